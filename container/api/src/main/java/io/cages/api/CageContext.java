@@ -1,0 +1,31 @@
+package io.cages.api;
+
+import java.util.function.Consumer;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * What the host gives a running cage version. Implemented by the host only; later minor versions add
+ * cage-to-cage calls, resources and transactions here.
+ */
+@ProviderType
+public interface CageContext {
+
+    /** The cage's name, from its {@code Cage-Name} header. */
+    String cageName();
+
+    /** This version, from the bundle's {@code Bundle-Version}. */
+    String version();
+
+    /** The cage's current configuration. */
+    CageConfig config();
+
+    /**
+     * Registers a listener for configuration changes. It runs after the new configuration is in force,
+     * never concurrently with itself; a listener that throws is logged and does not stop the change.
+     * Listeners end with this cage version.
+     */
+    void onConfigChange(Consumer<CageConfig> listener);
+
+    /** A logger named after the cage, routed to the host's log. */
+    System.Logger logger();
+}

@@ -1,0 +1,23 @@
+/**
+ * The cage API: everything a cage bundle sees of the host.
+ *
+ * <p>A cage is an OSGi bundle whose manifest names it ({@code Cage-Name}) and its handler class
+ * ({@code Cage-Handler}). The host instantiates the handler with its public no-argument constructor, calls
+ * {@link io.cages.api.CageHandler#start} with a {@link io.cages.api.CageContext}, optionally
+ * {@link io.cages.api.CageHandler#selfTest}, and then routes requests to
+ * {@link io.cages.api.CageHandler#handle} from any transport (HTTP today; RPC, JMS, timers and files later).
+ *
+ * <p>Compatibility: types marked {@code @ProviderType} are implemented by the host only. The host may add
+ * methods to them in a minor version (for example cage-to-cage calls, resources and transactions on the
+ * context) without breaking cages compiled against an older minor version. {@link io.cages.api.CageHandler}
+ * is a {@code @ConsumerType}: cages implement it, so it only gains default methods.
+ *
+ * <p>This package is exported by the host's system bundle with the version below; it is never installed as
+ * a bundle of its own, and cages import nothing else but {@code java.*}.
+ */
+@Export
+@Version("1.0.0")
+package io.cages.api;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,263 @@
+package io.cages.host;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The host's settings, read from {@code configs/host.json} at start. Every field has a default, so an empty
+ * object is a valid config. Relative paths are resolved against the directory the host is started in.
+ * Unknown keys are rejected, so a typo does not silently fall back to a default.
+ *
+ * <p>Host settings are read once; cage configs ({@code cageConfigDir}) are reloaded live.
+ *
+ * @param name             host name in logs and (later) the directory; default: the machine's host name
+ * @param workDir          scratch space: the Felix bundle cache lives under it
+ * @param deployDir        cage jars placed here are deployed, replaced ones updated, deleted ones undeployed
+ * @param cageConfigDir    {@code <cage>.json} files handed to cages, reloaded when they change
+ * @param http             HTTP transport settings
+ * @param cageDefaults     limits every cage gets unless {@code cages} says otherwise
+ * @param cages            per-cage overrides of {@code cageDefaults}, by cage name
+ * @param pollMs           how often the deploy and config folders are checked for changes
+ * @param shutdownTimeoutMs how long a clean shutdown waits for in-flight requests
+ * @param historySize      deploy records kept for the admin API
+ */
+public record HostConfig(
+        String name,
+        Path workDir,
+        Path deployDir,
+        Path cageConfigDir,
+        Http http,
+        Limits cageDefaults,
+        Map<String, Limits> cages,
+        Long pollMs,
+        Long shutdownTimeoutMs,
+        Integer historySize) {
+
+    private static final Pattern CAGE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+
+    public HostConfig {
+        name = name != null ? name : defaultHostName();
+        workDir = workDir != null ? workDir : Path.of("work");
+        deployDir = deployDir != null ? deployDir : workDir.resolve("deploy");
+        cageConfigDir = cageConfigDir != null ? cageConfigDir : Path.of("configs", "cages");
+        http = http != null ? http : Http.defaults();
+        cageDefaults = Limits.DEFAULTS.overriddenBy(cageDefaults);
+        cages = cages != null ? Map.copyOf(cages) : Map.of();
+        pollMs = positive(pollMs, 500L, "pollMs");
+        shutdownTimeoutMs = positive(shutdownTimeoutMs, 30_000L, "shutdownTimeoutMs");
+        historySize = positive(historySize, 200, "historySize");
+        for (String cage : cages.keySet()) {
+            if (!isValidCageName(cage)) {
+                throw new IllegalArgumentException("cages." + cage + ": not a valid cage name (lower-case letters, digits, '-', starting with a letter)");
+            }
+        }
+    }
+
+    /** Defaults for everything. */
+    public static HostConfig defaults() {
+        return new HostConfig(null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * Reads a host config file.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong with it
+     */
+    public static HostConfig load(Path file) {
+        ObjectMapper mapper = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .build();
+        try {
+            return mapper.readValue(Files.readAllBytes(file), HostConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": " + e.getOriginalMessage() + locationOf(e), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read: " + e, e);
+        }
+    }
+
+    /** The limits in force for {@code cage}: its overrides on top of {@link #cageDefaults()}. */
+    public Limits limitsFor(String cage) {
+        return cageDefaults.overriddenBy(cages.get(cage));
+    }
+
+    public HostConfig withWorkDir(Path dir) {
+        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize);
+    }
+
+    public HostConfig withDeployDir(Path dir) {
+        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize);
+    }
+
+    public HostConfig withCageConfigDir(Path dir) {
+        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize);
+    }
+
+    public HostConfig withHttp(Http value) {
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize);
+    }
+
+    public HostConfig withCageLimits(String cage, Limits limits) {
+        Map<String, Limits> copy = new java.util.HashMap<>(cages);
+        copy.put(cage, limits);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize);
+    }
+
+    @JsonIgnore
+    public Duration shutdownTimeout() {
+        return Duration.ofMillis(shutdownTimeoutMs);
+    }
+
+    public static boolean isValidCageName(String name) {
+        return name != null && CAGE_NAME.matcher(name).matches();
+    }
+
+    /**
+     * HTTP transport settings.
+     *
+     * @param bind               address the cage listener binds to
+     * @param port               cage listener port; 0 picks a free one
+     * @param adminBind          address of the admin listener (loopback by default: the admin API can deploy code)
+     * @param adminPort          admin listener port; 0 picks a free one, -1 disables it
+     * @param maxInitialLineBytes longest request line accepted (414 beyond)
+     * @param maxHeaderBytes     largest header block accepted (431 beyond)
+     * @param maxBodyBytes       largest body accepted (413 beyond)
+     * @param idleTimeoutSeconds idle keep-alive connections are closed after this
+     * @param ioThreads          Netty event loop threads; 0 means one per core
+     */
+    public record Http(String bind, Integer port, String adminBind, Integer adminPort, Integer maxInitialLineBytes,
+                       Integer maxHeaderBytes, Integer maxBodyBytes, Integer idleTimeoutSeconds, Integer ioThreads) {
+
+        public Http {
+            bind = bind != null ? bind : "0.0.0.0";
+            port = port(port, 8080, "http.port");
+            adminBind = adminBind != null ? adminBind : "127.0.0.1";
+            adminPort = adminPort != null && adminPort == -1 ? -1 : port(adminPort, 8081, "http.adminPort");
+            maxInitialLineBytes = positive(maxInitialLineBytes, 8192, "http.maxInitialLineBytes");
+            maxHeaderBytes = positive(maxHeaderBytes, 16384, "http.maxHeaderBytes");
+            maxBodyBytes = positive(maxBodyBytes, 10 * 1024 * 1024, "http.maxBodyBytes");
+            idleTimeoutSeconds = positive(idleTimeoutSeconds, 60, "http.idleTimeoutSeconds");
+            ioThreads = ioThreads == null ? 0 : ioThreads;
+            if (ioThreads < 0) {
+                throw new IllegalArgumentException("http.ioThreads must be 0 (one per core) or positive, was " + ioThreads);
+            }
+        }
+
+        public static Http defaults() {
+            return new Http(null, null, null, null, null, null, null, null, null);
+        }
+
+        /** Both listeners on loopback with free ports: what tests and benchmarks use. */
+        public static Http ephemeral() {
+            return new Http("127.0.0.1", 0, "127.0.0.1", 0, null, null, null, null, null);
+        }
+
+        public Http withMaxBodyBytes(int bytes) {
+            return new Http(bind, port, adminBind, adminPort, maxInitialLineBytes, maxHeaderBytes, bytes, idleTimeoutSeconds, ioThreads);
+        }
+
+        public Http withIdleTimeoutSeconds(int seconds) {
+            return new Http(bind, port, adminBind, adminPort, maxInitialLineBytes, maxHeaderBytes, maxBodyBytes, seconds, ioThreads);
+        }
+
+        private static int port(Integer value, int fallback, String key) {
+            if (value == null) {
+                return fallback;
+            }
+            if (value < 0 || value > 65535) {
+                throw new IllegalArgumentException(key + " must be 0..65535, was " + value);
+            }
+            return value;
+        }
+    }
+
+    /**
+     * Per-cage limits. In a config file any field may be left out: it then comes from {@code cageDefaults}.
+     *
+     * @param timeoutMs         a request's deadline when the caller gives none, and the cap on the caller's
+     * @param maxConcurrency    requests running at once
+     * @param maxQueue          requests waiting for a slot; beyond this they are refused with 503 at once
+     * @param drainTimeoutMs    longest an old version may keep finishing requests after a swap
+     * @param selfTestTimeoutMs longest start plus self-test of a new version may take
+     */
+    public record Limits(Long timeoutMs, Integer maxConcurrency, Integer maxQueue, Long drainTimeoutMs,
+                         Long selfTestTimeoutMs) {
+
+        static final Limits DEFAULTS = new Limits(30_000L, 256, 1024, 60_000L, 30_000L);
+
+        public Limits {
+            if (timeoutMs != null && timeoutMs <= 0) {
+                throw new IllegalArgumentException("timeoutMs must be positive, was " + timeoutMs);
+            }
+            if (maxConcurrency != null && maxConcurrency <= 0) {
+                throw new IllegalArgumentException("maxConcurrency must be positive, was " + maxConcurrency);
+            }
+            if (maxQueue != null && maxQueue < 0) {
+                throw new IllegalArgumentException("maxQueue must be 0 or positive, was " + maxQueue);
+            }
+            if (drainTimeoutMs != null && drainTimeoutMs <= 0) {
+                throw new IllegalArgumentException("drainTimeoutMs must be positive, was " + drainTimeoutMs);
+            }
+            if (selfTestTimeoutMs != null && selfTestTimeoutMs <= 0) {
+                throw new IllegalArgumentException("selfTestTimeoutMs must be positive, was " + selfTestTimeoutMs);
+            }
+        }
+
+        /** These limits with every field {@code other} sets taking precedence. */
+        public Limits overriddenBy(Limits other) {
+            if (other == null) {
+                return this;
+            }
+            return new Limits(
+                    other.timeoutMs != null ? other.timeoutMs : timeoutMs,
+                    other.maxConcurrency != null ? other.maxConcurrency : maxConcurrency,
+                    other.maxQueue != null ? other.maxQueue : maxQueue,
+                    other.drainTimeoutMs != null ? other.drainTimeoutMs : drainTimeoutMs,
+                    other.selfTestTimeoutMs != null ? other.selfTestTimeoutMs : selfTestTimeoutMs);
+        }
+    }
+
+    private static long positive(Long value, long fallback, String key) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    private static int positive(Integer value, int fallback, String key) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    private static String locationOf(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    }
+
+    private static String defaultHostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

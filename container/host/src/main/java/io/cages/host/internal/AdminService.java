@@ -1,0 +1,48 @@
+package io.cages.host.internal;
+
+import io.cages.host.Admin;
+import io.cages.host.CageInfo;
+import io.cages.host.ConfigProblem;
+import io.cages.host.DeployRecord;
+import java.util.List;
+
+/** The {@link Admin} operations over the registry, the deploy folder and the configs. */
+final class AdminService implements Admin {
+
+    private final CageRegistry registry;
+    private final DeployHistory history;
+    private final DeployFolder folder;
+    private final CageConfigs configs;
+
+    AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs) {
+        this.registry = registry;
+        this.history = history;
+        this.folder = folder;
+        this.configs = configs;
+    }
+
+    @Override
+    public List<CageInfo> cages() {
+        return registry.describe();
+    }
+
+    @Override
+    public List<DeployRecord> history() {
+        return history.all();
+    }
+
+    @Override
+    public DeployRecord deploy(byte[] jar, String origin) {
+        return folder.deployFromAdmin(jar, origin);
+    }
+
+    @Override
+    public DeployRecord undeploy(String cage, String origin) {
+        return folder.undeployFromAdmin(cage, origin);
+    }
+
+    @Override
+    public List<ConfigProblem> configProblems() {
+        return configs.problems();
+    }
+}

@@ -1,0 +1,62 @@
+package io.cages.host.internal;
+
+import io.cages.host.HostConfig;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.jar.Attributes;
+import java.util.jar.JarInputStream;
+import java.util.jar.Manifest;
+import org.osgi.framework.Version;
+
+/**
+ * The cage headers of a bundle manifest: {@code Cage-Name}, {@code Cage-Handler} and the bundle's version.
+ */
+public record CageManifest(String name, String handlerClass, String version, String symbolicName) {
+
+    public static final String CAGE_NAME = "Cage-Name";
+    public static final String CAGE_HANDLER = "Cage-Handler";
+
+    /**
+     * Reads and checks the manifest of a jar before anything is installed.
+     *
+     * @throws DeployException naming what is missing or malformed
+     */
+    public static CageManifest read(byte[] jar) throws DeployException {
+        Manifest manifest;
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+            manifest = in.getManifest();
+        } catch (IOException e) {
+            throw new DeployException("not a readable jar: " + e.getMessage());
+        }
+        if (manifest == null) {
+            throw new DeployException("the jar has no META-INF/MANIFEST.MF (or it is not the first entry)");
+        }
+        Attributes main = manifest.getMainAttributes();
+        return of(main.getValue(CAGE_NAME), main.getValue(CAGE_HANDLER), main.getValue("Bundle-Version"),
+                main.getValue("Bundle-SymbolicName"));
+    }
+
+    /** Checks header values, from a jar or an installed bundle. */
+    static CageManifest of(String name, String handler, String version, String symbolicName) throws DeployException {
+        if (name == null || name.isBlank()) {
+            throw new DeployException("not a cage bundle: the manifest has no Cage-Name header");
+        }
+        name = name.trim();
+        if (!HostConfig.isValidCageName(name)) {
+            throw new DeployException("Cage-Name '" + name + "' is not a valid cage name (lower-case letters, digits and '-', starting with a letter, at most 63)");
+        }
+        if (handler == null || handler.isBlank()) {
+            throw new DeployException("cage '" + name + "': the manifest has no Cage-Handler header naming the handler class");
+        }
+        if (symbolicName == null || symbolicName.isBlank()) {
+            throw new DeployException("cage '" + name + "': the manifest has no Bundle-SymbolicName (is it an OSGi bundle?)");
+        }
+        String parsedVersion;
+        try {
+            parsedVersion = Version.parseVersion(version).toString();
+        } catch (IllegalArgumentException e) {
+            throw new DeployException("cage '" + name + "': Bundle-Version '" + version + "' is not a valid version: " + e.getMessage());
+        }
+        return new CageManifest(name, handler.trim(), parsedVersion, symbolicName.split(";")[0].trim());
+    }
+}

@@ -1,0 +1,33 @@
+package io.cages.host.internal;
+
+import io.cages.host.DeployRecord;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/** The last deploy attempts, bounded. */
+final class DeployHistory {
+
+    private final int capacity;
+    // CONCURRENCY: guarded by this.
+    private final ArrayDeque<DeployRecord> records = new ArrayDeque<>();
+    private long seq;
+
+    DeployHistory(int capacity) {
+        this.capacity = capacity;
+    }
+
+    synchronized long nextSeq() {
+        return ++seq;
+    }
+
+    synchronized void add(DeployRecord record) {
+        if (records.size() == capacity) {
+            records.removeFirst();
+        }
+        records.addLast(record);
+    }
+
+    synchronized List<DeployRecord> all() {
+        return List.copyOf(records);
+    }
+}

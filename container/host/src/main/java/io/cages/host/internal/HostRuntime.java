@@ -1,0 +1,118 @@
+package io.cages.host.internal;
+
+import io.cages.host.Admin;
+import io.cages.host.Dispatcher;
+import io.cages.host.HostConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires the host's parts together and owns their lifecycle. Used through {@link io.cages.host.Host}. */
+public final class HostRuntime {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostRuntime.class);
+
+    private final HostConfig config;
+    private final OsgiFramework framework;
+    private final CageConfigs configs;
+    private final CageExtender extender;
+    private final CageRegistry registry;
+    private final RequestDispatcher dispatcher;
+    private final SwapCoordinator swaps;
+    private final DeployFolder folder;
+    private final AdminService admin;
+    private final ScheduledExecutorService watcher;
+
+    private HostRuntime(HostConfig config) throws IOException, BundleException {
+        this.config = config;
+        Files.createDirectories(config.workDir());
+        this.framework = OsgiFramework.start(config.workDir().resolve("felix-cache"));
+        this.configs = new CageConfigs(config.cageConfigDir());
+        configs.scan();
+        this.extender = new CageExtender(framework.context(), configs);
+        extender.open();
+        this.registry = new CageRegistry(config);
+        this.dispatcher = new RequestDispatcher(registry);
+        DeployHistory history = new DeployHistory(config.historySize());
+        this.swaps = new SwapCoordinator(framework, extender, registry, history);
+        this.folder = new DeployFolder(config.deployDir(), swaps);
+        this.admin = new AdminService(registry, history, folder, configs);
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cages-watcher");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts Felix, deploys what the deploy folder holds and starts watching the folders. */
+    public static HostRuntime start(HostConfig config) throws IOException, BundleException {
+        HostRuntime runtime = new HostRuntime(config);
+        runtime.folder.deployAll();
+        runtime.watcher.scheduleWithFixedDelay(runtime::poll, config.pollMs(), config.pollMs(), TimeUnit.MILLISECONDS);
+        return runtime;
+    }
+
+    private void poll() {
+        try {
+            configs.scan();
+            folder.scan();
+        } catch (RuntimeException e) {
+            LOG.error("watching {} / {} failed; trying again next poll", config.deployDir(), config.cageConfigDir(), e);
+        }
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public Admin admin() {
+        return admin;
+    }
+
+    public Path deployDir() {
+        return folder.dir();
+    }
+
+    /** Cage bundles installed in Felix, draining ones included. */
+    public int installedBundles() {
+        return framework.installedBundleCount();
+    }
+
+    /** Handler invocations so far, host-wide. */
+    public long executedRequests() {
+        return dispatcher.executedCount();
+    }
+
+    /** Waits until versions replaced by swaps are uninstalled. */
+    public boolean awaitRetirements(Duration timeout) {
+        return swaps.awaitRetirements(timeout);
+    }
+
+    /** First half of a clean shutdown: refuse new requests, wait for admitted ones. */
+    public void drain(Duration timeout) {
+        watcher.shutdownNow();
+        dispatcher.stopAccepting();
+        try {
+            if (!dispatcher.awaitIdle(timeout.toMillis())) {
+                LOG.warn("requests still running after the shutdown limit of {} ms", timeout.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Second half: stop every cage and the framework. */
+    public void stop(Duration timeout) {
+        swaps.retireAll(timeout);
+        extender.close();
+        dispatcher.close();
+        framework.stop(timeout);
+    }
+}

@@ -1,0 +1,84 @@
+package io.cages.host.internal;
+
+import io.cages.api.CageException;
+import io.cages.api.Deadline;
+import io.cages.host.Dispatcher;
+import io.cages.host.InboundRequest;
+import io.cages.host.Reply;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Admission, deadlines and virtual threads for every request of every transport. */
+final class RequestDispatcher implements Dispatcher {
+
+    private final CageRegistry registry;
+    private final DispatchStats stats = new DispatchStats();
+    private final ThreadFactory threads = Thread.ofVirtual().name("cage-request-", 0).factory();
+    private final ScheduledThreadPoolExecutor deadlines;
+    private final String idPrefix = String.format("%08x", new SecureRandom().nextInt());
+    private final AtomicLong ids = new AtomicLong();
+    private volatile boolean accepting = true;
+
+    RequestDispatcher(CageRegistry registry) {
+        this.registry = registry;
+        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "cages-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        // Most timers are cancelled when the request answers; remove them at once instead of at expiry.
+        deadlines.setRemoveOnCancelPolicy(true);
+    }
+
+    @Override
+    public String newRequestId() {
+        return idPrefix + "-" + Long.toHexString(ids.incrementAndGet());
+    }
+
+    @Override
+    public CompletableFuture<Reply> dispatch(InboundRequest in) {
+        if (!accepting) {
+            return CompletableFuture.failedFuture(CageException.unavailable("the host is shutting down"));
+        }
+        CageSlot slot = registry.get(in.cage());
+        if (slot == null || slot.active() == null) {
+            return CompletableFuture.failedFuture(CageException.notFound("no cage named '" + in.cage() + "' is deployed"));
+        }
+        long limitMs = slot.limits().timeoutMs();
+        Deadline deadline = Deadline.afterMillis(limitMs).earliest(in.deadline());
+        long budgetMs = in.deadline() == null ? limitMs : Math.min(limitMs, in.deadline().remainingMillis());
+        if (deadline.isExpired()) {
+            return CompletableFuture.failedFuture(CageException.deadlineExceeded(
+                    "the request to cage '" + in.cage() + "' arrived with its deadline already passed; not executed"));
+        }
+        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, stats);
+        stats.admitted();
+        task.timer(deadlines.schedule(task::expire, Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS));
+        if (!slot.gate().admit(task)) {
+            task.result.completeExceptionally(CageException.unavailable("cage '" + in.cage() + "' is at its limit of "
+                    + slot.gate().maxConcurrency() + " running and " + slot.gate().maxQueue() + " queued requests; retry later"));
+            task.abandon();
+        }
+        return task.result;
+    }
+
+    long executedCount() {
+        return stats.executedCount();
+    }
+
+    void stopAccepting() {
+        accepting = false;
+    }
+
+    boolean awaitIdle(long timeoutMs) throws InterruptedException {
+        return stats.awaitIdle(timeoutMs);
+    }
+
+    void close() {
+        deadlines.shutdownNow();
+    }
+}

@@ -1,0 +1,195 @@
+package io.cages.host.internal;
+
+import io.cages.host.DeployRecord;
+import io.cages.host.DeployRecord.Outcome;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deploys, updates and undeploys cages: install the new version beside the old, start it, self-test it,
+ * switch new requests to it atomically, then let the old one drain and uninstall it. On any failure the new
+ * bundle is removed and the old version stays active. One swap per cage at a time.
+ */
+final class SwapCoordinator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SwapCoordinator.class);
+    private static final long LOCK_WAIT_SECONDS = 120;
+
+    private final OsgiFramework framework;
+    private final CageExtender extender;
+    private final CageRegistry registry;
+    private final DeployHistory history;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final AtomicLong installs = new AtomicLong();
+    private final Retirements retirements = new Retirements();
+
+    SwapCoordinator(OsgiFramework framework, CageExtender extender, CageRegistry registry, DeployHistory history) {
+        this.framework = framework;
+        this.extender = extender;
+        this.registry = registry;
+        this.history = history;
+    }
+
+    /** Deploys or updates the cage in {@code jar}; never throws, the record tells the outcome. */
+    DeployRecord deploy(byte[] jar, String origin) {
+        long started = System.nanoTime();
+        Instant at = Instant.now();
+        long seq = history.nextSeq();
+        CageManifest manifest;
+        try {
+            manifest = CageManifest.read(jar);
+        } catch (DeployException e) {
+            return record(new DeployRecord(seq, at, "DEPLOY", null, null, null, origin, Outcome.FAILED, e.getMessage(), elapsedMs(started)));
+        }
+        String cage = manifest.name();
+        ReentrantLock lock = lockOf(cage);
+        if (!tryLock(lock)) {
+            return record(new DeployRecord(seq, at, "DEPLOY", cage, manifest.version(), null, origin, Outcome.FAILED,
+                    "another deploy of cage '" + cage + "' did not finish within " + LOCK_WAIT_SECONDS + " s", elapsedMs(started)));
+        }
+        try {
+            CageSlot slot = registry.getOrCreate(cage);
+            CageRevision previous = slot.active();
+            String action = previous == null ? "DEPLOY" : "UPDATE";
+            String previousVersion = previous == null ? null : previous.version();
+            try {
+                CageRevision next = installAndStart(manifest, jar, slot);
+                slot.switchTo(next);
+                slot.source(origin);
+                long ms = elapsedMs(started);
+                LOG.info("cage {} {} is active ({} from {}, {} ms, was {})", cage, next.version(), action.toLowerCase(), origin, ms, previousVersion);
+                if (previous != null) {
+                    retireLater(slot, previous);
+                }
+                return record(new DeployRecord(seq, at, action, cage, manifest.version(), previousVersion, origin, Outcome.ACTIVE, null, ms));
+            } catch (DeployException e) {
+                registry.removeIfIdle(slot);
+                LOG.error("{} of cage {} {} from {} failed: {}{}", action.toLowerCase(), cage, manifest.version(), origin, e.getMessage(),
+                        previous == null ? "" : "; version " + previousVersion + " stays active", e.getCause());
+                return record(new DeployRecord(seq, at, action, cage, manifest.version(), previousVersion, origin, Outcome.FAILED, e.getMessage(), elapsedMs(started)));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private CageRevision installAndStart(CageManifest manifest, byte[] jar, CageSlot slot) throws DeployException {
+        String location = "cage:" + manifest.name() + "/" + manifest.version() + "#" + installs.incrementAndGet();
+        Bundle bundle;
+        try {
+            bundle = framework.install(location, new ByteArrayInputStream(jar));
+        } catch (BundleException e) {
+            throw new DeployException("the bundle could not be installed: " + e.getMessage(), e);
+        }
+        CageRevision revision = null;
+        try {
+            try {
+                bundle.start();
+            } catch (BundleException e) {
+                throw new DeployException("the bundle did not start: " + e.getMessage(), e);
+            }
+            revision = extender.revisionOf(bundle);
+            if (revision == null) {
+                DeployException failure = extender.failureOf(bundle);
+                throw failure != null ? failure : new DeployException("the extender did not recognise the bundle as a cage");
+            }
+            revision.startAndSelfTest(Duration.ofMillis(slot.limits().selfTestTimeoutMs()));
+            return revision;
+        } catch (DeployException | RuntimeException e) {
+            if (revision != null) {
+                revision.discard();
+            } else {
+                CageRevision.uninstall(bundle);
+            }
+            if (e instanceof RuntimeException) {
+                throw new DeployException("unexpected failure: " + CageRevision.describe(e), e);
+            }
+            throw e;
+        }
+    }
+
+    /** Undeploys a cage: no new requests reach it; in-flight ones finish (bounded); the bundle goes. */
+    DeployRecord undeploy(String cage, String origin) {
+        long started = System.nanoTime();
+        Instant at = Instant.now();
+        long seq = history.nextSeq();
+        ReentrantLock lock = lockOf(cage);
+        if (!tryLock(lock)) {
+            return record(new DeployRecord(seq, at, "UNDEPLOY", cage, null, null, origin, Outcome.FAILED,
+                    "another deploy of cage '" + cage + "' did not finish within " + LOCK_WAIT_SECONDS + " s", elapsedMs(started)));
+        }
+        try {
+            CageSlot slot = registry.get(cage);
+            CageRevision active = slot == null ? null : slot.active();
+            if (active == null) {
+                return record(new DeployRecord(seq, at, "UNDEPLOY", cage, null, null, origin, Outcome.FAILED,
+                        "no cage named '" + cage + "' is deployed", elapsedMs(started)));
+            }
+            slot.switchTo(null);
+            retireNow(slot, active);
+            registry.removeIfIdle(slot);
+            long ms = elapsedMs(started);
+            LOG.info("cage {} {} undeployed ({} from {}, {} ms)", cage, active.version(), "undeploy", origin, ms);
+            return record(new DeployRecord(seq, at, "UNDEPLOY", cage, active.version(), active.version(), origin, Outcome.UNDEPLOYED, null, ms));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void retireLater(CageSlot slot, CageRevision old) {
+        retirements.submit(() -> retireNow(slot, old));
+    }
+
+    private void retireNow(CageSlot slot, CageRevision old) {
+        old.retire(Duration.ofMillis(slot.limits().drainTimeoutMs()));
+        slot.retired(old);
+        LOG.info("cage {} {} retired", old.cage(), old.version());
+    }
+
+    /** Waits for background retirements (bounded) and retires every cage; used by shutdown. */
+    void retireAll(Duration timeout) {
+        for (CageSlot slot : registry.all()) {
+            CageRevision active = slot.switchTo(null);
+            if (active != null) {
+                retirements.submit(() -> retireNow(slot, active));
+            }
+        }
+        retirements.await(timeout);
+    }
+
+    boolean awaitRetirements(Duration timeout) {
+        return retirements.await(timeout);
+    }
+
+    private DeployRecord record(DeployRecord record) {
+        history.add(record);
+        return record;
+    }
+
+    private ReentrantLock lockOf(String cage) {
+        return locks.computeIfAbsent(cage, k -> new ReentrantLock());
+    }
+
+    private static boolean tryLock(ReentrantLock lock) {
+        try {
+            return lock.tryLock(LOCK_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static long elapsedMs(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+}

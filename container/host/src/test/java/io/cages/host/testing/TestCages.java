@@ -1,0 +1,90 @@
+package io.cages.host.testing;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/**
+ * Builds cage bundle jars inside a test from compiled test classes, the way Felix's own tests build theirs:
+ * a manifest plus the class files of one package. The classes must use only io.cages.api and java.*.
+ */
+public final class TestCages {
+
+    private TestCages() {
+    }
+
+    /** A cage jar named {@code cage} at {@code version} whose handler is {@code handler}. */
+    public static byte[] build(String cage, String version, Class<?> handler) {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", "cage." + cage);
+        main.putValue("Bundle-Version", version);
+        main.putValue("Import-Package", "io.cages.api;version=\"[1.0,2)\"");
+        main.putValue("Cage-Name", cage);
+        main.putValue("Cage-Handler", handler.getName());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream jar = new JarOutputStream(bytes, manifest)) {
+            Path classDir = classDirOf(handler);
+            String packagePath = handler.getPackageName().replace('.', '/');
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(classDir.resolve(packagePath), "*.class")) {
+                for (Path file : files) {
+                    jar.putNextEntry(new JarEntry(packagePath + "/" + file.getFileName()));
+                    jar.write(Files.readAllBytes(file));
+                    jar.closeEntry();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A copy of {@code jar} whose manifest says {@code name: value} (e.g. another Bundle-Version). */
+    public static byte[] withHeader(byte[] jar, String name, String value) {
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+            Manifest manifest = new Manifest(in.getManifest());
+            manifest.getMainAttributes().putValue(name, value);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+                for (JarEntry entry; (entry = in.getNextJarEntry()) != null; ) {
+                    out.putNextEntry(new JarEntry(entry.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads a built jar, e.g. an example cage from its Maven target folder. */
+    public static byte[] read(Path jar) {
+        try (InputStream in = Files.newInputStream(jar)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path classDirOf(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.cages.testcages;
+
+import io.cages.api.CageContext;
+import io.cages.api.CageException;
+import io.cages.api.CageHandler;
+import io.cages.api.Request;
+import io.cages.api.Response;
+import java.util.Map;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Test cage: answers its version; {@code sleep?ms=} and {@code block} hold a request; counts what it runs. */
+public final class VersionCage implements CageHandler {
+
+    private volatile CageContext context;
+
+    @Override
+    public void start(CageContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Response handle(Request request) throws Exception {
+        count(request.cage() + "." + request.operation());
+        switch (request.operation()) {
+            case "version":
+                return Response.of(Map.of("version", context.version()));
+            case "sleep":
+                Thread.sleep(Long.parseLong(request.param("ms")));
+                count(request.cage() + ".sleep.done");
+                return Response.of(Map.of("slept", request.param("ms"), "version", context.version()));
+            case "block":
+                count(request.cage() + ".block.started");
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    count(request.cage() + ".block.interrupted");
+                    throw e;
+                }
+                return Response.empty();
+            case "config":
+                return Response.of(context.config().asMap());
+            case "deadline":
+                return Response.of(Map.of("remainingMs", request.deadline().remainingMillis()));
+            case "fail":
+                throw new IllegalStateException("secret internal detail");
+            default:
+                throw CageException.notFound("no operation " + request.operation());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void count(String name) {
+        Object map = System.getProperties().get("cages.test.probe");
+        if (map != null) {
+            ((ConcurrentMap<String, AtomicInteger>) map).computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+        }
+    }
+}
