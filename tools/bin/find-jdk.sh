@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# find_jdk [MIN_MAJOR]  -- print the home directory of a JDK whose major version is >= MIN_MAJOR (default 21).
+#
+# Source this file, then:   java_home="$(find_jdk 21)" || { echo "no JDK 21+ found" >&2; exit 1; }
+# Or run it directly:       tools/bin/find-jdk.sh 21
+#
+# Looks, in order, at: $JAVA_HOME; `java` on PATH; the newest JDK under /usr/lib/jvm (Linux) or
+# /Library/Java/JavaVirtualMachines (macOS). The first two win when new enough, whatever else is installed.
+# Prints nothing and returns 1 when nothing fits. Quiet: it never writes to stderr, never exits the caller's
+# shell and leaves the caller's shell options (set -e/-u/-o pipefail) alone. Works with bash 3.2+.
+
+# _find_jdk_probe JAVA_BINARY -- print "MAJOR HOME" for a java binary, or return 1.
+# The version comes from the `java -version` banner (`openjdk version "21.0.2"`, `java version "1.8.0_292"`,
+# `openjdk version "25-ea"`); the home from the java.home property of the same run, so shims (sdkman, asdf,
+# jenv, /usr/bin/java -> alternatives) resolve to the real JDK.
+_find_jdk_probe() {
+    local java="$1" output version major home line
+    [ -n "$java" ] && [ -x "$java" ] && [ ! -d "$java" ] || return 1
+    output="$("$java" -XshowSettings:properties -version 2>&1 < /dev/null)" || return 1
+    version=""
+    home=""
+    while IFS= read -r line; do
+        case "$line" in
+            *' version "'*)
+                if [ -z "$version" ]; then
+                    version="${line#*version \"}"
+                    version="${version%%\"*}"
+                fi
+                ;;
+            *'java.home = '*)
+                home="${line#*java.home = }"
+                ;;
+        esac
+    done <<< "$output"
+    [ -n "$version" ] || return 1
+    case "$version" in
+        1.*) major="${version#1.}" ;;    # 1.8.0_292 -> 8
+        *)   major="$version" ;;
+    esac
+    major="${major%%[!0-9]*}"            # 21.0.2 -> 21, 25-ea -> 25
+    [ -n "$major" ] || return 1
+    if [ -z "$home" ]; then              # very old JDKs: derive from the binary's location
+        home="$(cd "$(dirname "$java")/.." 2>/dev/null && pwd -P)" || return 1
+    fi
+    home="${home%/jre}"                  # JDK 8 reports .../jre
+    [ -x "$home/bin/java" ] || return 1
+    printf '%s %s\n' "$major" "$home"
+}
+
+find_jdk() {
+    local min="${1:-21}" probe major home candidate best_major best_home path_java
+    case "$min" in ''|*[!0-9]*) return 2 ;; esac
+
+    # 1. JAVA_HOME, when set and new enough
+    if [ -n "${JAVA_HOME:-}" ]; then
+        if probe="$(_find_jdk_probe "$JAVA_HOME/bin/java")"; then
+            major="${probe%% *}"
+            home="${probe#* }"
+            if [ "$major" -ge "$min" ]; then
+                printf '%s\n' "$home"
+                return 0
+            fi
+        fi
+    fi
+
+    # 2. java on PATH
+    path_java="$(command -v java 2>/dev/null || true)"
+    if [ -n "$path_java" ]; then
+        if probe="$(_find_jdk_probe "$path_java")"; then
+            major="${probe%% *}"
+            home="${probe#* }"
+            if [ "$major" -ge "$min" ]; then
+                printf '%s\n' "$home"
+                return 0
+            fi
+        fi
+    fi
+
+    # 3. the newest installed JDK in the usual places
+    best_major=0
+    best_home=""
+    for candidate in /usr/lib/jvm/*/bin/java /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java; do
+        [ -x "$candidate" ] || continue       # also skips the unexpanded glob when a directory is missing
+        probe="$(_find_jdk_probe "$candidate")" || continue
+        major="${probe%% *}"
+        home="${probe#* }"
+        if [ "$major" -ge "$min" ] && [ "$major" -gt "$best_major" ]; then
+            best_major="$major"
+            best_home="$home"
+        fi
+    done
+    if [ -n "$best_home" ]; then
+        printf '%s\n' "$best_home"
+        return 0
+    fi
+    return 1
+}
+
+# Run directly rather than sourced: behave like the function.
+if [ "${BASH_SOURCE[0]:-}" = "$0" ]; then
+    find_jdk "$@"
+fi

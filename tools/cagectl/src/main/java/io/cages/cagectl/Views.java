@@ -1,0 +1,86 @@
+package io.cages.cagectl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Renders the admin API's arrays as tables for people. */
+public final class Views {
+
+    private Views() {
+    }
+
+    /** {@code GET /cages}: one row per cage, one line per installed version. */
+    public static String cages(JsonNode cages) {
+        if (cages.isEmpty()) {
+            return "no cages deployed\n";
+        }
+        Table table = new Table("CAGE", "ACTIVE", "RUNNING", "QUEUED", "VERSIONS", "SOURCE").alignRight(2, 3);
+        for (JsonNode cage : cages) {
+            table.row(Text.cell(cage, "name"), Text.cell(cage, "activeVersion"), Text.cell(cage, "running"),
+                    Text.cell(cage, "queued"), versions(cage.get("versions")), Text.cell(cage, "source"));
+        }
+        return table.render();
+    }
+
+    /** The versions cell: {@code 1.0.1 ACTIVE, 2 in flight}, one version per line. */
+    static String versions(JsonNode versions) {
+        if (versions == null || !versions.isArray() || versions.isEmpty()) {
+            return Text.NONE;
+        }
+        List<String> lines = new ArrayList<>();
+        for (JsonNode v : versions) {
+            String line = Text.cell(v, "version") + " " + Text.cell(v, "state");
+            String inFlight = Json.text(v, "inFlight");
+            if (inFlight != null) {
+                line += ", " + inFlight + " in flight";
+            }
+            lines.add(line);
+        }
+        return String.join("\n", lines);
+    }
+
+    /** {@code GET /history}, oldest first as the host returns it. */
+    public static String history(JsonNode records, ZoneId zone) {
+        if (records.isEmpty()) {
+            return "no deploys yet\n";
+        }
+        Table table = new Table("SEQ", "TIME", "ACTION", "CAGE", "VERSION", "WAS", "OUTCOME", "MS", "ORIGIN",
+                "REASON").alignRight(0, 7);
+        for (JsonNode r : records) {
+            table.row(Text.cell(r, "seq"), Text.time(r.get("at"), zone), Text.cell(r, "action"),
+                    Text.cell(r, "cage"), Text.cell(r, "version"), Text.cell(r, "previous"),
+                    Text.cell(r, "outcome"), Text.cell(r, "durationMs"), Text.cell(r, "origin"),
+                    Text.cell(r, "reason"));
+        }
+        return table.render();
+    }
+
+    /** {@code GET /config-problems}. */
+    public static String problems(JsonNode problems, ZoneId zone) {
+        if (problems.isEmpty()) {
+            return "no config problems\n";
+        }
+        Table table = new Table("FILE", "SINCE", "REASON");
+        for (JsonNode p : problems) {
+            table.row(Text.cell(p, "file"), Text.time(p.get("at"), zone), Text.cell(p, "reason"));
+        }
+        return table.render();
+    }
+
+    /** The last {@code n} elements of a JSON array (all of it when {@code n} is null or larger). */
+    public static JsonNode last(JsonNode array, Integer n) {
+        if (n == null || n >= array.size()) {
+            return array;
+        }
+        ArrayNode tail = JsonNodeFactory.instance.arrayNode();
+        for (int i = array.size() - n; i < array.size(); i++) {
+            tail.add(array.get(i));
+        }
+        return tail;
+    }
+}

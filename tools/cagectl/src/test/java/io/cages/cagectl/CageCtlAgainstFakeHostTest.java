@@ -1,0 +1,283 @@
+package io.cages.cagectl;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs {@link CageCtl#execute} against a JDK HttpServer that answers like the admin API. */
+class CageCtlAgainstFakeHostTest {
+
+    private static final String CAGES = """
+            [{"name":"hello","activeVersion":"1.0.1","running":1,"queued":0,
+              "versions":[{"version":"1.0.1","bundleId":12,"state":"ACTIVE","inFlight":1}],
+              "source":"deploy/hello-1.0.1.jar"}]""";
+    private static final String HISTORY = """
+            [{"seq":1,"at":"2025-03-01T10:00:00Z","action":"DEPLOY","cage":"hello","version":"1.0.0","previous":null,
+              "origin":"folder:hello-1.0.0.jar","outcome":"ACTIVE","reason":null,"durationMs":30},
+             {"seq":2,"at":"2025-03-01T10:05:00Z","action":"UPDATE","cage":"hello","version":"1.0.1","previous":"1.0.0",
+              "origin":"cagectl:ops","outcome":"ACTIVE","reason":null,"durationMs":42}]""";
+    private static final String DEPLOYED = """
+            {"seq":3,"at":"2025-03-01T10:10:00Z","action":"UPDATE","cage":"hello","version":"1.0.1",
+             "previous":"1.0.0","origin":"cagectl:ops","outcome":"ACTIVE","reason":null,"durationMs":42}""";
+    private static final String DEPLOY_FAILED = """
+            {"seq":4,"at":"2025-03-01T10:11:00Z","action":"UPDATE","cage":"hello","version":"1.0.2",
+             "previous":"1.0.1","origin":"cagectl:ops","outcome":"FAILED",
+             "reason":"self-test failed: GET /hello answered 500","durationMs":17}""";
+    private static final String UNDEPLOYED = """
+            {"seq":5,"at":"2025-03-01T10:12:00Z","action":"UNDEPLOY","cage":"hello","version":"1.0.1",
+             "previous":"1.0.1","origin":"cagectl:ops","outcome":"UNDEPLOYED","reason":null,"durationMs":8}""";
+    private static final String NO_SUCH_CAGE = """
+            {"error":"not_found","message":"no cage named 'nope'","requestId":"req-9"}""";
+
+    /** What the fake host saw. */
+    record Seen(String method, String path, Map<String, String> query, byte[] body) {
+    }
+
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private HttpServer server;
+    private String adminUrl;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void startFakeHost() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+        adminUrl = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stopFakeHost() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getPath();
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        seen.add(new Seen(method, path, query, body));
+        switch (method + " " + path) {
+            case "GET /cages" -> reply(exchange, 200, CAGES);
+            case "GET /history" -> reply(exchange, 200, HISTORY);
+            case "GET /config-problems" -> reply(exchange, 200, "[]");
+            case "POST /deploy" -> {
+                if (new String(body, StandardCharsets.UTF_8).contains("bad")) {
+                    reply(exchange, 422, DEPLOY_FAILED);
+                } else {
+                    reply(exchange, 200, DEPLOYED);
+                }
+            }
+            case "POST /undeploy" -> {
+                if ("hello".equals(query.get("cage"))) {
+                    reply(exchange, 200, UNDEPLOYED);
+                } else {
+                    reply(exchange, 404, NO_SUCH_CAGE);
+                }
+            }
+            default -> reply(exchange, 500, "{\"error\":\"internal\",\"message\":\"boom\",\"requestId\":\"req-1\"}");
+        }
+    }
+
+    private static void reply(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> params = new HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return params;
+    }
+
+    private int run(Map<String, String> env, String... args) {
+        return new CageCtl(env, new PrintWriter(out), new PrintWriter(err), ZoneOffset.UTC).execute(args);
+    }
+
+    private int run(String... args) {
+        return run(Map.of(CageCtl.ADMIN_ENV, adminUrl), args);
+    }
+
+    private Path jar(String name, String content) throws IOException {
+        return Files.writeString(tmp.resolve(name), content);
+    }
+
+    @Test
+    void deploySuccessPrintsTheRecordAndExitsZero() throws IOException {
+        Path jar = jar("hello-1.0.1.jar", "good jar bytes");
+        assertEquals(ExitCodes.OK, run("deploy", jar.toString()), err::toString);
+        assertEquals("deployed hello 1.0.1 (was 1.0.0) in 42 ms\n", out.toString());
+        assertEquals("", err.toString());
+
+        Seen request = seen.getFirst();
+        assertEquals("POST", request.method());
+        assertEquals("good jar bytes", new String(request.body(), StandardCharsets.UTF_8));
+        assertTrue(request.query().get("origin").startsWith("cagectl:"), request.query()::toString);
+    }
+
+    @Test
+    void failedDeployPrintsTheReasonAndExitsOne() throws IOException {
+        Path jar = jar("hello-1.0.2.jar", "bad jar bytes");
+        assertEquals(ExitCodes.FAILED, run("deploy", jar.toString()));
+        assertEquals("FAILED: deploy of hello 1.0.2: self-test failed: GET /hello answered 500; 1.0.1 stays active\n",
+                err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void missingJarIsAUsageErrorAndNeverReachesTheHost() {
+        Path missing = tmp.resolve("nope.jar");
+        assertEquals(ExitCodes.USAGE, run("deploy", missing.toString()));
+        assertEquals("cannot deploy " + missing + ": no such file\n", err.toString());
+        assertEquals(ExitCodes.USAGE, run("deploy", tmp.toString()));
+        assertTrue(err.toString().contains("is a directory"), err::toString);
+        assertTrue(seen.isEmpty());
+    }
+
+    @Test
+    void undeploy() {
+        assertEquals(ExitCodes.OK, run("undeploy", "hello"), err::toString);
+        assertEquals("undeployed hello 1.0.1 in 8 ms\n", out.toString());
+        assertEquals("hello", seen.getFirst().query().get("cage"));
+        assertTrue(seen.getFirst().query().get("origin").startsWith("cagectl:"));
+    }
+
+    @Test
+    void undeployOfAnUnknownCageExitsOne() {
+        assertEquals(ExitCodes.FAILED, run("undeploy", "nope"));
+        assertEquals("FAILED: undeploy of nope: no cage named 'nope'\n", err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void listAndHistoryTablesAndJson() {
+        assertEquals(ExitCodes.OK, run("list"), err::toString);
+        assertEquals("""
+                CAGE   ACTIVE  RUNNING  QUEUED  VERSIONS                   SOURCE
+                hello  1.0.1         1       0  1.0.1 ACTIVE, 1 in flight  deploy/hello-1.0.1.jar
+                """, out.toString());
+
+        out.getBuffer().setLength(0);
+        assertEquals(ExitCodes.OK, run("history", "--last", "1"), err::toString);
+        String history = out.toString();
+        assertTrue(history.startsWith("SEQ  TIME"), history);
+        assertTrue(history.contains("2025-03-01 10:05:00  UPDATE  hello  1.0.1"), history);
+        assertFalse(history.contains("folder:hello-1.0.0.jar"), history);
+
+        out.getBuffer().setLength(0);
+        assertEquals(ExitCodes.OK, run("history", "--json"), err::toString);
+        assertEquals(Json.tryParse(HISTORY), Json.tryParse(out.toString()));
+
+        out.getBuffer().setLength(0);
+        assertEquals(ExitCodes.OK, run("list", "--json"));
+        assertEquals(Json.tryParse(CAGES), Json.tryParse(out.toString()));
+
+        out.getBuffer().setLength(0);
+        assertEquals(ExitCodes.OK, run("problems"));
+        assertEquals("no config problems\n", out.toString());
+    }
+
+    @Test
+    void adminOptionWorksBeforeOrAfterTheSubcommandAndBeatsTheEnvironment() {
+        Map<String, String> wrongEnv = Map.of(CageCtl.ADMIN_ENV, "http://127.0.0.1:1");
+        assertEquals(ExitCodes.OK, run(wrongEnv, "--admin", adminUrl, "list"), err::toString);
+        assertEquals(ExitCodes.OK, run(wrongEnv, "list", "--admin", adminUrl + "/"), err::toString);
+        assertEquals(2, seen.size());
+    }
+
+    @Test
+    void errorAnswersExitOne() {
+        assertEquals(ExitCodes.FAILED, run("--admin", adminUrl + "/not-admin", "list"));
+        assertEquals("error: boom (HTTP 500 internal, request req-1)\n", err.toString());
+    }
+
+    @Test
+    void unreachableHostExitsThreeWithoutAStackTrace() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort;
+        assertEquals(ExitCodes.UNREACHABLE, run(Map.of(), "--admin", url, "list"));
+        assertEquals("cannot reach the admin API at " + url + ": connection refused\n", err.toString());
+        assertEquals("", out.toString());
+
+        err.getBuffer().setLength(0);
+        Path jar = jar("hello.jar", "good");
+        assertEquals(ExitCodes.UNREACHABLE, run(Map.of(CageCtl.ADMIN_ENV, url), "deploy", jar.toString()));
+        assertTrue(err.toString().startsWith("cannot reach the admin API at " + url + ": "), err::toString);
+        assertFalse(err.toString().contains("\tat "), err::toString);
+    }
+
+    @Test
+    void unknownHostExitsThree() {
+        String url = "http://no-such-host.invalid:8081";
+        assertEquals(ExitCodes.UNREACHABLE, run(Map.of(CageCtl.ADMIN_ENV, url), "problems"));
+        // "unknown host" wherever DNS behaves; some resolvers answer for anything, so only the shape is fixed
+        assertTrue(err.toString().startsWith("cannot reach the admin API at " + url + ": "), err::toString);
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(ExitCodes.USAGE, run());
+        assertTrue(err.toString().contains("Usage: cagectl"), err::toString);
+
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.USAGE, run("frobnicate"));
+        assertEquals(ExitCodes.USAGE, run("deploy"));
+        assertEquals(ExitCodes.USAGE, run("history", "--last", "0"));
+        assertEquals(ExitCodes.USAGE, run("history", "--last", "many"));
+        assertEquals(ExitCodes.USAGE, run("--admin", "not a url", "list"));
+        assertTrue(err.toString().contains("invalid admin URL 'not a url'"), err::toString);
+        assertTrue(seen.isEmpty());
+    }
+
+    @Test
+    void helpAndVersionExitZero() {
+        assertEquals(ExitCodes.OK, run("--help"));
+        String usage = out.toString();
+        for (String sub : List.of("list", "history", "deploy", "undeploy", "problems")) {
+            assertTrue(usage.contains(sub), usage);
+        }
+        assertEquals(ExitCodes.OK, run("deploy", "--help"));
+        assertEquals(ExitCodes.OK, run("help", "history"));
+        assertEquals(ExitCodes.OK, run("--version"));
+        assertTrue(out.toString().contains("cagectl "));
+    }
+}
