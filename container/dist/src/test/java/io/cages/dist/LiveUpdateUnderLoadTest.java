@@ -79,7 +79,7 @@ class LiveUpdateUnderLoadTest {
                 assertEquals(200, deployed.statusCode(), deployed.body());
                 swapMillis.add(JSON.readTree(deployed.body()).path("durationMs").asLong());
                 // Let the clients make progress on each version before the next swap.
-                long target = callsBefore + CLIENTS * 4L;
+                long target = callsBefore + CLIENTS * 25L;
                 io.cages.host.testing.Await.until("clients progress after update " + update, Duration.ofSeconds(30),
                         () -> ok.get() >= target || !failures.isEmpty());
             }

@@ -25,11 +25,12 @@ final class RunningHost implements AutoCloseable {
 
     RunningHost(HostConfig config) throws Exception {
         http = new HttpTransport();
-        host = Host.start(config.withHttp(HostConfig.Http.ephemeral()), List.of(http));
+        host = Host.start(config, List.of(http));
     }
 
     static HostConfig configIn(Path dir) {
-        return HostConfig.defaults().withWorkDir(dir.resolve("work")).withCageConfigDir(dir.resolve("configs"));
+        return HostConfig.defaults().withWorkDir(dir.resolve("work")).withCageConfigDir(dir.resolve("configs"))
+                .withHttp(HostConfig.Http.ephemeral());
     }
 
     /** The built example cage jar, e.g. {@code hello}. */

@@ -22,6 +22,9 @@ public record CageManifest(String name, String handlerClass, String version, Str
      * @throws DeployException naming what is missing or malformed
      */
     public static CageManifest read(byte[] jar) throws DeployException {
+        if (jar.length < 4 || jar[0] != 'P' || jar[1] != 'K' || jar[2] != 3 || jar[3] != 4) {
+            throw new DeployException("not a jar: " + jar.length + " bytes that do not start with a zip header");
+        }
         Manifest manifest;
         try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
             manifest = in.getManifest();

@@ -50,7 +50,8 @@ final class RequestDispatcher implements Dispatcher {
         }
         long limitMs = slot.limits().timeoutMs();
         Deadline deadline = Deadline.afterMillis(limitMs).earliest(in.deadline());
-        long budgetMs = in.deadline() == null ? limitMs : Math.min(limitMs, in.deadline().remainingMillis());
+        // Rounded up, so a caller that gave 300 ms reads "300 ms" in the error, not 299.
+        long budgetMs = in.deadline() == null ? limitMs : Math.min(limitMs, (in.deadline().remainingNanos() + 999_999) / 1_000_000);
         if (deadline.isExpired()) {
             return CompletableFuture.failedFuture(CageException.deadlineExceeded(
                     "the request to cage '" + in.cage() + "' arrived with its deadline already passed; not executed"));

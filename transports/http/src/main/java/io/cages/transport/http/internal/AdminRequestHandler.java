@@ -1,0 +1,189 @@
+package io.cages.transport.http.internal;
+
+import io.cages.host.Admin;
+import io.cages.host.DeployRecord;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin listener: the {@link Admin} operations as JSON over HTTP.
+ *
+ * <pre>
+ * GET    /health                 {"status":"ok"}
+ * GET    /cages                  [CageInfo...]
+ * GET    /history                [DeployRecord...]
+ * GET    /config-problems        [ConfigProblem...]
+ * POST   /deploy[?origin=..]     body = the cage jar  -> DeployRecord; 200 deployed, 422 failed
+ * POST   /undeploy?cage=NAME     -> DeployRecord; 200 undeployed, 404 no such cage, 422 failed
+ * DELETE /cages/NAME             same as /undeploy
+ * </pre>
+ *
+ * Admin operations block (a deploy starts a bundle and may run its self-test), so each runs on a virtual
+ * thread of its own, never on the event loop. Deploys are rare, so no pool: a thread per call.
+ */
+final class AdminRequestHandler extends ConnectionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminRequestHandler.class);
+
+    private static final ThreadFactory ADMIN_THREADS = Thread.ofVirtual().name("cages-admin-", 0).factory();
+    private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final String GET = "GET";
+    private static final String POST = "POST";
+    private static final String DELETE = "DELETE";
+    private static final String ENDPOINTS = "GET /health, GET /cages, GET /history, GET /config-problems, "
+            + "POST /deploy, POST /undeploy?cage=<name>, DELETE /cages/<name>";
+
+    private final Admin admin;
+
+    AdminRequestHandler(Admin admin, Supplier<String> newRequestId, BooleanSupplier draining) {
+        super(newRequestId, draining);
+        this.admin = admin;
+    }
+
+    @Override
+    protected void serve(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
+        QueryStringDecoder uri;
+        try {
+            uri = new QueryStringDecoder(request.uri(), java.nio.charset.StandardCharsets.UTF_8, true, RequestParams.MAX_PARAMS, true);
+            uri.path(); // decodes now, so a malformed escape is a 400 here
+        } catch (IllegalArgumentException e) {
+            respond(exchange, error(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed request URI: " + e.getMessage(), exchange));
+            return;
+        }
+        String path = uri.path();
+        HttpMethod method = request.method();
+        String id = exchange.requestId;
+        switch (path) {
+            case "/health" -> {
+                if (allowed(method, GET, exchange)) {
+                    respond(exchange, Responses.json(HttpResponseStatus.OK, HEALTHY));
+                }
+            }
+            case "/cages" -> {
+                if (allowed(method, GET, exchange)) {
+                    offload(exchange, "list cages", () -> Responses.value(HttpResponseStatus.OK, admin.cages()));
+                }
+            }
+            case "/history" -> {
+                if (allowed(method, GET, exchange)) {
+                    offload(exchange, "list history", () -> Responses.value(HttpResponseStatus.OK, admin.history()));
+                }
+            }
+            case "/config-problems" -> {
+                if (allowed(method, GET, exchange)) {
+                    offload(exchange, "list config problems", () -> Responses.value(HttpResponseStatus.OK, admin.configProblems()));
+                }
+            }
+            case "/deploy" -> {
+                if (allowed(method, POST, exchange)) {
+                    deploy(ctx, request, uri.parameters(), exchange);
+                }
+            }
+            case "/undeploy" -> {
+                if (allowed(method, POST, exchange)) {
+                    String cage = first(uri.parameters(), "cage");
+                    if (cage == null || cage.isEmpty()) {
+                        respond(exchange, error(HttpResponseStatus.BAD_REQUEST, "bad_request", "POST /undeploy needs the query parameter cage=<name>", exchange));
+                    } else {
+                        undeploy(ctx, cage, uri.parameters(), exchange);
+                    }
+                }
+            }
+            default -> {
+                String cage = path.startsWith("/cages/") ? path.substring("/cages/".length()) : null;
+                if (cage != null && !cage.isEmpty() && cage.indexOf('/') < 0) {
+                    if (allowed(method, DELETE, exchange)) {
+                        undeploy(ctx, cage, uri.parameters(), exchange);
+                    }
+                } else {
+                    respond(exchange, Responses.error(HttpResponseStatus.NOT_FOUND, "not_found",
+                            "no admin endpoint at '" + clip(path) + "'; endpoints: " + ENDPOINTS, id));
+                }
+            }
+        }
+    }
+
+    private void deploy(ChannelHandlerContext ctx, FullHttpRequest request, Map<String, List<String>> query, Exchange exchange) {
+        if (!request.content().isReadable()) {
+            respond(exchange, error(HttpResponseStatus.BAD_REQUEST, "bad_request", "POST /deploy needs the cage jar as the request body", exchange));
+            return;
+        }
+        // Copied here because the request is released when serve returns; a memcpy, not a blocking call.
+        byte[] jar = ByteBufUtil.getBytes(request.content());
+        String origin = originOf(ctx, query);
+        offload(exchange, "deploy from " + origin, () -> {
+            DeployRecord record = admin.deploy(jar, origin);
+            return Responses.value(record.succeeded() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY, record);
+        });
+    }
+
+    private void undeploy(ChannelHandlerContext ctx, String cage, Map<String, List<String>> query, Exchange exchange) {
+        String origin = originOf(ctx, query);
+        offload(exchange, "undeploy " + cage, () -> {
+            DeployRecord record = admin.undeploy(cage, origin);
+            HttpResponseStatus status = record.succeeded() ? HttpResponseStatus.OK
+                    : record.reason() != null && record.reason().startsWith("no cage named") ? HttpResponseStatus.NOT_FOUND
+                    : HttpResponseStatus.UNPROCESSABLE_ENTITY;
+            return Responses.value(status, record);
+        });
+    }
+
+    /** Runs a blocking admin call on a virtual thread and answers with its result, or a 500 if it throws. */
+    private void offload(Exchange exchange, String what, Callable<FullHttpResponse> call) {
+        Runnable task = () -> {
+            FullHttpResponse response;
+            try {
+                response = call.call();
+            } catch (Exception | Error e) {
+                LOG.error("admin call '{}' (request {}) failed", what, exchange.requestId, e);
+                response = Responses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+                        "admin call failed; the host log has the details under this request id", exchange.requestId);
+            }
+            respond(exchange, response);
+        };
+        ADMIN_THREADS.newThread(task).start();
+    }
+
+    private boolean allowed(HttpMethod method, String expected, Exchange exchange) {
+        if (method.name().equals(expected)) {
+            return true;
+        }
+        respond(exchange, methodNotAllowed(method.name(), expected, exchange.requestId));
+        return false;
+    }
+
+    private static String originOf(ChannelHandlerContext ctx, Map<String, List<String>> query) {
+        String origin = first(query, "origin");
+        if (origin != null && !origin.isBlank()) {
+            return origin;
+        }
+        SocketAddress address = ctx.channel().remoteAddress();
+        String who = address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(address);
+        return "admin-api:" + who;
+    }
+
+    private static String first(Map<String, List<String>> query, String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static FullHttpResponse error(HttpResponseStatus status, String error, String message, Exchange exchange) {
+        return Responses.error(status, error, message, exchange.requestId);
+    }
+}

@@ -1,0 +1,160 @@
+package io.cages.transport.http.internal;
+
+import io.cages.api.Deadline;
+import io.cages.host.Dispatcher;
+import io.cages.host.InboundRequest;
+import io.cages.host.Reply;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The cage listener: {@code GET|POST|PUT|DELETE /<cage>/<operation>} becomes an {@link InboundRequest} for the
+ * {@link Dispatcher}, and its outcome becomes the response.
+ *
+ * <p>Everything the request needs is copied out of Netty's buffers on the event loop, then the dispatcher
+ * runs the handler on a virtual thread; the response is encoded on that thread and handed back to the event
+ * loop by {@link #respond}. That hop is the only one: no executor of the transport's own sits in between.
+ *
+ * <p>Attributes: {@code http.method}, {@code http.path} (as sent, without the query), {@code remote.address}
+ * (client IP), {@code remote.port}, and every header as {@code header.<lower-case-name>} (repeated headers
+ * joined with {@code ", "}). Caller: {@code http:<ip>:<port>} (IPv6 addresses in brackets).
+ */
+final class CageRequestHandler extends ConnectionHandler {
+
+    private final Dispatcher dispatcher;
+
+    // CONCURRENCY: event loop only. Filled on the connection's first request; the peer never changes.
+    private String remoteIp;
+    private String remotePort;
+    private String caller;
+
+    CageRequestHandler(Dispatcher dispatcher, BooleanSupplier draining) {
+        super(dispatcher::newRequestId, draining);
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    protected void serve(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
+        HttpMethod method = request.method();
+        if (!isCageMethod(method)) {
+            respond(exchange, methodNotAllowed(method.name(), Responses.ALLOW_CAGE_METHODS, exchange.requestId));
+            return;
+        }
+        if (caller == null) {
+            identifyPeer(ctx.channel());
+        }
+        InboundRequest inbound;
+        try {
+            CagePath path = CagePath.parse(request.uri());
+            if (path == null) {
+                respond(exchange, Responses.error(HttpResponseStatus.NOT_FOUND, "not_found", "no endpoint at '"
+                        + clip(pathOf(request)) + "': cage requests go to /<cage>/<operation>", exchange.requestId));
+                return;
+            }
+            if (path.cage().startsWith("_")) {
+                respond(exchange, Responses.error(HttpResponseStatus.NOT_FOUND, "not_found", "cage names beginning with '_' are reserved: '"
+                        + clip(path.cage()) + "'", exchange.requestId));
+                return;
+            }
+            HttpHeaders headers = request.headers();
+            Deadline deadline = deadlineOf(headers);
+            RequestParams params = new RequestParams();
+            params.addQuery(path.query());
+            RequestParams.Body body = params.addBody(request);
+            inbound = new InboundRequest(exchange.requestId, path.cage(), path.operation(), params.toMap(), body.bytes(),
+                    body.contentType(), attributes(method, path, headers), caller, deadline);
+        } catch (BadRequestException e) {
+            respond(exchange, Responses.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(), exchange.requestId));
+            return;
+        }
+        CompletableFuture<Reply> outcome;
+        try {
+            outcome = dispatcher.dispatch(inbound);
+        } catch (RuntimeException e) {
+            // The dispatcher promises not to throw; if it does, the client still gets its 500.
+            outcome = CompletableFuture.failedFuture(e);
+        }
+        outcome.whenComplete((reply, failure) -> respond(exchange, ReplyEncoder.encode(inbound, reply, failure)));
+    }
+
+    private static boolean isCageMethod(HttpMethod method) {
+        return method.equals(HttpMethod.POST) || method.equals(HttpMethod.GET)
+                || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
+    }
+
+    private Map<String, String> attributes(HttpMethod method, CagePath path, HttpHeaders headers) {
+        Map<String, String> attributes = HashMap.newHashMap(headers.size() + 4);
+        attributes.put("http.method", method.name());
+        attributes.put("http.path", path.rawPath());
+        attributes.put("remote.address", remoteIp);
+        attributes.put("remote.port", remotePort);
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> header = it.next();
+            String name = "header." + header.getKey().toString().toLowerCase(Locale.ROOT);
+            attributes.merge(name, header.getValue().toString(), (first, next) -> first + ", " + next);
+        }
+        return attributes;
+    }
+
+    /**
+     * {@code X-Cage-Timeout-Ms}: the caller's remaining budget in whole milliseconds. Absent means the cage's
+     * own timeout applies; anything but a positive integer is the client's mistake (400), not a reason to
+     * silently run without the caller's deadline.
+     */
+    static Deadline deadlineOf(HttpHeaders headers) throws BadRequestException {
+        String value = headers.get(Responses.X_CAGE_TIMEOUT_MS);
+        if (value == null) {
+            return null;
+        }
+        long millis = parsePositive(value.trim());
+        if (millis <= 0) {
+            throw new BadRequestException("X-Cage-Timeout-Ms must be a positive whole number of milliseconds, was '" + clip(value) + "'");
+        }
+        return Deadline.afterMillis(millis);
+    }
+
+    /** The value of a string of 1 to 18 digits, or -1. */
+    private static long parsePositive(String digits) {
+        int length = digits.length();
+        if (length == 0 || length > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < length; i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private void identifyPeer(Channel channel) {
+        SocketAddress address = channel.remoteAddress();
+        if (address instanceof InetSocketAddress inet) {
+            String ip = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            remoteIp = ip;
+            remotePort = Integer.toString(inet.getPort());
+            caller = "http:" + (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + inet.getPort();
+        } else {
+            // Not a socket (an embedded channel in tests, a local channel): name it as Netty does.
+            remoteIp = String.valueOf(address);
+            remotePort = "0";
+            caller = "http:" + remoteIp;
+        }
+    }
+}

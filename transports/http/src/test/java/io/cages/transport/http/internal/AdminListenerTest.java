@@ -1,0 +1,154 @@
+package io.cages.transport.http.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cages.host.CageInfo;
+import io.cages.host.ConfigProblem;
+import io.cages.host.DeployRecord;
+import io.cages.host.HostConfig;
+import io.cages.transport.http.HttpTestClient;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The admin listener over real sockets, with a fake Admin behind it. */
+class AdminListenerTest {
+
+    private final FakeAdmin admin = new FakeAdmin();
+    private HttpServer server;
+    private HttpTestClient http;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new HttpServer(HostConfig.Http.ephemeral(), new FakeDispatcher(), admin);
+        server.start();
+        http = HttpTestClient.local(server.adminPort());
+    }
+
+    @AfterEach
+    void stop() {
+        http.close();
+        server.close();
+    }
+
+    @Test
+    void healthIsOk() {
+        HttpTestClient.Response response = http.get("/health");
+        assertEquals(200, response.status());
+        assertEquals("application/json", response.header("content-type").orElseThrow());
+        assertEquals("ok", response.json().get("status").asText());
+    }
+
+    @Test
+    void cagesHistoryAndConfigProblemsAreJsonArrays() {
+        admin.cages = List.of(new CageInfo("hello", "1.0.0", 2, 1, List.of(new CageInfo.VersionInfo("1.0.0", 5, "ACTIVE", 2)), "folder:hello.jar"));
+        admin.history = List.of(FakeAdmin.record("DEPLOY", "hello", "folder:hello.jar", DeployRecord.Outcome.ACTIVE, null));
+        admin.problems = List.of(new ConfigProblem("configs/cages/x.json", "bad json", FakeAdmin.AT));
+
+        JsonNode cages = http.get("/cages").json();
+        assertEquals(1, cages.size());
+        assertEquals("hello", cages.get(0).get("name").asText());
+        assertEquals("1.0.0", cages.get(0).get("activeVersion").asText());
+        assertEquals(5, cages.get(0).get("versions").get(0).get("bundleId").asLong());
+        assertTrue(admin.lastThread.isVirtual(), "admin calls run on virtual threads, not on the event loop");
+
+        JsonNode history = http.get("/history").json();
+        assertEquals("ACTIVE", history.get(0).get("outcome").asText());
+        assertEquals("2026-11-25T10:15:30Z", history.get(0).get("at").asText(), "instants are ISO-8601 text");
+
+        JsonNode problems = http.get("/config-problems").json();
+        assertEquals("bad json", problems.get(0).get("reason").asText());
+        assertEquals("2026-11-25T10:15:30Z", problems.get(0).get("at").asText());
+    }
+
+    @Test
+    void deployTakesTheJarAsBodyAndAnswersWithTheRecord() {
+        byte[] jar = {'P', 'K', 3, 4, 0, 1};
+        HttpTestClient.Response ok = http.post("/deploy", jar, "application/java-archive");
+        assertEquals(200, ok.status(), ok::toString);
+        assertEquals("ACTIVE", ok.json().get("outcome").asText());
+        assertArrayEquals(jar, admin.lastJar);
+        assertTrue(admin.lastOrigin.startsWith("admin-api:127.0.0.1"), admin.lastOrigin);
+        assertTrue(admin.lastThread.isVirtual());
+
+        http.post("/deploy?origin=cagectl%20on%20ci", jar, "application/octet-stream");
+        assertEquals("cagectl on ci", admin.lastOrigin);
+
+        admin.deploy = (bytes, origin) -> FakeAdmin.record("DEPLOY", null, origin, DeployRecord.Outcome.FAILED, "not a cage bundle");
+        HttpTestClient.Response failed = http.post("/deploy", jar, null);
+        assertEquals(422, failed.status());
+        assertEquals("not a cage bundle", failed.json().get("reason").asText());
+    }
+
+    @Test
+    void deployWithoutABodyIs400() {
+        HttpTestClient.Response response = http.post("/deploy", new byte[0], null);
+        assertEquals(400, response.status());
+        assertTrue(response.json().get("message").asText().contains("jar"));
+    }
+
+    @Test
+    void undeployAnswers200Or404Or422() {
+        HttpTestClient.Response ok = http.post("/undeploy?cage=hello", null, null);
+        assertEquals(200, ok.status(), ok::toString);
+        assertEquals("hello", admin.lastCage);
+        assertEquals("UNDEPLOYED", ok.json().get("outcome").asText());
+
+        HttpTestClient.Response viaDelete = http.delete("/cages/greeter");
+        assertEquals(200, viaDelete.status());
+        assertEquals("greeter", admin.lastCage);
+
+        admin.undeploy = (cage, origin) -> FakeAdmin.record("UNDEPLOY", cage, origin, DeployRecord.Outcome.FAILED, "no cage named '" + cage + "' is deployed");
+        assertEquals(404, http.delete("/cages/nope").status());
+
+        admin.undeploy = (cage, origin) -> FakeAdmin.record("UNDEPLOY", cage, origin, DeployRecord.Outcome.FAILED, "drain timed out");
+        assertEquals(422, http.post("/undeploy?cage=stuck", null, null).status());
+
+        HttpTestClient.Response missing = http.post("/undeploy", null, null);
+        assertEquals(400, missing.status());
+        assertTrue(missing.json().get("message").asText().contains("cage=<name>"));
+    }
+
+    @Test
+    void unknownPathsAre404AndWrongMethods405() {
+        HttpTestClient.Response unknown = http.get("/nope");
+        assertEquals(404, unknown.status());
+        assertEquals("not_found", unknown.json().get("error").asText());
+        assertTrue(unknown.json().get("message").asText().contains("GET /cages"));
+
+        HttpTestClient.Response wrongMethod = http.post("/cages", new byte[0], null);
+        assertEquals(405, wrongMethod.status());
+        assertEquals("GET", wrongMethod.header("allow").orElseThrow());
+        assertEquals(405, http.get("/deploy").status());
+    }
+
+    @Test
+    void aFailingAdminCallIs500WithoutDetails() {
+        admin.deploy = (jar, origin) -> {
+            throw new IllegalStateException("disk on fire at /secret/path");
+        };
+        HttpTestClient.Response response = http.post("/deploy", new byte[] {1}, null);
+        assertEquals(500, response.status());
+        assertEquals("internal", response.json().get("error").asText());
+        assertFalse(response.text().contains("secret"));
+        assertEquals(response.header("x-request-id").orElseThrow(), response.json().get("requestId").asText());
+    }
+
+    @Test
+    void adminCanBeDisabled() throws Exception {
+        HostConfig.Http noAdmin = new HostConfig.Http("127.0.0.1", 0, "127.0.0.1", -1, null, null, null, null, 1);
+        HttpServer other = new HttpServer(noAdmin, new FakeDispatcher(), admin);
+        other.start();
+        try {
+            assertEquals(-1, other.adminPort());
+            assertTrue(other.port() > 0);
+        } finally {
+            other.close();
+        }
+    }
+}
