@@ -74,5 +74,10 @@ final class BareNettyHello implements AutoCloseable {
                 ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             }
         }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // load generators reset connections at the end of a run; that is not news
+        }
     }
 }

@@ -1,30 +1,35 @@
 package io.cages.host.internal;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** Host-wide request counts, and a wait for all admitted requests to finish (used by shutdown). */
+/**
+ * Host-wide request counts, and a wait for all admitted requests to finish (used by shutdown). Counters are
+ * striped (LongAdder) because every request on every thread touches them; the idle signal is only sent
+ * while someone waits for it.
+ */
 final class DispatchStats {
 
-    private final AtomicLong admitted = new AtomicLong();
-    private final AtomicLong finished = new AtomicLong();
-    private final AtomicLong executed = new AtomicLong();
+    private final LongAdder admitted = new LongAdder();
+    private final LongAdder finished = new LongAdder();
+    private final LongAdder executed = new LongAdder();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
+    private volatile boolean awaited;
 
     void admitted() {
-        admitted.incrementAndGet();
+        admitted.increment();
     }
 
     void executed() {
-        executed.incrementAndGet();
+        executed.increment();
     }
 
     void finished() {
-        finished.incrementAndGet();
-        if (outstanding() == 0) {
+        finished.increment();
+        if (awaited && outstanding() == 0) {
             lock.lock();
             try {
                 idle.signalAll();
@@ -35,28 +40,33 @@ final class DispatchStats {
     }
 
     long outstanding() {
-        return admitted.get() - finished.get();
+        // Read finished first: a request admitted and finished between the two reads can then only make the
+        // result larger, never falsely zero.
+        long done = finished.sum();
+        return admitted.sum() - done;
     }
 
     long executedCount() {
-        return executed.get();
+        return executed.sum();
     }
 
     /** Waits until no admitted request is outstanding; false when {@code timeoutMs} passed first. */
     boolean awaitIdle(long timeoutMs) throws InterruptedException {
-        long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         lock.lock();
         try {
+            awaited = true;
             while (outstanding() > 0) {
-                if (nanos <= 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     return false;
                 }
-                nanos = idle.awaitNanos(nanos);
+                // Bounded waits: a finish that raced with setting 'awaited' is seen on the next round.
+                idle.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
             }
             return true;
         } finally {
             lock.unlock();
         }
     }
-
 }

@@ -1,5 +1,7 @@
 package io.cages.host.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -23,7 +25,8 @@ public final class Json {
 
     /** A mapper owned by one cage version, dropped with it. Lenient about unknown parameters. */
     public static ObjectMapper newCageMapper() {
-        return JsonMapper.builder()
+        // Shared buffer pool: handlers run on short-lived virtual threads, where thread-local pools never reuse.
+        return JsonMapper.builder(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedLockFreePool()).build())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .build();

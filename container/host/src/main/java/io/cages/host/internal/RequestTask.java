@@ -7,7 +7,7 @@ import io.cages.api.Response;
 import io.cages.host.InboundRequest;
 import io.cages.host.Reply;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
+import io.netty.util.Timeout;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +28,7 @@ final class RequestTask implements Runnable {
     private final DispatchStats stats;
     final CompletableFuture<Reply> result = new CompletableFuture<>();
     private volatile Thread thread;
-    private volatile ScheduledFuture<?> timer;
+    private volatile Timeout timer;
 
     RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, DispatchStats stats) {
         this.in = in;
@@ -43,14 +43,14 @@ final class RequestTask implements Runnable {
         return deadline;
     }
 
-    void timer(ScheduledFuture<?> timer) {
+    void timer(Timeout timer) {
         this.timer = timer;
     }
 
     void cancelTimer() {
-        ScheduledFuture<?> t = timer;
+        Timeout t = timer;
         if (t != null) {
-            t.cancel(false);
+            t.cancel();
         }
     }
 

@@ -12,9 +12,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -95,18 +92,7 @@ final class CageRequestHandler extends ConnectionHandler {
     }
 
     private Map<String, String> attributes(HttpMethod method, CagePath path, HttpHeaders headers) {
-        Map<String, String> attributes = HashMap.newHashMap(headers.size() + 4);
-        attributes.put("http.method", method.name());
-        attributes.put("http.path", path.rawPath());
-        attributes.put("remote.address", remoteIp);
-        attributes.put("remote.port", remotePort);
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-        while (it.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> header = it.next();
-            String name = "header." + header.getKey().toString().toLowerCase(Locale.ROOT);
-            attributes.merge(name, header.getValue().toString(), (first, next) -> first + ", " + next);
-        }
-        return attributes;
+        return new RequestAttributes(method.name(), path.rawPath(), remoteIp, remotePort, headers);
     }
 
     /**
