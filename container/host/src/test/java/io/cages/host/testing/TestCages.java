@@ -36,20 +36,39 @@ public final class TestCages {
         main.putValue("Cage-Name", cage);
         main.putValue("Cage-Handler", handler.getName());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        String packagePath = handler.getPackageName().replace('.', '/');
         try (JarOutputStream jar = new JarOutputStream(bytes, manifest)) {
-            Path classDir = classDirOf(handler);
-            String packagePath = handler.getPackageName().replace('.', '/');
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(classDir.resolve(packagePath), "*.class")) {
-                for (Path file : files) {
-                    jar.putNextEntry(new JarEntry(packagePath + "/" + file.getFileName()));
-                    jar.write(Files.readAllBytes(file));
-                    jar.closeEntry();
+            Path classes = classDirOf(handler);
+            if (Files.isDirectory(classes)) {
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(classes.resolve(packagePath), "*.class")) {
+                    for (Path file : files) {
+                        jar.putNextEntry(new JarEntry(packagePath + "/" + file.getFileName()));
+                        jar.write(Files.readAllBytes(file));
+                        jar.closeEntry();
+                    }
                 }
+            } else {
+                copyPackageFromJar(classes, packagePath, jar); // the helpers used from another module's test-jar
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static void copyPackageFromJar(Path source, String packagePath, JarOutputStream jar) throws IOException {
+        try (java.util.jar.JarFile in = new java.util.jar.JarFile(source.toFile())) {
+            for (JarEntry entry : java.util.Collections.list(in.entries())) {
+                String name = entry.getName();
+                if (name.startsWith(packagePath + "/") && name.endsWith(".class") && name.indexOf('/', packagePath.length() + 1) < 0) {
+                    jar.putNextEntry(new JarEntry(name));
+                    try (InputStream classBytes = in.getInputStream(entry)) {
+                        classBytes.transferTo(jar);
+                    }
+                    jar.closeEntry();
+                }
+            }
+        }
     }
 
     /** A copy of {@code jar} whose manifest says {@code name: value} (e.g. another Bundle-Version). */

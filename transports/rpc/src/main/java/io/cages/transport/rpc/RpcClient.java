@@ -1,0 +1,128 @@
+package io.cages.transport.rpc;
+
+import io.cages.api.CageException;
+import io.cages.api.Deadline;
+import io.cages.host.Reply;
+import io.cages.transport.rpc.internal.ClientShared;
+import io.cages.transport.rpc.internal.Outgoing;
+import io.cages.transport.rpc.internal.PeerPool;
+import io.cages.transport.rpc.internal.PendingCall;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls cages on other hosts over the RPC transport. Thread-safe; one per host is enough.
+ *
+ * <p>Each peer gets {@link RpcSettings#connectionsPerPeer()} connections, used round-robin; each carries
+ * any number of concurrent calls. A call's future completes with the {@link Reply}, or exceptionally with a
+ * {@link CageException}:
+ * <ul>
+ *   <li>{@link RemoteCageException}: the callee's host answered with an error (its code and message);</li>
+ *   <li>{@link RpcConnectionException}: the connection failed; {@link RpcConnectionException#delivered()}
+ *       says whether the callee may have seen the call (what failover decides on);</li>
+ *   <li>a plain {@code CageException} DEADLINE_EXCEEDED at the caller's deadline, or BAD_REQUEST when the
+ *       call cannot be encoded (a name over its limit, a frame over the size limit); neither was sent, or
+ *       the callee's answer no longer matters.</li>
+ * </ul>
+ * Futures are completed on virtual threads, never on the client's I/O threads.
+ */
+public final class RpcClient implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RpcClient.class);
+    private static final long CLOSE_TIMEOUT_MS = 5_000;
+
+    private final RpcSettings settings;
+    private final ClientShared shared;
+    private final ConcurrentHashMap<InetSocketAddress, PeerPool> pools = new ConcurrentHashMap<>();
+    // CONCURRENCY: set once by close(); a call that races it fails as not delivered.
+    private volatile boolean closed;
+
+    public RpcClient(RpcSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.shared = new ClientShared(settings.ioThreads(), settings.maxFrameBytes(), settings.heartbeatIntervalMs(),
+                settings.idleTimeoutMs(), settings.connectTimeoutMs());
+    }
+
+    /**
+     * Calls {@code operation} of {@code cage} on {@code peer}.
+     *
+     * @param caller      name of the calling cage (the callee sees it as the request's caller)
+     * @param params      parameter tree (maps, lists, strings, numbers, booleans, nulls); null for none
+     * @param body        raw body; null for none
+     * @param contentType media type of {@code body}, or null
+     * @param deadline    the caller's deadline, sent as the time left; null lets the callee's own limit rule
+     * @param idempotent  tells the callee (attribute {@code rpc.idempotent}) and later failover it may repeat
+     */
+    public CompletableFuture<Reply> call(InetSocketAddress peer, String caller, String cage, String operation,
+                                         Map<String, Object> params, byte[] body, String contentType,
+                                         Deadline deadline, boolean idempotent) {
+        return call(peer, new Outgoing(caller, cage, operation, null, params, body, contentType, deadline, idempotent));
+    }
+
+    /** As the other {@code call}, with a trace id passed to the callee as attribute {@code rpc.trace-id}. */
+    public CompletableFuture<Reply> call(InetSocketAddress peer, String traceId, String caller, String cage,
+                                         String operation, Map<String, Object> params, byte[] body,
+                                         String contentType, Deadline deadline, boolean idempotent) {
+        return call(peer, new Outgoing(caller, cage, operation, traceId, params, body, contentType, deadline, idempotent));
+    }
+
+    private CompletableFuture<Reply> call(InetSocketAddress peer, Outgoing outgoing) {
+        Objects.requireNonNull(peer, "peer");
+        Objects.requireNonNull(outgoing.cage(), "cage");
+        Objects.requireNonNull(outgoing.operation(), "operation");
+        CompletableFuture<Reply> result = new CompletableFuture<>();
+        PendingCall call = new PendingCall(result, peer, outgoing.cage(), outgoing.operation(), shared.completer());
+        if (closed) {
+            call.fail(new RpcConnectionException(false, peer, call.describe() + " was not delivered: the client is closed", null));
+            return result;
+        }
+        Deadline deadline = outgoing.deadline();
+        if (deadline != null) {
+            if (deadline.isExpired()) {
+                call.fail(CageException.deadlineExceeded(call.describe() + ": the deadline passed before it was sent; not sent"));
+                return result;
+            }
+            try {
+                call.timer(shared.timer().schedule(() -> expire(call), deadline.remainingNanos(), TimeUnit.NANOSECONDS));
+            } catch (RejectedExecutionException e) {
+                call.fail(new RpcConnectionException(false, peer, call.describe() + " was not delivered: the client is closed", e));
+                return result;
+            }
+        }
+        // A caller that gives up (cancel) must not leave its call in the in-flight map until the reply.
+        result.whenComplete((reply, failure) -> {
+            if (result.isCancelled()) {
+                call.fail(failure);
+            }
+        });
+        pools.computeIfAbsent(peer, p -> new PeerPool(p, shared, settings.connectionsPerPeer())).send(call, outgoing);
+        return result;
+    }
+
+    private static void expire(PendingCall call) {
+        call.fail(CageException.deadlineExceeded(call.describe() + " got no answer within its deadline"));
+    }
+
+    /** Connections currently open to {@code peer}. */
+    public int openConnections(InetSocketAddress peer) {
+        PeerPool pool = pools.get(peer);
+        return pool == null ? 0 : pool.openConnections();
+    }
+
+    /** Closes every connection (calls in flight fail as connection lost) and stops the I/O threads. */
+    @Override
+    public void close() {
+        closed = true;
+        pools.values().forEach(pool -> pool.close("the client was closed"));
+        if (!shared.shutdown(CLOSE_TIMEOUT_MS)) {
+            LOG.warn("rpc client threads did not stop within {} ms", CLOSE_TIMEOUT_MS);
+        }
+    }
+}

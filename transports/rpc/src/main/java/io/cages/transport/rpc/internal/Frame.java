@@ -1,0 +1,47 @@
+package io.cages.transport.rpc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/**
+ * A decoded frame. Frames hold only heap copies (strings, arrays, trees), never a {@code ByteBuf}, so the
+ * handler that decodes one can release the network buffer at once and nothing downstream owns Netty memory.
+ */
+public sealed interface Frame {
+
+    /** Request id: per connection, chosen by the client; 0 is reserved for connection-level errors. */
+    long id();
+
+    /** Remaining deadline value meaning "no deadline from the caller: use the callee's own limit". */
+    long NO_DEADLINE = 0xFFFF_FFFFL;
+
+    /**
+     * A call. {@code params} is the decoded parameter tree (never null); {@code body} is never null.
+     *
+     * @param deadlineMs remaining milliseconds when the frame was written, 0 = already expired, or
+     *                   {@link #NO_DEADLINE}
+     */
+    record Request(long id, boolean idempotent, long deadlineMs, String caller, String cage, String operation,
+                   String traceId, String contentType, Map<String, Object> params, byte[] body) implements Frame {
+
+        private static final byte[] NO_BODY = new byte[0];
+
+        public Request {
+            params = params == null ? Map.of() : params;
+            body = body == null ? NO_BODY : body;
+        }
+    }
+
+    /** A reply: exactly one of {@code value} and {@code body} is set, or neither for an empty reply. */
+    record Response(long id, String version, Map<String, String> attributes, JsonNode value, byte[] body,
+                    String contentType) implements Frame {
+    }
+
+    /** A failure: {@code code} is an {@link io.cages.api.ErrorCode} name; never a stack trace. */
+    record Error(long id, String code, String message, String host, String cage, String operation) implements Frame {
+    }
+
+    /** PING, PONG and CANCEL: nothing but the type and the id. */
+    record Control(FrameType type, long id) implements Frame {
+    }
+}

@@ -1,0 +1,93 @@
+package io.cages.transport.rpc.internal;
+
+import io.cages.transport.rpc.RpcConnectionException;
+import io.netty.channel.ChannelFuture;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A few connections to one peer, used round-robin. A slot connects on first use and again on the first use
+ * after its connection closed or failed to connect; calls arriving during a connect wait for that connect
+ * instead of starting their own. Lock-free: a slot is replaced by compare-and-set.
+ */
+public final class PeerPool {
+
+    private final InetSocketAddress peer;
+    private final ClientShared shared;
+    private final AtomicReferenceArray<CompletableFuture<ClientConnection>> slots;
+    private final AtomicInteger next = new AtomicInteger();
+
+    public PeerPool(InetSocketAddress peer, ClientShared shared, int size) {
+        this.peer = peer;
+        this.shared = shared;
+        this.slots = new AtomicReferenceArray<>(size);
+    }
+
+    /** Sends {@code call} on the next connection, connecting it first if needed. */
+    public void send(PendingCall call, Outgoing outgoing) {
+        connection().whenComplete((connection, failure) -> {
+            if (failure != null) {
+                call.fail(new RpcConnectionException(false, peer, call.describe() + " was not delivered: cannot connect: "
+                        + (failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName()), failure));
+            } else {
+                connection.send(call, outgoing);
+            }
+        });
+    }
+
+    private CompletableFuture<ClientConnection> connection() {
+        int i = Math.floorMod(next.getAndIncrement(), slots.length());
+        while (true) {
+            CompletableFuture<ClientConnection> current = slots.get(i);
+            if (current != null && (!current.isDone() || usable(current))) {
+                return current;
+            }
+            CompletableFuture<ClientConnection> fresh = new CompletableFuture<>();
+            if (slots.compareAndSet(i, current, fresh)) {
+                connect(fresh);
+                return fresh;
+            }
+        }
+    }
+
+    private static boolean usable(CompletableFuture<ClientConnection> done) {
+        return !done.isCompletedExceptionally() && done.join().isActive();
+    }
+
+    private void connect(CompletableFuture<ClientConnection> slot) {
+        ClientConnection connection = new ClientConnection(peer, shared);
+        ChannelFuture connect = shared.bootstrap.clone().handler(connection.initializer()).connect(peer);
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                connection.attach(connect.channel());
+                slot.complete(connection);
+            } else {
+                slot.completeExceptionally(f.cause());
+            }
+        });
+    }
+
+    /** Open connections to this peer. */
+    public int openConnections() {
+        int open = 0;
+        for (int i = 0; i < slots.length(); i++) {
+            CompletableFuture<ClientConnection> slot = slots.get(i);
+            if (slot != null && slot.isDone() && usable(slot)) {
+                open++;
+            }
+        }
+        return open;
+    }
+
+    /** Closes every connection; their calls fail as connection lost (delivered or not, per call). */
+    public void close(String reason) {
+        for (int i = 0; i < slots.length(); i++) {
+            CompletableFuture<ClientConnection> slot = slots.get(i);
+            if (slot != null) {
+                slot.thenAccept(c -> c.close(reason));
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.cages.transport.rpc.internal;
+
+import io.cages.api.CageException;
+import io.cages.api.Deadline;
+import io.cages.api.ErrorCode;
+import io.cages.host.InboundRequest;
+import io.cages.host.Reply;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One server connection: decodes frames, dispatches REQUESTs, answers PINGs, refuses everything else.
+ *
+ * <p>Requests are multiplexed: each is dispatched at once and answered whenever it completes, so replies
+ * leave in completion order with the id of their request. The reply is encoded on the thread that
+ * completed the dispatch (a cage's virtual thread or the host's timer) and handed to the event loop by
+ * {@code writeAndFlush}; the event loop itself only decodes and never waits.
+ *
+ * <p>Refusals: a frame whose id is readable but whose content is malformed gets an ERROR BAD_REQUEST with
+ * that id and the connection stays up (the length prefix still delimits the next frame). A stream that
+ * cannot be trusted (bad magic or version, a length beyond the limit, a header cut short) gets an ERROR
+ * with id 0 and is closed. No exception leaves this handler.
+ */
+public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerConnectionHandler.class);
+
+    private final ServerShared server;
+
+    // CONCURRENCY: event loop only; the peer of a connection never changes.
+    private Map<String, String> peerAttributes;
+    private String peerName;
+    // CONCURRENCY: event loop only. Set by a fatal refusal: frames already buffered behind it are dropped.
+    private boolean closing;
+
+    public ServerConnectionHandler(ServerShared server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress inet) {
+            String ip = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            peerAttributes = Map.of("remote.address", ip, "remote.port", Integer.toString(inet.getPort()));
+            peerName = "rpc:" + ip + ":" + inet.getPort();
+        } else {
+            peerAttributes = Map.of();
+            peerName = "rpc:" + ctx.channel().remoteAddress();
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (closing) {
+            buf.release();
+            return;
+        }
+        Frame frame;
+        try {
+            frame = FrameCodec.decode(buf);
+        } catch (FrameException e) {
+            refuse(ctx, e.requestId(), e.fatal(), e.getMessage());
+            return;
+        } finally {
+            buf.release();
+        }
+        switch (frame) {
+            case Frame.Request request -> serve(ctx.channel(), request);
+            case Frame.Control c when c.type() == FrameType.PING ->
+                    write(ctx.channel(), new Frame.Control(FrameType.PONG, c.id()));
+            case Frame.Control c -> {
+                // PONG needs nothing; CANCEL is reserved in version 1 (the dispatcher has no cancel yet).
+            }
+            default -> refuse(ctx, frame.id(), false, "a server does not accept " + frame.getClass().getSimpleName().toUpperCase() + " frames");
+        }
+    }
+
+    private void serve(Channel channel, Frame.Request r) {
+        server.request();
+        if (server.draining()) {
+            write(channel, error(r, ErrorCode.UNAVAILABLE, "host '" + server.hostName + "' is shutting down; request not executed"));
+            return;
+        }
+        if (r.deadlineMs() == 0) {
+            write(channel, error(r, ErrorCode.DEADLINE_EXCEEDED, "the call to cage '" + r.cage()
+                    + "' arrived with its deadline already passed; not executed"));
+            return;
+        }
+        Deadline deadline = r.deadlineMs() == Frame.NO_DEADLINE ? null : Deadline.afterMillis(r.deadlineMs());
+        Map<String, String> attributes = attributes(r);
+        InboundRequest inbound;
+        CompletableFuture<Reply> outcome;
+        try {
+            inbound = new InboundRequest(server.dispatcher.newRequestId(), r.cage(), r.operation(), r.params(), r.body(),
+                    r.contentType(), attributes, r.caller() != null ? r.caller() : peerName, deadline);
+            outcome = server.dispatcher.dispatch(inbound);
+        } catch (RuntimeException e) {
+            // The dispatcher promises not to throw; if it does, the caller still gets an answer.
+            outcome = CompletableFuture.failedFuture(e);
+        }
+        outcome.whenComplete((reply, failure) -> write(channel, failure == null ? response(r, reply) : failure(r, failure)));
+    }
+
+    private Map<String, String> attributes(Frame.Request r) {
+        if ((r.traceId() == null || r.traceId().isEmpty()) && !r.idempotent()) {
+            return peerAttributes;
+        }
+        Map<String, String> attributes = new java.util.HashMap<>(peerAttributes);
+        if (r.traceId() != null && !r.traceId().isEmpty()) {
+            attributes.put("rpc.trace-id", r.traceId());
+        }
+        if (r.idempotent()) {
+            attributes.put("rpc.idempotent", "true");
+        }
+        return attributes;
+    }
+
+    private static Frame response(Frame.Request r, Reply reply) {
+        return new Frame.Response(r.id(), reply.version(), reply.attributes(), reply.value(), reply.body(), reply.contentType());
+    }
+
+    private Frame failure(Frame.Request r, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof CageException c) {
+            return error(r, c.code(), c.getMessage());
+        }
+        LOG.error("rpc request {} to cage {} '{}' failed outside the cage", r.id(), r.cage(), r.operation(), cause);
+        return error(r, ErrorCode.INTERNAL, "host '" + server.hostName + "' failed to run the call; see its log");
+    }
+
+    private Frame.Error error(Frame.Request r, ErrorCode code, String message) {
+        return new Frame.Error(r.id(), code.name(), message, server.hostName, r.cage(), r.operation());
+    }
+
+    /** Encodes on the calling thread and writes; a reply too large to send becomes an ERROR instead. */
+    private void write(Channel channel, Frame frame) {
+        ByteBuf out;
+        try {
+            out = FrameCodec.encode(channel.alloc(), frame, server.maxFrameBytes);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("rpc reply {} on {} cannot be sent: {}", frame.id(), channel, e.getMessage());
+            out = FrameCodec.encode(channel.alloc(), new Frame.Error(frame.id(), ErrorCode.INTERNAL.name(),
+                    "the reply cannot be sent: " + e.getMessage(), server.hostName, null, null), server.maxFrameBytes);
+        }
+        // A closed channel fails the write and releases the buffer; the caller has lost the connection anyway.
+        channel.writeAndFlush(out, channel.voidPromise());
+    }
+
+    private void refuse(ChannelHandlerContext ctx, long requestId, boolean fatal, String reason) {
+        server.refused();
+        LOG.debug("rpc refused a frame from {} (id {}, {}): {}", peerName, requestId, fatal ? "closing" : "continuing", reason);
+        if (closing || !ctx.channel().isActive()) {
+            return;
+        }
+        ByteBuf out = FrameCodec.encode(ctx.alloc(), new Frame.Error(fatal ? 0 : requestId, ErrorCode.BAD_REQUEST.name(),
+                reason, server.hostName, null, null), server.maxFrameBytes);
+        if (fatal) {
+            closing = true;
+            ctx.channel().config().setAutoRead(false); // read nothing more from a stream we cannot trust
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(out, ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            LOG.debug("rpc connection from {} silent past the idle timeout; closing", peerName);
+            ctx.close();
+            return;
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof TooLongFrameException
+                || cause instanceof TooLongFrameException) {
+            refuse(ctx, 0, true, "frame exceeds the limit of " + server.maxFrameBytes + " bytes");
+            return;
+        }
+        if (cause instanceof DecoderException) {
+            refuse(ctx, 0, true, "undecodable stream: " + FrameCodec.clip(cause.getMessage()));
+            return;
+        }
+        // I/O errors (reset by peer and the like) end the connection; they are the peer's business.
+        LOG.debug("rpc connection from {} failed; closing", peerName, cause);
+        ctx.close();
+    }
+}
