@@ -5,7 +5,7 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * What the host gives a running cage version. Implemented by the host only; later minor versions add
- * cage-to-cage calls, resources and transactions here.
+ * resources and transactions here.
  */
 @ProviderType
 public interface CageContext {
@@ -28,4 +28,12 @@ public interface CageContext {
 
     /** A logger named after the cage, routed to the host's log. */
     System.Logger logger();
+
+    /**
+     * Another cage, to call by name. Cheap: call it per request or keep the reference.
+     *
+     * @throws IllegalArgumentException when {@code name} is not a valid cage name
+     * @since 1.1
+     */
+    CageRef cage(String name);
 }

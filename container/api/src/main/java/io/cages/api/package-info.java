@@ -7,6 +7,12 @@
  * {@link io.cages.api.CageHandler#selfTest}, and then routes requests to
  * {@link io.cages.api.CageHandler#handle} from any transport (HTTP today; RPC, JMS, timers and files later).
  *
+ * <p>Cages call each other by name: {@code context.cage("billing").call("charge", params)} reaches the copy
+ * on this host if there is one, else a copy on another host of the flock, within the caller's deadline. A
+ * cage declares which of its operations are safe to repeat with the manifest header
+ * {@code Cage-Idempotent: lookup, status}; only those are retried on another copy after a call was delivered
+ * and its answer lost. Calls that provably never reached a copy are retried whatever the operation.
+ *
  * <p>Compatibility: types marked {@code @ProviderType} are implemented by the host only. The host may add
  * methods to them in a minor version (for example cage-to-cage calls, resources and transactions on the
  * context) without breaking cages compiled against an older minor version. {@link io.cages.api.CageHandler}
@@ -16,7 +22,7 @@
  * a bundle of its own, and cages import nothing else but {@code java.*}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.cages.api;
 
 import org.osgi.annotation.bundle.Export;

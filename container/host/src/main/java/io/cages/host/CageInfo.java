@@ -11,9 +11,10 @@ import java.util.List;
  * @param queued        requests admitted but waiting for a slot
  * @param versions      installed versions: the active one and any still draining
  * @param source        the deploy-folder file this cage came from, or null
+ * @param idempotent    operations the active version declares safe to repeat ({@code Cage-Idempotent})
  */
 public record CageInfo(String name, String activeVersion, int running, int queued, List<VersionInfo> versions,
-                       String source) {
+                       String source, List<String> idempotent) {
 
     /**
      * @param version  bundle version

@@ -65,6 +65,11 @@ public final class Host implements AutoCloseable {
             public HostConfig config() {
                 return config;
             }
+
+            @Override
+            public void offerRemoteCalls(RemoteCalls remoteCalls) {
+                runtime.offerRemoteCalls(remoteCalls);
+            }
         };
         try {
             for (Transport transport : transports) {

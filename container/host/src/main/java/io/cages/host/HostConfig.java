@@ -3,6 +3,7 @@ package io.cages.host;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
@@ -29,6 +30,8 @@ import java.util.regex.Pattern;
  * @param pollMs           how often the deploy and config folders are checked for changes
  * @param shutdownTimeoutMs how long a clean shutdown waits for in-flight requests
  * @param historySize      deploy records kept for the admin API
+ * @param transports       settings of the transports other than HTTP, by transport name (e.g. {@code rpc},
+ *                         {@code cluster}); each transport validates its own section
  */
 public record HostConfig(
         String name,
@@ -40,7 +43,8 @@ public record HostConfig(
         Map<String, Limits> cages,
         Long pollMs,
         Long shutdownTimeoutMs,
-        Integer historySize) {
+        Integer historySize,
+        Map<String, JsonNode> transports) {
 
     private static final Pattern CAGE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
@@ -55,6 +59,7 @@ public record HostConfig(
         pollMs = positive(pollMs, 500L, "pollMs");
         shutdownTimeoutMs = positive(shutdownTimeoutMs, 30_000L, "shutdownTimeoutMs");
         historySize = positive(historySize, 200, "historySize");
+        transports = transports != null ? Map.copyOf(transports) : Map.of();
         for (String cage : cages.keySet()) {
             if (!isValidCageName(cage)) {
                 throw new IllegalArgumentException("cages." + cage + ": not a valid cage name (lower-case letters, digits, '-', starting with a letter)");
@@ -64,7 +69,7 @@ public record HostConfig(
 
     /** Defaults for everything. */
     public static HostConfig defaults() {
-        return new HostConfig(null, null, null, null, null, null, null, null, null, null);
+        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -94,25 +99,41 @@ public record HostConfig(
     }
 
     public HostConfig withWorkDir(Path dir) {
-        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize);
+        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
     }
 
     public HostConfig withDeployDir(Path dir) {
-        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize);
+        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
     }
 
     public HostConfig withCageConfigDir(Path dir) {
-        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize);
+        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
     }
 
     public HostConfig withHttp(Http value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
     }
 
     public HostConfig withCageLimits(String cage, Limits limits) {
         Map<String, Limits> copy = new java.util.HashMap<>(cages);
         copy.put(cage, limits);
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports);
+    }
+
+    /** This config with {@code settings} as the section of transport {@code name}. */
+    public HostConfig withTransport(String name, JsonNode settings) {
+        Map<String, JsonNode> copy = new java.util.HashMap<>(transports);
+        copy.put(name, settings);
+        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy);
+    }
+
+    public HostConfig withName(String hostName) {
+        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
+    }
+
+    /** The section of transport {@code name}, or null when the config has none. */
+    public JsonNode transport(String name) {
+        return transports.get(name);
     }
 
     @JsonIgnore

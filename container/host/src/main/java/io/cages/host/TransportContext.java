@@ -8,4 +8,12 @@ public interface TransportContext {
     Admin admin();
 
     HostConfig config();
+
+    /**
+     * Offers the way to reach cages on other hosts (at most one transport does). Calls by name to cages this
+     * host does not run go there from then on.
+     *
+     * @throws IllegalStateException when another transport already offered one
+     */
+    void offerRemoteCalls(RemoteCalls remoteCalls);
 }

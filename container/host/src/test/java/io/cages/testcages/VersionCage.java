@@ -42,6 +42,9 @@ public final class VersionCage implements CageHandler {
                 return Response.of(context.config().asMap());
             case "deadline":
                 return Response.of(Map.of("remainingMs", request.deadline().remainingMillis()));
+            case "echo-params":
+                return Response.of(Map.of("params", request.params(), "caller", request.caller(),
+                        "remainingMs", request.deadline().remainingMillis()));
             case "fail":
                 throw new IllegalStateException("secret internal detail");
             default:

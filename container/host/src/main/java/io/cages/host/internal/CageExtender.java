@@ -18,11 +18,13 @@ import org.osgi.util.tracker.BundleTracker;
 final class CageExtender extends BundleTracker<CageRevision> {
 
     private final CageConfigs configs;
+    private final CageCalls calls;
     private final Map<Long, DeployException> failures = new ConcurrentHashMap<>();
 
-    CageExtender(BundleContext context, CageConfigs configs) {
+    CageExtender(BundleContext context, CageConfigs configs, CageCalls calls) {
         super(context, Bundle.ACTIVE, null);
         this.configs = configs;
+        this.calls = calls;
     }
 
     @Override
@@ -33,9 +35,9 @@ final class CageExtender extends BundleTracker<CageRevision> {
         }
         try {
             CageManifest manifest = CageManifest.of(name, bundle.getHeaders().get(CageManifest.CAGE_HANDLER),
-                    bundle.getVersion().toString(), bundle.getSymbolicName());
+                    bundle.getVersion().toString(), bundle.getSymbolicName(), bundle.getHeaders().get(CageManifest.CAGE_IDEMPOTENT));
             CageHandler handler = instantiate(bundle, manifest.handlerClass());
-            return new CageRevision(manifest, bundle, handler, new HostCageContext(manifest.name(), manifest.version(), configs));
+            return new CageRevision(manifest, bundle, handler, new HostCageContext(manifest.name(), manifest.version(), configs, calls));
         } catch (DeployException e) {
             failures.put(bundle.getBundleId(), e);
             return null;

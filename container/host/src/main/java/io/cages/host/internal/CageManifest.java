@@ -3,6 +3,8 @@ package io.cages.host.internal;
 import io.cages.host.HostConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
@@ -11,10 +13,12 @@ import org.osgi.framework.Version;
 /**
  * The cage headers of a bundle manifest: {@code Cage-Name}, {@code Cage-Handler} and the bundle's version.
  */
-public record CageManifest(String name, String handlerClass, String version, String symbolicName) {
+public record CageManifest(String name, String handlerClass, String version, String symbolicName, List<String> idempotent) {
 
     public static final String CAGE_NAME = "Cage-Name";
     public static final String CAGE_HANDLER = "Cage-Handler";
+    /** Operations safe to repeat, comma-separated: failover may retry them after a lost answer. */
+    public static final String CAGE_IDEMPOTENT = "Cage-Idempotent";
 
     /**
      * Reads and checks the manifest of a jar before anything is installed.
@@ -36,11 +40,11 @@ public record CageManifest(String name, String handlerClass, String version, Str
         }
         Attributes main = manifest.getMainAttributes();
         return of(main.getValue(CAGE_NAME), main.getValue(CAGE_HANDLER), main.getValue("Bundle-Version"),
-                main.getValue("Bundle-SymbolicName"));
+                main.getValue("Bundle-SymbolicName"), main.getValue(CAGE_IDEMPOTENT));
     }
 
     /** Checks header values, from a jar or an installed bundle. */
-    static CageManifest of(String name, String handler, String version, String symbolicName) throws DeployException {
+    static CageManifest of(String name, String handler, String version, String symbolicName, String idempotent) throws DeployException {
         if (name == null || name.isBlank()) {
             throw new DeployException("not a cage bundle: the manifest has no Cage-Name header");
         }
@@ -60,6 +64,8 @@ public record CageManifest(String name, String handlerClass, String version, Str
         } catch (IllegalArgumentException e) {
             throw new DeployException("cage '" + name + "': Bundle-Version '" + version + "' is not a valid version: " + e.getMessage());
         }
-        return new CageManifest(name, handler.trim(), parsedVersion, symbolicName.split(";")[0].trim());
+        List<String> operations = idempotent == null ? List.of()
+                : Arrays.stream(idempotent.split(",")).map(String::trim).filter(op -> !op.isEmpty()).toList();
+        return new CageManifest(name, handler.trim(), parsedVersion, symbolicName.split(";")[0].trim(), operations);
     }
 }

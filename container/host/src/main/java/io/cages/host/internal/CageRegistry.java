@@ -47,7 +47,8 @@ final class CageRegistry {
                 versions.add(info(old));
             }
             result.add(new CageInfo(slot.name(), active == null ? null : active.version(),
-                    slot.gate().running(), slot.gate().queued(), versions, slot.source()));
+                    slot.gate().running(), slot.gate().queued(), versions, slot.source(),
+                    active == null ? List.of() : active.idempotent()));
         }
         result.sort(Comparator.comparing(CageInfo::name));
         return result;

@@ -34,8 +34,6 @@ public final class CageRevision {
     private final Bundle bundle;
     private final CageHandler handler;
     private final HostCageContext context;
-    /** Owned by this version so Jackson's caches of cage classes die with it. */
-    private final ObjectMapper mapper = Json.newCageMapper();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean draining;
@@ -64,8 +62,14 @@ public final class CageRevision {
         return handler;
     }
 
+    /** Owned by this version (through its context) so Jackson's caches of cage classes die with it. */
     ObjectMapper mapper() {
-        return mapper;
+        return context.mapper();
+    }
+
+    /** Operations the cage declares safe to repeat. */
+    public java.util.List<String> idempotent() {
+        return manifest.idempotent();
     }
 
     ClassLoader classLoader() {
@@ -132,7 +136,7 @@ public final class CageRevision {
 
     /** Converts a handler's response with this version's mapper, so transports only see trees and bytes. */
     Reply toReply(Response response) {
-        JsonNode tree = response.value() == null ? null : mapper.valueToTree(response.value());
+        JsonNode tree = response.value() == null ? null : mapper().valueToTree(response.value());
         return new Reply(tree, response.body(), response.contentType(), response.attributes(), version());
     }
 

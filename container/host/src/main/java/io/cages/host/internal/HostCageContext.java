@@ -1,7 +1,9 @@
 package io.cages.host.internal;
 
 import io.cages.api.CageConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageContext;
+import io.cages.api.CageRef;
 import java.util.function.Consumer;
 
 /** The context of one cage version. Closing it ends its config subscription. */
@@ -12,12 +14,25 @@ final class HostCageContext implements CageContext, AutoCloseable {
     private final CageConfigs configs;
     private final System.Logger logger;
     private final ConfigSubscriptions subscriptions = new ConfigSubscriptions();
+    private final CageCalls calls;
+    private final ObjectMapper mapper = Json.newCageMapper();
 
-    HostCageContext(String cage, String version, CageConfigs configs) {
+    HostCageContext(String cage, String version, CageConfigs configs, CageCalls calls) {
         this.cage = cage;
         this.version = version;
         this.configs = configs;
+        this.calls = calls;
         this.logger = System.getLogger("cage." + cage);
+    }
+
+    /** This version's Jackson mapper: it may cache the cage's classes, so it lives and dies with the version. */
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    @Override
+    public CageRef cage(String name) {
+        return calls.ref(this, name);
     }
 
     @Override

@@ -25,6 +25,7 @@ public final class HostRuntime {
     private final CageExtender extender;
     private final CageRegistry registry;
     private final RequestDispatcher dispatcher;
+    private final CageCalls calls;
     private final SwapCoordinator swaps;
     private final DeployFolder folder;
     private final AdminService admin;
@@ -36,10 +37,11 @@ public final class HostRuntime {
         this.framework = OsgiFramework.start(config.workDir().resolve("felix-cache"));
         this.configs = new CageConfigs(config.cageConfigDir());
         configs.scan();
-        this.extender = new CageExtender(framework.context(), configs);
-        extender.open();
         this.registry = new CageRegistry(config);
         this.dispatcher = new RequestDispatcher(registry);
+        this.calls = new CageCalls(config.name(), config, registry, dispatcher);
+        this.extender = new CageExtender(framework.context(), configs, calls);
+        extender.open();
         DeployHistory history = new DeployHistory(config.historySize());
         this.swaps = new SwapCoordinator(framework, extender, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
@@ -74,6 +76,11 @@ public final class HostRuntime {
 
     public Admin admin() {
         return admin;
+    }
+
+    /** Where calls by name to cages this host does not run go; offered by at most one transport. */
+    public void offerRemoteCalls(io.cages.host.RemoteCalls remoteCalls) {
+        calls.offer(remoteCalls);
     }
 
     public Path deployDir() {

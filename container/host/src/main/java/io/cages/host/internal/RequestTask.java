@@ -125,7 +125,9 @@ final class RequestTask implements Runnable {
         Thread.currentThread().setContextClassLoader(revision.classLoader());
         try {
             stats.executed();
-            Response response = revision.handler().handle(new HostRequest(in, deadline, revision));
+            HostRequest request = new HostRequest(in, deadline, revision);
+            CurrentRequest.set(request);
+            Response response = revision.handler().handle(request);
             if (response == null) {
                 throw new IllegalStateException("handler returned null instead of a Response");
             }
@@ -141,6 +143,7 @@ final class RequestTask implements Runnable {
             result.completeExceptionally(new CageException(ErrorCode.INTERNAL,
                     "cage '" + in.cage() + "' failed on '" + in.operation() + "'; see the host log for request " + in.id()));
         } finally {
+            CurrentRequest.clear();
             thread = null;
             // Clear an interrupt aimed at this request so it cannot leak into the bookkeeping after it.
             Thread.interrupted();

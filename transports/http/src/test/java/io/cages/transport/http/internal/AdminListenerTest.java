@@ -46,7 +46,7 @@ class AdminListenerTest {
 
     @Test
     void cagesHistoryAndConfigProblemsAreJsonArrays() {
-        admin.cages = List.of(new CageInfo("hello", "1.0.0", 2, 1, List.of(new CageInfo.VersionInfo("1.0.0", 5, "ACTIVE", 2)), "folder:hello.jar"));
+        admin.cages = List.of(new CageInfo("hello", "1.0.0", 2, 1, List.of(new CageInfo.VersionInfo("1.0.0", 5, "ACTIVE", 2)), "folder:hello.jar", List.of("greet")));
         admin.history = List.of(FakeAdmin.record("DEPLOY", "hello", "folder:hello.jar", DeployRecord.Outcome.ACTIVE, null));
         admin.problems = List.of(new ConfigProblem("configs/cages/x.json", "bad json", FakeAdmin.AT));
 

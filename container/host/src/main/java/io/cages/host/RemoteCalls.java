@@ -1,0 +1,17 @@
+package io.cages.host;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reaches cages on other hosts. The host asks it for every call by name to a cage it does not run itself; a
+ * transport that knows the flock (membership, RPC) offers one through
+ * {@link TransportContext#offerRemoteCalls}. Without one, such calls fail with NOT_FOUND.
+ */
+public interface RemoteCalls {
+
+    /**
+     * Calls a cage on another host, choosing the copy, failing over and retrying within the call's deadline.
+     * Completes exceptionally with an {@link io.cages.api.CageException} only; never throws.
+     */
+    CompletableFuture<RemoteReply> call(OutboundCall call);
+}

@@ -1,0 +1,10 @@
+package io.cages.host;
+
+/**
+ * A reply from another host.
+ *
+ * @param reply the callee's reply
+ * @param host  the name of the host that answered
+ */
+public record RemoteReply(Reply reply, String host) {
+}

@@ -1,0 +1,133 @@
+package io.cages.host.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cages.api.CageException;
+import io.cages.api.CageRef;
+import io.cages.api.CallResult;
+import io.cages.api.Deadline;
+import io.cages.api.ErrorCode;
+import io.cages.api.Request;
+import io.cages.host.HostConfig;
+import io.cages.host.InboundRequest;
+import io.cages.host.OutboundCall;
+import io.cages.host.RemoteCalls;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Calls by name from one cage to another: to the copy on this host when there is one (still pass-by-value),
+ * otherwise through the {@link RemoteCalls} a transport offered. The deadline and trace of the request the
+ * calling thread is serving travel with the call.
+ */
+public final class CageCalls {
+
+    /** Attribute carrying the trace id from call to call. */
+    public static final String TRACE_ATTRIBUTE = "trace.id";
+
+    private final String hostName;
+    private final HostConfig config;
+    private final CageRegistry registry;
+    private final RequestDispatcher dispatcher;
+    private final AtomicReference<RemoteCalls> remote = new AtomicReference<>();
+
+    CageCalls(String hostName, HostConfig config, CageRegistry registry, RequestDispatcher dispatcher) {
+        this.hostName = hostName;
+        this.config = config;
+        this.registry = registry;
+        this.dispatcher = dispatcher;
+    }
+
+    void offer(RemoteCalls calls) {
+        if (!remote.compareAndSet(null, calls)) {
+            throw new IllegalStateException("another transport already provides calls to other hosts");
+        }
+    }
+
+    CageRef ref(HostCageContext caller, String cage) {
+        if (!HostConfig.isValidCageName(cage)) {
+            throw new IllegalArgumentException("'" + cage + "' is not a valid cage name");
+        }
+        return new HostCageRef(this, caller, cage);
+    }
+
+    CompletableFuture<CallResult> call(HostCageContext caller, String cage, String operation, Map<String, ?> params,
+                                       byte[] body, String contentType) {
+        Request current = CurrentRequest.get();
+        Deadline deadline = current != null ? current.deadline()
+                : Deadline.afterMillis(config.limitsFor(caller.cageName()).timeoutMs());
+        if (deadline.isExpired()) {
+            return CompletableFuture.failedFuture(CageException.deadlineExceeded("no time left to call cage '" + cage
+                    + "' operation '" + operation + "': the caller's deadline has passed; not sent"));
+        }
+        Map<String, Object> copied;
+        try {
+            copied = copy(caller.mapper(), params);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(CageException.badRequest("parameters for cage '" + cage + "' operation '"
+                    + operation + "' cannot be copied: " + e.getMessage()));
+        }
+        String traceId = traceOf(current);
+        ObjectMapper callerMapper = caller.mapper();
+        CageSlot local = registry.get(cage);
+        if (local != null && local.active() != null) {
+            InboundRequest request = new InboundRequest(dispatcher.newRequestId(), cage, operation, copied, body, contentType,
+                    Map.of(TRACE_ATTRIBUTE, traceId), caller.cageName(), deadline);
+            return dispatcher.dispatch(request)
+                    .handle((reply, failure) -> {
+                        if (failure != null) {
+                            throw new CompletionException(named(unwrap(failure), cage, operation, hostName));
+                        }
+                        return (CallResult) new HostCallResult(reply, hostName, callerMapper);
+                    });
+        }
+        RemoteCalls calls = remote.get();
+        if (calls == null) {
+            return CompletableFuture.failedFuture(CageException.notFound("no cage named '" + cage
+                    + "' runs on this host, and this host is not in a flock"));
+        }
+        OutboundCall call = new OutboundCall(caller.cageName(), traceId, cage, operation, copied, body, contentType, deadline);
+        CompletableFuture<CallResult> result = new CompletableFuture<>();
+        calls.call(call).whenComplete((reply, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(unwrap(failure));
+            } else {
+                result.complete(new HostCallResult(reply.reply(), reply.host(), callerMapper));
+            }
+        });
+        return result;
+    }
+
+    /** Pass-by-value: the callee gets a tree of plain values, never the caller's objects. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> copy(ObjectMapper callerMapper, Map<String, ?> params) {
+        if (params == null || params.isEmpty()) {
+            return Map.of();
+        }
+        JsonNode tree = callerMapper.valueToTree(params);
+        return Json.HOST.convertValue(tree, Map.class);
+    }
+
+    private String traceOf(Request current) {
+        if (current == null) {
+            return dispatcher.newRequestId();
+        }
+        String inherited = current.attributes().get(TRACE_ATTRIBUTE);
+        return inherited != null ? inherited : current.id();
+    }
+
+    static CageException unwrap(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof CageException c) {
+            return c;
+        }
+        return new CageException(ErrorCode.INTERNAL, "call failed: " + CageRevision.describe(cause), cause);
+    }
+
+    /** The callee's error with the callee named, so the caller's log says who failed. */
+    private static CageException named(CageException e, String cage, String operation, String host) {
+        return new CageException(e.code(), "cage '" + cage + "' operation '" + operation + "' on host '" + host + "': " + e.getMessage());
+    }
+}

@@ -1,0 +1,62 @@
+package io.cages.host.internal;
+
+import io.cages.api.CageException;
+import io.cages.api.CageRef;
+import io.cages.api.CallResult;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/** A cage called by name from one cage version. */
+final class HostCageRef implements CageRef {
+
+    private final CageCalls calls;
+    private final HostCageContext caller;
+    private final String cage;
+
+    HostCageRef(CageCalls calls, HostCageContext caller, String cage) {
+        this.calls = calls;
+        this.caller = caller;
+        this.cage = cage;
+    }
+
+    @Override
+    public String name() {
+        return cage;
+    }
+
+    @Override
+    public CallResult call(String operation, Map<String, ?> params) throws CageException {
+        return call(operation, params, null, null);
+    }
+
+    @Override
+    public CallResult call(String operation, Map<String, ?> params, byte[] body, String contentType) throws CageException {
+        CompletableFuture<CallResult> future = callAsync(operation, params, body, contentType);
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw CageCalls.unwrap(e.getCause());
+        } catch (InterruptedException e) {
+            // The host interrupts a handler when its deadline passes; keep the flag for the handler to see.
+            Thread.currentThread().interrupt();
+            future.cancel(false);
+            throw CageException.deadlineExceeded("interrupted while calling cage '" + cage + "' operation '" + operation + "'");
+        }
+    }
+
+    @Override
+    public CompletableFuture<CallResult> callAsync(String operation, Map<String, ?> params) {
+        return callAsync(operation, params, null, null);
+    }
+
+    @Override
+    public CompletableFuture<CallResult> callAsync(String operation, Map<String, ?> params, byte[] body, String contentType) {
+        return calls.call(caller, cage, operation, params, body, contentType);
+    }
+
+    @Override
+    public String toString() {
+        return "cage " + cage + " (called from " + caller.cageName() + ")";
+    }
+}

@@ -1,0 +1,47 @@
+package io.cages.testcages.caller;
+
+import io.cages.api.CageContext;
+import io.cages.api.CageException;
+import io.cages.api.CageHandler;
+import io.cages.api.CallResult;
+import io.cages.api.Request;
+import io.cages.api.Response;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Test cage that calls another cage by name: {@code relay?target=svc&op=version&...params}. */
+public final class CallerCage implements CageHandler {
+
+    /** A record passed as a parameter: the callee must get a copy (a map), never this object. */
+    public record Point(int x, int y) {
+    }
+
+    private volatile CageContext context;
+
+    @Override
+    public void start(CageContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Response handle(Request request) throws Exception {
+        String target = request.param("target");
+        String op = request.param("op");
+        Map<String, Object> params = new HashMap<>(request.params());
+        params.remove("target");
+        params.remove("op");
+        if ("relay".equals(request.operation())) {
+            CallResult result = context.cage(target).call(op, params);
+            Map<String, Object> answer = new HashMap<>();
+            answer.put("value", result.value());
+            answer.put("host", result.host());
+            answer.put("version", result.version());
+            return Response.of(answer);
+        }
+        if ("point".equals(request.operation())) {
+            params.put("point", new Point(3, 4));
+            return Response.of(Map.of("value", context.cage(target).call("config".equals(op) ? op : "echo-params", params).value()));
+        }
+        throw CageException.notFound("no operation " + request.operation());
+    }
+}
