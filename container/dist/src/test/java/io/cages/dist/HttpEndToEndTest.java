@@ -43,6 +43,7 @@ class HttpEndToEndTest {
         running = new RunningHost(config.withHttp(HostConfig.Http.ephemeral().withMaxBodyBytes(1024)));
         assertEquals(200, running.deploy(RunningHost.example("hello")).statusCode());
         assertEquals(200, running.deploy(RunningHost.example("greeter")).statusCode());
+        assertEquals(200, running.deploy(RunningHost.example("gateway")).statusCode());
     }
 
     @AfterEach
@@ -70,6 +71,17 @@ class HttpEndToEndTest {
         assertEquals("Hello, Ada!", json(response).path("greeting").asText());
         assertEquals("1.0.0", response.headers().firstValue("X-Cage-Version").orElseThrow());
         assertTrue(response.headers().firstValue("X-Request-Id").isPresent());
+    }
+
+    @Test
+    void gatewayCallsHelloAndGreeterByName() throws Exception {
+        JsonNode answer = json(running.get("/gateway/welcome?name=Ada&language=fr"));
+        assertEquals("Hello, Ada!", answer.path("hello").path("answer").path("greeting").asText(), answer.toString());
+        assertEquals("Bonjour, Ada!", answer.path("greeter").path("answer").path("greeting").asText(), answer.toString());
+        assertEquals(running.host.config().name(), answer.path("hello").path("host").asText());
+
+        HttpResponse<String> unknownLanguage = running.get("/gateway/welcome?name=Ada&language=xx");
+        assertError(unknownLanguage, 400, "bad_request", "cage 'greeter' operation 'greet' on host");
     }
 
     @Test
