@@ -41,7 +41,7 @@ public final class VersionCage implements CageHandler {
             case "config":
                 return Response.of(context.config().asMap());
             case "deadline":
-                return Response.of(Map.of("remainingMs", request.deadline().remainingMillis()));
+                return Response.of(Map.of("remainingMs", request.deadline().remainingMillis(), "caller", request.caller()));
             case "echo-params":
                 return Response.of(Map.of("params", request.params(), "caller", request.caller(),
                         "remainingMs", request.deadline().remainingMillis()));

@@ -2,9 +2,8 @@ package io.cages.bench;
 
 import io.cages.host.Host;
 import io.cages.host.HostConfig;
+import io.cages.host.testing.TestCages;
 import io.cages.transport.http.HttpTransport;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,10 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 /**
  * Live-swap latency: from the admin API's deploy call to the first HTTP answer from the new version,
@@ -32,7 +27,7 @@ public final class SwapBench {
         Path helloJar = Path.of(args.length > 0 ? args[0] : "container/dist/target/cages/hello.jar");
         int swaps = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         byte[] v100 = Files.readAllBytes(helloJar);
-        byte[] v101 = withVersion(v100, "1.0.1");
+        byte[] v101 = TestCages.withHeader(v100, "Bundle-Version", "1.0.1");
         Path work = Files.createTempDirectory("cages-swap-bench");
         HttpTransport http = new HttpTransport();
         HostConfig config = HostConfig.defaults().withWorkDir(work).withCageConfigDir(work.resolve("configs"))
@@ -68,22 +63,6 @@ public final class SwapBench {
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("deploy failed: " + response.statusCode() + " " + response.body());
-        }
-    }
-
-    private static byte[] withVersion(byte[] jar, String version) throws Exception {
-        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
-            Manifest manifest = new Manifest(in.getManifest());
-            manifest.getMainAttributes().putValue("Bundle-Version", version);
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
-                for (JarEntry entry; (entry = in.getNextJarEntry()) != null; ) {
-                    out.putNextEntry(new JarEntry(entry.getName()));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-            }
-            return bytes.toByteArray();
         }
     }
 }

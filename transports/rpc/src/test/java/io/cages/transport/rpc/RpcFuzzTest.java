@@ -11,7 +11,7 @@ import io.cages.host.Reply;
 import io.cages.host.testing.TestCages;
 import io.cages.transport.rpc.internal.Frame;
 import io.cages.transport.rpc.internal.FrameType;
-import io.cages.transport.rpc.testcage.EchoCage;
+import io.cages.testcages.VersionCage;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -54,7 +54,7 @@ class RpcFuzzTest {
         RpcTransport transport = new RpcTransport(settings);
         try (Host host = Host.start(HostConfig.defaults().withWorkDir(dir.resolve("work")).withCageConfigDir(dir.resolve("c")), List.of(transport));
              RpcClient client = new RpcClient(settings)) {
-            host.admin().deploy(TestCages.build("svc", "1.0.0", EchoCage.class), "test");
+            host.admin().deploy(TestCages.build("svc", "1.0.0", VersionCage.class), "test");
             InetSocketAddress peer = transport.localAddress();
 
             Random seeds = new Random(seed);

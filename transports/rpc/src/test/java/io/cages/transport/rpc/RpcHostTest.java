@@ -15,7 +15,7 @@ import io.cages.host.Reply;
 import io.cages.host.testing.Await;
 import io.cages.host.testing.Probe;
 import io.cages.host.testing.TestCages;
-import io.cages.transport.rpc.testcage.EchoCage;
+import io.cages.testcages.VersionCage;
 import io.cages.transport.rpc.internal.Frame;
 import io.cages.transport.rpc.internal.FrameType;
 import java.io.DataInputStream;
@@ -56,7 +56,7 @@ class RpcHostTest {
     static void start() throws Exception {
         transport = new RpcTransport(SETTINGS);
         host = Host.start(HostConfig.defaults().withWorkDir(dir.resolve("work")).withCageConfigDir(dir.resolve("c")), List.of(transport));
-        host.admin().deploy(TestCages.build("svc", "1.0.0", EchoCage.class), "test");
+        host.admin().deploy(TestCages.build("svc", "1.0.0", VersionCage.class), "test");
         peer = transport.localAddress();
         client = new RpcClient(SETTINGS);
     }
@@ -239,13 +239,15 @@ class RpcHostTest {
 
     @Test
     void idleConnectionSurvivesOnHeartbeats() throws Exception {
-        RpcSettings quick = SETTINGS.withHeartbeat(50, 150).withConnectionsPerPeer(1);
+        // A 600 ms silence limit: short enough to cross four of them quickly, long enough that a busy 2-core
+        // machine (JIT, GC, parallel builds) never goes that long without running the event loops.
+        RpcSettings quick = SETTINGS.withHeartbeat(100, 600).withConnectionsPerPeer(1);
         try (RpcClient heartbeating = new RpcClient(quick)) {
             assertNotNull(heartbeating.call(peer, "c", "svc", "version", null, null, null, Deadline.afterMillis(5_000), false)
                     .get(10, TimeUnit.SECONDS));
-            long idleUntil = System.nanoTime() + Duration.ofMillis(600).toNanos();
+            long idleUntil = System.nanoTime() + Duration.ofMillis(2_400).toNanos();
             // Four idle timeouts pass; the PING/PONG exchange keeps the connection (no wait on luck: we check it stays up).
-            Await.until("four idle timeouts", Duration.ofSeconds(5), () -> System.nanoTime() - idleUntil > 0);
+            Await.until("four idle timeouts", Duration.ofSeconds(10), () -> System.nanoTime() - idleUntil > 0);
             assertEquals(1, heartbeating.openConnections(peer));
             assertNotNull(heartbeating.call(peer, "c", "svc", "version", null, null, null, Deadline.afterMillis(5_000), false)
                     .get(10, TimeUnit.SECONDS));
