@@ -1,9 +1,10 @@
 package io.cages.host.internal;
 
-import io.cages.api.CageException;
+import io.cages.api.ErrorCode;
 import io.cages.api.Deadline;
 import io.cages.host.Dispatcher;
 import io.cages.host.InboundRequest;
+import io.cages.host.RefusedException;
 import io.cages.host.Reply;
 import io.netty.util.HashedWheelTimer;
 import java.security.SecureRandom;
@@ -49,25 +50,25 @@ final class RequestDispatcher implements Dispatcher {
     @Override
     public CompletableFuture<Reply> dispatch(InboundRequest in) {
         if (!accepting) {
-            return CompletableFuture.failedFuture(CageException.unavailable("the host is shutting down"));
+            return CompletableFuture.failedFuture(new RefusedException(ErrorCode.UNAVAILABLE, "the host is shutting down; not executed"));
         }
         CageSlot slot = registry.get(in.cage());
         if (slot == null || slot.active() == null) {
-            return CompletableFuture.failedFuture(CageException.notFound("no cage named '" + in.cage() + "' is deployed"));
+            return CompletableFuture.failedFuture(new RefusedException(ErrorCode.NOT_FOUND, "no cage named '" + in.cage() + "' is deployed"));
         }
         long limitMs = slot.limits().timeoutMs();
         Deadline deadline = Deadline.afterMillis(limitMs).earliest(in.deadline());
         // Rounded up, so a caller that gave 300 ms reads "300 ms" in the error, not 299.
         long budgetMs = in.deadline() == null ? limitMs : Math.min(limitMs, (in.deadline().remainingNanos() + 999_999) / 1_000_000);
         if (deadline.isExpired()) {
-            return CompletableFuture.failedFuture(CageException.deadlineExceeded(
+            return CompletableFuture.failedFuture(new RefusedException(ErrorCode.DEADLINE_EXCEEDED,
                     "the request to cage '" + in.cage() + "' arrived with its deadline already passed; not executed"));
         }
         RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, stats);
         stats.admitted();
         task.timer(deadlines.newTimeout(timeout -> task.expire(), Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS));
         if (!slot.gate().admit(task)) {
-            task.result.completeExceptionally(CageException.unavailable("cage '" + in.cage() + "' is at its limit of "
+            task.result.completeExceptionally(new RefusedException(ErrorCode.UNAVAILABLE, "cage '" + in.cage() + "' is at its limit of "
                     + slot.gate().maxConcurrency() + " running and " + slot.gate().maxQueue() + " queued requests; retry later"));
             task.abandon();
         }

@@ -5,6 +5,7 @@ import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
 import io.cages.api.Response;
 import io.cages.host.InboundRequest;
+import io.cages.host.RefusedException;
 import io.cages.host.Reply;
 import java.util.concurrent.CompletableFuture;
 import io.netty.util.Timeout;
@@ -75,7 +76,7 @@ final class RequestTask implements Runnable {
         }
         if (thread == null && slot.gate().withdraw(this)) {
             // Expired while queued: it leaves the queue before its caller hears about it, and never runs.
-            result.completeExceptionally(deadlineExceeded());
+            result.completeExceptionally(new RefusedException(ErrorCode.DEADLINE_EXCEEDED, deadlineExceeded().getMessage() + "; not executed"));
             abandon();
             return;
         }
@@ -96,12 +97,12 @@ final class RequestTask implements Runnable {
                 return; // the deadline passed while it waited: never executed
             }
             if (deadline.isExpired()) {
-                result.completeExceptionally(deadlineExceeded());
+                result.completeExceptionally(new RefusedException(ErrorCode.DEADLINE_EXCEEDED, deadlineExceeded().getMessage() + "; not executed"));
                 return;
             }
             CageRevision revision = slot.enterActive();
             if (revision == null) {
-                result.completeExceptionally(CageException.notFound("cage '" + in.cage() + "' was undeployed"));
+                result.completeExceptionally(new RefusedException(ErrorCode.NOT_FOUND, "cage '" + in.cage() + "' was undeployed; not executed"));
                 return;
             }
             try {

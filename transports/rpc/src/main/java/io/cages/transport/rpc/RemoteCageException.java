@@ -14,12 +14,22 @@ public final class RemoteCageException extends CageException {
     private final String host;
     private final String cage;
     private final String operation;
+    private final boolean notExecuted;
 
-    public RemoteCageException(ErrorCode code, String message, String host, String cage, String operation) {
+    public RemoteCageException(ErrorCode code, String message, String host, String cage, String operation, boolean notExecuted) {
         super(code, message == null ? "" : message);
         this.host = host;
         this.cage = cage;
         this.operation = operation;
+        this.notExecuted = notExecuted;
+    }
+
+    /**
+     * True when the callee's host refused the call before any handler ran (no such cage there, at its limits,
+     * shutting down, deadline gone): another copy may be tried whatever the operation.
+     */
+    public boolean notExecuted() {
+        return notExecuted;
     }
 
     /** Name of the host that answered, as it calls itself. */

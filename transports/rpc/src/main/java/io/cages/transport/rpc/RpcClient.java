@@ -66,7 +66,7 @@ public final class RpcClient implements AutoCloseable {
         return call(peer, new Outgoing(caller, cage, operation, null, params, body, contentType, deadline, idempotent));
     }
 
-    /** As the other {@code call}, with a trace id passed to the callee as attribute {@code rpc.trace-id}. */
+    /** As the other {@code call}, with a trace id passed to the callee as attribute {@code trace.id}. */
     public CompletableFuture<Reply> call(InetSocketAddress peer, String traceId, String caller, String cage,
                                          String operation, Map<String, Object> params, byte[] body,
                                          String contentType, Deadline deadline, boolean idempotent) {

@@ -137,7 +137,7 @@ public final class ClientConnection {
         }
         switch (frame) {
             case Frame.Response r -> call.succeed(new Reply(r.value(), r.body(), r.contentType(), r.attributes(), r.version()));
-            case Frame.Error e -> call.fail(new RemoteCageException(codeOf(e), e.message(), e.host(), e.cage(), e.operation()));
+            case Frame.Error e -> call.fail(new RemoteCageException(codeOf(e), e.message(), e.host(), e.cage(), e.operation(), e.notExecuted()));
             default -> throw new IllegalStateException("not an outcome: " + frame);
         }
     }

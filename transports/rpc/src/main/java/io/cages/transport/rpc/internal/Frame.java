@@ -37,8 +37,14 @@ public sealed interface Frame {
                     String contentType) implements Frame {
     }
 
-    /** A failure: {@code code} is an {@link io.cages.api.ErrorCode} name; never a stack trace. */
-    record Error(long id, String code, String message, String host, String cage, String operation) implements Frame {
+    /**
+     * A failure: {@code code} is an {@link io.cages.api.ErrorCode} name; never a stack trace.
+     * {@code notExecuted} says the callee refused the call before any handler ran, so it may go elsewhere.
+     */
+    record Error(long id, String code, String message, String host, String cage, String operation, boolean notExecuted) implements Frame {
+        public Error(long id, String code, String message, String host, String cage, String operation) {
+            this(id, code, message, host, cage, operation, false);
+        }
     }
 
     /** PING, PONG and CANCEL: nothing but the type and the id. */

@@ -141,6 +141,9 @@ public final class FrameCodec {
         }
     }
 
+    /** ERROR flag: the callee refused the call before running it. */
+    private static final int ERROR_NOT_EXECUTED = 1;
+
     private static void writeError(Frame.Error e, ByteBuf out) {
         // An error must always be sendable: over-long text is cut rather than refused.
         writeString(out, cut(e.code(), MAX_NAME_BYTES), MAX_NAME_BYTES, "code");
@@ -148,6 +151,7 @@ public final class FrameCodec {
         writeString(out, cut(e.host(), MAX_NAME_BYTES), MAX_NAME_BYTES, "host");
         writeString(out, cut(e.cage(), MAX_NAME_BYTES), MAX_NAME_BYTES, "cage");
         writeString(out, cut(e.operation(), MAX_NAME_BYTES), MAX_NAME_BYTES, "operation");
+        out.writeByte(e.notExecuted() ? ERROR_NOT_EXECUTED : 0);
     }
 
     private static void writeName(ByteBuf out, String value, String field) {
@@ -288,7 +292,13 @@ public final class FrameCodec {
                 readString(in, MAX_TEXT_BYTES, "message", id),
                 readString(in, MAX_NAME_BYTES, "host", id),
                 readString(in, MAX_NAME_BYTES, "cage", id),
-                readString(in, MAX_NAME_BYTES, "operation", id));
+                readString(in, MAX_NAME_BYTES, "operation", id),
+                (readErrorFlags(in, id) & ERROR_NOT_EXECUTED) != 0);
+    }
+
+    private static int readErrorFlags(ByteBuf in, long id) throws FrameException {
+        need(in, 1, "error flags", id);
+        return in.readUnsignedByte();
     }
 
     private static String readString(ByteBuf in, int max, String field, long id) throws FrameException {

@@ -5,6 +5,7 @@ import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
 import io.cages.host.InboundRequest;
 import io.cages.host.Reply;
+import io.cages.host.RefusedException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -96,11 +97,11 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
     private void serve(Channel channel, Frame.Request r) {
         server.request();
         if (server.draining()) {
-            write(channel, error(r, ErrorCode.UNAVAILABLE, "host '" + server.hostName + "' is shutting down; request not executed"));
+            write(channel, refusal(r, ErrorCode.UNAVAILABLE, "host '" + server.hostName + "' is shutting down; request not executed"));
             return;
         }
         if (r.deadlineMs() == 0) {
-            write(channel, error(r, ErrorCode.DEADLINE_EXCEEDED, "the call to cage '" + r.cage()
+            write(channel, refusal(r, ErrorCode.DEADLINE_EXCEEDED, "the call to cage '" + r.cage()
                     + "' arrived with its deadline already passed; not executed"));
             return;
         }
@@ -125,7 +126,7 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
         }
         Map<String, String> attributes = new java.util.HashMap<>(peerAttributes);
         if (r.traceId() != null && !r.traceId().isEmpty()) {
-            attributes.put("rpc.trace-id", r.traceId());
+            attributes.put("trace.id", r.traceId()); // the attribute calls by name propagate
         }
         if (r.idempotent()) {
             attributes.put("rpc.idempotent", "true");
@@ -139,6 +140,9 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
 
     private Frame failure(Frame.Request r, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof RefusedException c) {
+            return refusal(r, c.code(), c.getMessage());
+        }
         if (cause instanceof CageException c) {
             return error(r, c.code(), c.getMessage());
         }
@@ -147,7 +151,12 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
     }
 
     private Frame.Error error(Frame.Request r, ErrorCode code, String message) {
-        return new Frame.Error(r.id(), code.name(), message, server.hostName, r.cage(), r.operation());
+        return new Frame.Error(r.id(), code.name(), message, server.hostName, r.cage(), r.operation(), false);
+    }
+
+    /** An error for a call no handler ran: the caller may send it to another copy. */
+    private Frame.Error refusal(Frame.Request r, ErrorCode code, String message) {
+        return new Frame.Error(r.id(), code.name(), message, server.hostName, r.cage(), r.operation(), true);
     }
 
     /** Encodes on the calling thread and writes; a reply too large to send becomes an ERROR instead. */

@@ -100,6 +100,8 @@ class FrameCodecTest {
     void errorsAndControlFramesRoundTrip() throws Exception {
         Frame.Error error = new Frame.Error(12, "NOT_FOUND", "no cage named 'x'", "host-a", "x", "op");
         assertEquals(error, roundTrip(error));
+        Frame.Error refusal = new Frame.Error(13, "UNAVAILABLE", "shutting down; not executed", "host-a", "x", "op", true);
+        assertEquals(refusal, roundTrip(refusal), "the not-executed flag survives the wire");
         for (FrameType type : List.of(FrameType.PING, FrameType.PONG, FrameType.CANCEL)) {
             assertEquals(new Frame.Control(type, 99), roundTrip(new Frame.Control(type, 99)));
         }

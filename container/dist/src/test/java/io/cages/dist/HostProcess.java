@@ -1,0 +1,155 @@
+package io.cages.dist;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A host in its own JVM, started from the distribution's class path ({@code target/lib}) the way
+ * {@code tools/bin/cages run} starts one: a config file, a deploy folder seeded with cage jars, a log file.
+ * {@link #kill()} is kill -9; {@link #close()} is a clean stop (SIGTERM).
+ */
+final class HostProcess implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Path LIB = Path.of(System.getProperty("cages.lib", "target/lib"));
+
+    final String name;
+    final Path dir;
+    final int httpPort;
+    final int adminPort;
+    private final Process process;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private HostProcess(String name, Path dir, int httpPort, int adminPort, Process process) {
+        this.name = name;
+        this.dir = dir;
+        this.httpPort = httpPort;
+        this.adminPort = adminPort;
+        this.process = process;
+    }
+
+    /**
+     * Starts a host named {@code name} in {@code dir} with the given cage jars, and waits until its admin API
+     * answers. {@code transports} is merged into the config's {@code transports} section.
+     *
+     * @param prefix command words put before {@code java} (e.g. {@code ip netns exec ns1}), or empty
+     */
+    static HostProcess start(String name, Path dir, Map<String, byte[]> cages, ObjectNode transports, List<String> prefix)
+            throws IOException, InterruptedException {
+        Files.createDirectories(dir.resolve("deploy"));
+        Files.createDirectories(dir.resolve("configs"));
+        for (Map.Entry<String, byte[]> cage : cages.entrySet()) {
+            Files.write(dir.resolve("deploy").resolve(cage.getKey() + ".jar"), cage.getValue());
+        }
+        int httpPort = freePort();
+        int adminPort = freePort();
+        ObjectNode config = JSON.createObjectNode();
+        config.put("name", name);
+        config.put("workDir", dir.resolve("work").toString());
+        config.put("deployDir", dir.resolve("deploy").toString());
+        config.put("cageConfigDir", dir.resolve("configs").toString());
+        config.put("shutdownTimeoutMs", 10_000);
+        ObjectNode http = config.putObject("http");
+        http.put("bind", "0.0.0.0");
+        http.put("port", httpPort);
+        http.put("adminBind", "0.0.0.0");
+        http.put("adminPort", adminPort);
+        if (transports != null) {
+            config.set("transports", transports);
+        }
+        Path configFile = dir.resolve("host.json");
+        JSON.writerWithDefaultPrettyPrinter().writeValue(configFile.toFile(), config);
+
+        List<String> command = new ArrayList<>(prefix);
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
+        command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Djava.net.preferIPv4Stack=true",
+                "-cp", LIB.toAbsolutePath() + "/*", "io.cages.host.Main", "--config", configFile.toString()));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("host.log").toFile())
+                .start();
+        HostProcess host = new HostProcess(name, dir, httpPort, adminPort, process);
+        host.awaitHealthy(Duration.ofSeconds(60));
+        return host;
+    }
+
+    private void awaitHealthy(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("host " + name + " exited with " + process.exitValue() + ":\n" + log());
+            }
+            try {
+                if (admin("/health").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50); // polling the health endpoint; the loop condition decides
+        }
+        throw new IllegalStateException("host " + name + " did not become healthy in " + timeout + ":\n" + log());
+    }
+
+    HttpResponse<String> admin(String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    URI http(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + httpPort + pathAndQuery);
+    }
+
+    String log() {
+        try {
+            return Files.readString(dir.resolve("host.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** kill -9: no shutdown hook, no goodbye to the flock. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
