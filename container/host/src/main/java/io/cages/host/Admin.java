@@ -26,4 +26,7 @@ public interface Admin {
 
     /** Config files that were rejected and are not in force, with reasons. */
     List<ConfigProblem> configProblems();
+
+    /** The flock this host is in, itself included; empty when it is in none. */
+    List<FlockMember> flock();
 }

@@ -4,6 +4,8 @@ import io.cages.host.Admin;
 import io.cages.host.CageInfo;
 import io.cages.host.ConfigProblem;
 import io.cages.host.DeployRecord;
+import io.cages.host.FlockMember;
+import io.cages.host.FlockView;
 import java.util.List;
 
 /** The {@link Admin} operations over the registry, the deploy folder and the configs. */
@@ -14,7 +16,10 @@ final class AdminService implements Admin {
     private final DeployFolder folder;
     private final CageConfigs configs;
 
-    AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs) {
+    private final CageCalls calls;
+
+    AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs, CageCalls calls) {
+        this.calls = calls;
         this.registry = registry;
         this.history = history;
         this.folder = folder;
@@ -44,5 +49,10 @@ final class AdminService implements Admin {
     @Override
     public List<ConfigProblem> configProblems() {
         return configs.problems();
+    }
+
+    @Override
+    public List<FlockMember> flock() {
+        return calls.remote() instanceof FlockView view ? view.members() : List.of();
     }
 }

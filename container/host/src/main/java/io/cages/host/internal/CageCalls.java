@@ -46,6 +46,10 @@ public final class CageCalls {
         }
     }
 
+    RemoteCalls remote() {
+        return remote.get();
+    }
+
     CageRef ref(HostCageContext caller, String cage) {
         if (!HostConfig.isValidCageName(cage)) {
             throw new IllegalArgumentException("'" + cage + "' is not a valid cage name");

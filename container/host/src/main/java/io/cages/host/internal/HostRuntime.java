@@ -45,7 +45,7 @@ public final class HostRuntime {
         DeployHistory history = new DeployHistory(config.historySize());
         this.swaps = new SwapCoordinator(framework, extender, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
-        this.admin = new AdminService(registry, history, folder, configs);
+        this.admin = new AdminService(registry, history, folder, configs, calls);
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cages-watcher");
             t.setDaemon(true);

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * GET    /cages                  [CageInfo...]
  * GET    /history                [DeployRecord...]
  * GET    /config-problems        [ConfigProblem...]
+ * GET    /flock                  [FlockMember...] (empty when the host is in no flock)
  * POST   /deploy[?origin=..]     body = the cage jar  -> DeployRecord; 200 deployed, 422 failed
  * POST   /undeploy?cage=NAME     -> DeployRecord; 200 undeployed, 404 no such cage, 422 failed
  * DELETE /cages/NAME             same as /undeploy
@@ -45,7 +46,7 @@ final class AdminRequestHandler extends ConnectionHandler {
     private static final String GET = "GET";
     private static final String POST = "POST";
     private static final String DELETE = "DELETE";
-    private static final String ENDPOINTS = "GET /health, GET /cages, GET /history, GET /config-problems, "
+    private static final String ENDPOINTS = "GET /health, GET /cages, GET /history, GET /config-problems, GET /flock, "
             + "POST /deploy, POST /undeploy?cage=<name>, DELETE /cages/<name>";
 
     private final Admin admin;
@@ -87,6 +88,11 @@ final class AdminRequestHandler extends ConnectionHandler {
             case "/config-problems" -> {
                 if (allowed(method, GET, exchange)) {
                     offload(exchange, "list config problems", () -> Responses.value(HttpResponseStatus.OK, admin.configProblems()));
+                }
+            }
+            case "/flock" -> {
+                if (allowed(method, GET, exchange)) {
+                    offload(exchange, "list the flock", () -> Responses.value(HttpResponseStatus.OK, admin.flock()));
                 }
             }
             case "/deploy" -> {

@@ -57,4 +57,9 @@ final class FakeAdmin implements Admin {
     public List<ConfigProblem> configProblems() {
         return problems;
     }
+
+    @Override
+    public List<io.cages.host.FlockMember> flock() {
+        return List.of();
+    }
 }
