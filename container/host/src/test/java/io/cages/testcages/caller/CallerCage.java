@@ -30,6 +30,11 @@ public final class CallerCage implements CageHandler {
         Map<String, Object> params = new HashMap<>(request.params());
         params.remove("target");
         params.remove("op");
+        // A chain: nextTarget/nextOp become the next hop's target/op (caller -> hop -> svc).
+        if (params.containsKey("nextTarget")) {
+            params.put("target", params.remove("nextTarget"));
+            params.put("op", params.remove("nextOp"));
+        }
         if ("relay".equals(request.operation())) {
             CallResult result = context.cage(target).call(op, params);
             Map<String, Object> answer = new HashMap<>();

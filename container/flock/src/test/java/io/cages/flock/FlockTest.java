@@ -1,0 +1,166 @@
+package io.cages.flock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cages.api.CageException;
+import io.cages.api.Deadline;
+import io.cages.api.ErrorCode;
+import io.cages.host.Dispatcher;
+import io.cages.host.FlockMember;
+import io.cages.host.Host;
+import io.cages.host.HostConfig;
+import io.cages.host.InboundRequest;
+import io.cages.host.Reply;
+import io.cages.host.testing.Await;
+import io.cages.host.testing.Probe;
+import io.cages.host.testing.TestCages;
+import io.cages.testcages.VersionCage;
+import io.cages.testcages.caller.CallerCage;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three hosts in one JVM forming a flock over TCP on loopback (static discovery): calls by name reach the
+ * other hosts, balanced; deadlines cross hops; a host that leaves stops being called.
+ */
+class FlockTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    final List<Host> hosts = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        Probe.reset();
+        String flock = "test-" + UUID.randomUUID();
+        int[] ports = {freePort(), freePort(), freePort()};
+        byte[] svc = TestCages.withHeader(TestCages.build("svc", "1.0.0", VersionCage.class), "Cage-Idempotent", "version");
+        byte[] caller = TestCages.build("caller", "1.0.0", CallerCage.class);
+        byte[] hop = TestCages.build("hop", "1.0.0", CallerCage.class);
+        for (int i = 0; i < 3; i++) {
+            String name = "h" + (i + 1);
+            ObjectNode section = JSON.createObjectNode().put("name", flock).put("discovery", "static")
+                    .put("bind", "127.0.0.1").put("port", ports[i]).put("rpcPort", 0).put("publishMs", 100);
+            for (int j = 0; j < 3; j++) {
+                if (j != i) {
+                    section.withArray("hosts").add("127.0.0.1:" + ports[j]);
+                }
+            }
+            HostConfig config = HostConfig.defaults().withName(name).withWorkDir(dir.resolve(name))
+                    .withCageConfigDir(dir.resolve("configs")).withTransport("flock", section);
+            Host host = Host.start(config, List.of(new FlockTransport()));
+            hosts.add(host);
+        }
+        hosts.get(0).admin().deploy(caller, "test");
+        hosts.get(1).admin().deploy(hop, "test");
+        hosts.get(1).admin().deploy(svc, "test");
+        hosts.get(2).admin().deploy(svc, "test");
+        Await.until("h1 sees svc on h2 and h3", Duration.ofSeconds(20), () -> hostsRunning(hosts.get(0), "svc").equals(Set.of("h2", "h3")));
+    }
+
+    @AfterEach
+    void stop() {
+        hosts.forEach(Host::close);
+    }
+
+    private static Set<String> hostsRunning(Host host, String cage) {
+        Set<String> names = new java.util.TreeSet<>();
+        for (FlockMember member : host.admin().flock()) {
+            if (member.cages().stream().anyMatch(c -> c.startsWith(cage + "@"))) {
+                names.add(member.name());
+            }
+        }
+        return names;
+    }
+
+    private CompletableFuture<Reply> relay(Map<String, Object> params, Deadline deadline) {
+        Dispatcher d = hosts.get(0).dispatcher();
+        return d.dispatch(new InboundRequest(d.newRequestId(), "caller", "relay", params, null, null, null, "test", deadline));
+    }
+
+    @Test
+    void callsByNameAreSpreadOverTheOtherHostsCopies() throws Exception {
+        Map<String, AtomicInteger> byHost = new HashMap<>();
+        List<CompletableFuture<Reply>> calls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            calls.add(relay(Map.of("target", "svc", "op", "version"), null));
+        }
+        for (CompletableFuture<Reply> call : calls) {
+            JsonNode answer = call.get(20, TimeUnit.SECONDS).value();
+            assertEquals("1.0.0", answer.path("value").path("version").asText());
+            byHost.computeIfAbsent(answer.path("host").asText(), h -> new AtomicInteger()).incrementAndGet();
+        }
+        assertEquals(Set.of("h2", "h3"), byHost.keySet());
+        byHost.values().forEach(n -> assertTrue(n.get() >= 40, "both copies serve a share: " + byHost));
+    }
+
+    @Test
+    void aDeadlineCrossesEveryHopAndEndsTheChainOnTime() throws Exception {
+        // test -> caller (h1) -> hop (h2) -> svc (h2 or h3) sleeping 5 s; the caller gave 600 ms.
+        long started = System.nanoTime();
+        CompletableFuture<Reply> chain = relay(Map.of("target", "hop", "op", "relay", "nextTarget", "svc", "nextOp", "sleep", "ms", "5000"),
+                Deadline.afterMillis(600));
+        CageException e = failureOf(chain);
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(ErrorCode.DEADLINE_EXCEEDED, e.code());
+        assertTrue(tookMs >= 550 && tookMs < 2_500, "answered at the deadline: " + tookMs + " ms");
+        Await.until("the last hop gave up too", Duration.ofSeconds(10),
+                () -> hosts.stream().allMatch(h -> h.admin().cages().stream().allMatch(c -> c.running() == 0)));
+        assertEquals(0, Probe.get("svc.sleep.done"), "no hop finished its work after the deadline");
+    }
+
+    @Test
+    void aHostThatLeavesIsNoLongerCalled() throws Exception {
+        long started = System.nanoTime();
+        hosts.get(2).close();
+        Await.until("h3 leaves h1's directory", Duration.ofSeconds(3), () -> hostsRunning(hosts.get(0), "svc").equals(Set.of("h2")));
+        System.out.printf("h3 left h1's directory %d ms after it closed%n", (System.nanoTime() - started) / 1_000_000);
+        for (int i = 0; i < 50; i++) {
+            assertEquals("h2", relay(Map.of("target", "svc", "op", "version"), null).get(10, TimeUnit.SECONDS).value().path("host").asText());
+        }
+    }
+
+    @Test
+    void flockListsEveryHostWithItsCages() {
+        List<FlockMember> members = hosts.get(1).admin().flock();
+        assertEquals(3, members.size(), members.toString());
+        FlockMember self = members.stream().filter(FlockMember::self).findFirst().orElseThrow();
+        assertEquals("h2", self.name());
+        assertTrue(self.cages().containsAll(List.of("svc@1.0.0", "hop@1.0.0")), self.toString());
+    }
+
+    private static CageException failureOf(CompletableFuture<Reply> call) throws Exception {
+        try {
+            throw new AssertionError("expected a failure, got " + call.get(20, TimeUnit.SECONDS));
+        } catch (ExecutionException e) {
+            return (CageException) e.getCause();
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
