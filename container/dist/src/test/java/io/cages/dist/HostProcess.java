@@ -28,13 +28,15 @@ final class HostProcess implements AutoCloseable {
 
     final String name;
     final Path dir;
+    final String address;
     final int httpPort;
     final int adminPort;
     private final Process process;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private HostProcess(String name, Path dir, int httpPort, int adminPort, Process process) {
+    private HostProcess(String name, Path dir, String address, int httpPort, int adminPort, Process process) {
         this.name = name;
+        this.address = address;
         this.dir = dir;
         this.httpPort = httpPort;
         this.adminPort = adminPort;
@@ -49,6 +51,12 @@ final class HostProcess implements AutoCloseable {
      */
     static HostProcess start(String name, Path dir, Map<String, byte[]> cages, ObjectNode transports, List<String> prefix)
             throws IOException, InterruptedException {
+        return start(name, dir, cages, transports, prefix, "127.0.0.1");
+    }
+
+    /** As above, for a host reachable at {@code address} (its network namespace's address). */
+    static HostProcess start(String name, Path dir, Map<String, byte[]> cages, ObjectNode transports, List<String> prefix,
+                             String address) throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("deploy"));
         Files.createDirectories(dir.resolve("configs"));
         for (Map.Entry<String, byte[]> cage : cages.entrySet()) {
@@ -63,9 +71,9 @@ final class HostProcess implements AutoCloseable {
         config.put("cageConfigDir", dir.resolve("configs").toString());
         config.put("shutdownTimeoutMs", 10_000);
         ObjectNode http = config.putObject("http");
-        http.put("bind", "0.0.0.0");
+        http.put("bind", address);
         http.put("port", httpPort);
-        http.put("adminBind", "0.0.0.0");
+        http.put("adminBind", address);
         http.put("adminPort", adminPort);
         if (transports != null) {
             config.set("transports", transports);
@@ -86,7 +94,7 @@ final class HostProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("host.log").toFile())
                 .start();
-        HostProcess host = new HostProcess(name, dir, httpPort, adminPort, process);
+        HostProcess host = new HostProcess(name, dir, address, httpPort, adminPort, process);
         host.awaitHealthy(Duration.ofSeconds(60));
         return host;
     }
@@ -109,13 +117,42 @@ final class HostProcess implements AutoCloseable {
         throw new IllegalStateException("host " + name + " did not become healthy in " + timeout + ":\n" + log());
     }
 
+    /** Deploys a jar through this host's admin API. */
+    HttpResponse<String> deploy(byte[] jar) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + adminPort + "/deploy"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(jar)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Names of the hosts this host's directory lists as running {@code cage}. */
+    java.util.Set<String> flockRunning(String cage) throws IOException, InterruptedException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode member : JSON.readTree(admin("/flock").body())) {
+            for (com.fasterxml.jackson.databind.JsonNode c : member.path("cages")) {
+                if (c.asText().startsWith(cage + "@")) {
+                    names.add(member.path("name").asText());
+                }
+            }
+        }
+        return names;
+    }
+
+    /** Names of all hosts in this host's directory. */
+    java.util.Set<String> flockMembers() throws IOException, InterruptedException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (com.fasterxml.jackson.databind.JsonNode member : JSON.readTree(admin("/flock").body())) {
+            names.add(member.path("name").asText());
+        }
+        return names;
+    }
+
     HttpResponse<String> admin(String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+        return client.send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + adminPort + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     URI http(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + httpPort + pathAndQuery);
+        return URI.create("http://" + address + ":" + httpPort + pathAndQuery);
     }
 
     String log() {
