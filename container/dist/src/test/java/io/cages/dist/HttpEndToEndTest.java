@@ -213,5 +213,9 @@ class HttpEndToEndTest {
         HostConfig demo = HostConfig.load(repo.resolve("configs/host.json"));
         assertEquals(8080, demo.http().port());
         assertEquals(10_000L, demo.limitsFor("hello").timeoutMs());
+        for (String host : java.util.List.of("h1", "h2")) {
+            HostConfig flockHost = HostConfig.load(repo.resolve("configs/flock/" + host + ".json"));
+            assertEquals("demo", io.cages.flock.FlockSettings.from(flockHost.transport("flock")).name());
+        }
     }
 }
