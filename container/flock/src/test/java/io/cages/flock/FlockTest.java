@@ -54,7 +54,7 @@ class FlockTest {
     void start() throws Exception {
         Probe.reset();
         String flock = "test-" + UUID.randomUUID();
-        int[] ports = {freePort(), freePort(), freePort()};
+        int[] ports = {freePort(), freePort(), freePort(), freePort()};
         byte[] svc = TestCages.withHeader(TestCages.build("svc", "1.0.0", VersionCage.class), "Cage-Idempotent", "version");
         byte[] caller = TestCages.build("caller", "1.0.0", CallerCage.class);
         byte[] hop = TestCages.build("hop", "1.0.0", CallerCage.class);
@@ -72,6 +72,16 @@ class FlockTest {
             Host host = Host.start(config, List.of(new FlockTransport()));
             hosts.add(host);
         }
+        // A host of another flock, pointed at the same hosts and running svc too: it must never be called.
+        ObjectNode stranger = JSON.createObjectNode().put("name", "other-" + flock).put("discovery", "static")
+                .put("bind", "127.0.0.1").put("port", ports[3]).put("rpcPort", 0).put("publishMs", 100);
+        for (int j = 0; j < 3; j++) {
+            stranger.withArray("hosts").add("127.0.0.1:" + ports[j]);
+        }
+        Host outsider = Host.start(HostConfig.defaults().withName("x4").withWorkDir(dir.resolve("x4"))
+                .withCageConfigDir(dir.resolve("configs")).withTransport("flock", stranger), List.of(new FlockTransport()));
+        hosts.add(outsider);
+        outsider.admin().deploy(svc, "test");
         hosts.get(0).admin().deploy(caller, "test");
         hosts.get(1).admin().deploy(hop, "test");
         hosts.get(1).admin().deploy(svc, "test");
@@ -111,7 +121,7 @@ class FlockTest {
             assertEquals("1.0.0", answer.path("value").path("version").asText());
             byHost.computeIfAbsent(answer.path("host").asText(), h -> new AtomicInteger()).incrementAndGet();
         }
-        assertEquals(Set.of("h2", "h3"), byHost.keySet());
+        assertEquals(Set.of("h2", "h3"), byHost.keySet(), "never the host of another flock");
         byHost.values().forEach(n -> assertTrue(n.get() >= 40, "both copies serve a share: " + byHost));
     }
 
@@ -144,7 +154,8 @@ class FlockTest {
     @Test
     void flockListsEveryHostWithItsCages() {
         List<FlockMember> members = hosts.get(1).admin().flock();
-        assertEquals(3, members.size(), members.toString());
+        assertEquals(Set.of("h1", "h2", "h3"), members.stream().map(FlockMember::name).collect(java.util.stream.Collectors.toSet()),
+                "the host of another flock is not listed");
         FlockMember self = members.stream().filter(FlockMember::self).findFirst().orElseThrow();
         assertEquals("h2", self.name());
         assertTrue(self.cages().containsAll(List.of("svc@1.0.0", "hop@1.0.0")), self.toString());

@@ -8,8 +8,9 @@ import java.util.List;
  * @param name       host name
  * @param rpcAddress where its RPC transport listens, {@code host:port}
  * @param cages      its active cages as {@code name@version}
- * @param load       requests running and queued there when it last published
+ * @param inFlight   requests running there when it last published
+ * @param queued     requests waiting there for a slot when it last published
  * @param self       true for the host answering
  */
-public record FlockMember(String name, String rpcAddress, List<String> cages, int load, boolean self) {
+public record FlockMember(String name, String rpcAddress, List<String> cages, int inFlight, int queued, boolean self) {
 }

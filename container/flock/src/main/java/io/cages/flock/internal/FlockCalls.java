@@ -36,7 +36,7 @@ public final class FlockCalls implements RemoteCalls, FlockView {
         HostInfo self = directory.self();
         for (HostInfo host : directory.hosts()) {
             List<String> cages = host.cages().stream().map(c -> c.name() + "@" + c.version()).toList();
-            members.add(new FlockMember(host.name(), host.rpcHost() + ":" + host.rpcPort(), cages, host.load(), host == self));
+            members.add(new FlockMember(host.name(), host.rpcHost() + ":" + host.rpcPort(), cages, host.inFlight(), host.queued(), host == self));
         }
         return members;
     }
@@ -57,7 +57,7 @@ public final class FlockCalls implements RemoteCalls, FlockView {
                 for (HostInfo.CageEntry entry : host.cages()) {
                     if (entry.name().equals(cage)) {
                         copies.add(new CageCopy(host.name(), new InetSocketAddress(host.rpcHost(), host.rpcPort()),
-                                entry.version(), new HashSet<>(entry.idempotent()), host.load()));
+                                entry.version(), new HashSet<>(entry.idempotent()), host.inFlight() + host.queued()));
                     }
                 }
             }

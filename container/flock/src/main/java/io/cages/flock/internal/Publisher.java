@@ -53,16 +53,18 @@ public final class Publisher {
     /** This host's info now. */
     public HostInfo current() {
         List<HostInfo.CageEntry> cages = new ArrayList<>();
-        int load = 0;
+        int inFlight = 0;
+        int queued = 0;
         if (!retired) {
             for (CageInfo cage : admin.cages()) {
-                load += cage.running() + cage.queued();
+                inFlight += cage.running();
+                queued += cage.queued();
                 if (cage.activeVersion() != null) {
                     cages.add(new HostInfo.CageEntry(cage.name(), cage.activeVersion(), cage.idempotent()));
                 }
             }
         }
-        return new HostInfo(hostName, settings.name(), rpcHost, rpcPort, cages, load, seq.incrementAndGet());
+        return new HostInfo(hostName, settings.name(), rpcHost, rpcPort, cages, inFlight, queued, seq.incrementAndGet());
     }
 
     public void start(Directory target) {
