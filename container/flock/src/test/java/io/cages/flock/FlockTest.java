@@ -16,11 +16,11 @@ import io.cages.host.HostConfig;
 import io.cages.host.InboundRequest;
 import io.cages.host.Reply;
 import io.cages.host.testing.Await;
+import io.cages.host.testing.Ports;
 import io.cages.host.testing.Probe;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.VersionCage;
 import io.cages.testcages.caller.CallerCage;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ class FlockTest {
     void start() throws Exception {
         Probe.reset();
         String flock = "test-" + UUID.randomUUID();
-        int[] ports = {freePort(), freePort(), freePort(), freePort()};
+        int[] ports = {Ports.free(), Ports.free(), Ports.free(), Ports.free()};
         byte[] svc = TestCages.withHeader(TestCages.build("svc", "1.0.0", VersionCage.class), "Cage-Idempotent", "version");
         byte[] caller = TestCages.build("caller", "1.0.0", CallerCage.class);
         byte[] hop = TestCages.build("hop", "1.0.0", CallerCage.class);
@@ -169,9 +169,4 @@ class FlockTest {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
