@@ -1,6 +1,5 @@
 package io.cages.host.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageHandler;
 import io.cages.api.Response;
@@ -136,8 +135,10 @@ public final class CageRevision {
 
     /** Converts a handler's response with this version's mapper, so transports only see trees and bytes. */
     Reply toReply(Response response) {
-        JsonNode tree = response.value() == null ? null : mapper().valueToTree(response.value());
-        return new Reply(tree, response.body(), response.contentType(), response.attributes(), version());
+        if (response.value() != null) {
+            return Reply.ofValue(response.value(), mapper(), response.attributes(), version());
+        }
+        return new Reply(null, response.body(), response.contentType(), response.attributes(), version());
     }
 
     /**

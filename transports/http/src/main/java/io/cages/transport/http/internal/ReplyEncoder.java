@@ -75,8 +75,8 @@ final class ReplyEncoder {
 
     static FullHttpResponse reply(Reply reply) throws JsonProcessingException {
         FullHttpResponse response;
-        if (reply.value() != null) {
-            response = Responses.value(HttpResponseStatus.OK, reply.value());
+        if (reply.hasValue()) {
+            response = Responses.json(HttpResponseStatus.OK, reply.valueAsJson(HttpJson.MAPPER));
         } else if (reply.body() != null && reply.body().length > 0) {
             CharSequence type = Responses.OCTET_STREAM;
             if (isFieldValue(reply.contentType())) {
