@@ -66,7 +66,7 @@ public record FlockSettings(String name, String discovery, String bind, String m
         if (publishMs < 50) {
             throw new IllegalArgumentException("transports.flock.publishMs must be at least 50, was " + publishMs);
         }
-        failureTimeoutMs = failureTimeoutMs == null ? 1_500L : failureTimeoutMs;
+        failureTimeoutMs = failureTimeoutMs == null ? 1_200L : failureTimeoutMs;
         if (failureTimeoutMs < 500) {
             throw new IllegalArgumentException("transports.flock.failureTimeoutMs must be at least 500, was " + failureTimeoutMs);
         }

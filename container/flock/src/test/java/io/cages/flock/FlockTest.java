@@ -49,12 +49,15 @@ class FlockTest {
     @TempDir
     Path dir;
     final List<Host> hosts = new ArrayList<>();
+    int[] ports;
+    String flockName;
 
     @BeforeEach
     void start() throws Exception {
         Probe.reset();
         String flock = "test-" + UUID.randomUUID();
-        int[] ports = {Ports.free(), Ports.free(), Ports.free(), Ports.free()};
+        ports = new int[] {Ports.free(), Ports.free(), Ports.free(), Ports.free()};
+        flockName = flock;
         byte[] svc = TestCages.withHeader(TestCages.build("svc", "1.0.0", VersionCage.class), "Cage-Idempotent", "version");
         byte[] caller = TestCages.build("caller", "1.0.0", CallerCage.class);
         byte[] hop = TestCages.build("hop", "1.0.0", CallerCage.class);
@@ -159,6 +162,28 @@ class FlockTest {
         FlockMember self = members.stream().filter(FlockMember::self).findFirst().orElseThrow();
         assertEquals("h2", self.name());
         assertTrue(self.cages().containsAll(List.of("svc@1.0.0", "hop@1.0.0")), self.toString());
+    }
+
+    @Test
+    void garbageOnTheChannelIsIgnoredAndTheSenderNeverListed() throws Exception {
+        int port = Ports.free();
+        FlockSettings settings = FlockSettings.from(JSON.createObjectNode().put("name", flockName).put("discovery", "static")
+                .put("bind", "127.0.0.1").put("port", port)
+                .set("hosts", JSON.createArrayNode().add("127.0.0.1:" + ports[0]).add("127.0.0.1:" + ports[1])));
+        try (org.jgroups.JChannel vandal = new org.jgroups.JChannel(new java.io.ByteArrayInputStream(
+                io.cages.flock.internal.JGroupsStack.xml(settings).getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+            vandal.setName("vandal");
+            vandal.connect(flockName);
+            for (int i = 0; i < 100; i++) {
+                vandal.send(new org.jgroups.BytesMessage(null, ("{not json " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            vandal.send(new org.jgroups.BytesMessage(null, new byte[] {0, 1, 2, 3}));
+            Await.until("the vandal is in the JGroups view", Duration.ofSeconds(10), () -> vandal.getView().size() >= 4);
+            assertEquals(Set.of("h2", "h3"), hostsRunning(hosts.get(0), "svc"));
+            assertTrue(hosts.get(0).admin().flock().stream().noneMatch(m -> m.name().equals("vandal")), "never listed without its info");
+            assertEquals("1.0.0", relay(Map.of("target", "svc", "op", "version"), null).get(10, TimeUnit.SECONDS)
+                    .value().path("value").path("version").asText(), "calls still work");
+        }
     }
 
     private static CageException failureOf(CompletableFuture<Reply> call) throws Exception {

@@ -34,6 +34,7 @@ public final class Directory implements AutoCloseable {
     private final List<Consumer<List<HostInfo>>> listeners = new CopyOnWriteArrayList<>();
     private volatile HostInfo self;
     private volatile View view;
+    private volatile long lastMalformedWarning = System.nanoTime() - 2_000_000_000L;
 
     private Directory(JChannel channel) {
         this.channel = channel;
@@ -113,7 +114,11 @@ public final class Directory implements AutoCloseable {
             try {
                 info = JSON.readValue(message.getArray(), message.getOffset(), message.getLength(), HostInfo.class);
             } catch (Exception e) {
-                LOG.warn("ignored a malformed directory message from {}: {}", message.getSrc(), e.getMessage());
+                long now = System.nanoTime();
+                if (now - lastMalformedWarning > 1_000_000_000L) { // at most one line a second: garbage can be a flood
+                    lastMalformedWarning = now;
+                    LOG.warn("ignored a malformed directory message from {}: {}", message.getSrc(), e.getMessage());
+                }
                 return;
             }
             View current = view;
