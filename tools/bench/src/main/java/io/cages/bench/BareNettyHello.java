@@ -33,7 +33,8 @@ final class BareNettyHello implements AutoCloseable {
     private static final byte[] BODY = "{\"greeting\":\"Hello, world!\",\"version\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
 
     private final EventLoopGroup boss = new NioEventLoopGroup(1);
-    private final EventLoopGroup workers = new NioEventLoopGroup();
+    // One event loop per core, as the host's HTTP transport uses (Netty's own default would be two per core).
+    private final EventLoopGroup workers = new NioEventLoopGroup(Runtime.getRuntime().availableProcessors());
     private final Channel server;
 
     BareNettyHello() throws InterruptedException {
