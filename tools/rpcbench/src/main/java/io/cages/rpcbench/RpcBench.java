@@ -69,8 +69,12 @@ public final class RpcBench {
     private static final long DEADLINE_MS = 5_000;
 
     /** One system under test: a call that completes a future with the greeting, or fails it. */
-    private interface Caller {
+    interface Caller extends AutoCloseable {
         String name();
+
+        @Override
+        default void close() {
+        }
 
         /** Starts one call; {@code done} runs once with null or the failure, off the I/O threads. */
         void call(Done done);
@@ -79,7 +83,7 @@ public final class RpcBench {
         String callAndWait() throws Exception;
     }
 
-    private interface Done {
+    interface Done {
         void run(Throwable failure);
     }
 
@@ -132,15 +136,17 @@ public final class RpcBench {
         try {
             Caller cages = cages(rpc, new InetSocketAddress("127.0.0.1", rpcPort));
             Caller grpc = grpc(channel);
+            Caller byName = ByNameCaller.start(rpc, new InetSocketAddress("127.0.0.1", rpcPort), DEADLINE_MS);
             System.out.printf("cage-to-cage RPC vs gRPC-java unary hello, caller and callee JVMs on loopback, %d cores, %s%n",
                     Runtime.getRuntime().availableProcessors(), Runtime.version());
             System.out.printf("%d rounds; each: %d sequential calls (latency), then %d in flight for %d s (throughput);"
                     + " 1 connection each, %d I/O threads a side, gRPC executor: %s%n", rounds, latencyCalls, concurrency, seconds,
                     ioThreads, grpcExecutor());
-            System.out.println("cages says: " + cages.callAndWait() + "; gRPC says: " + grpc.callAndWait());
+            System.out.println("cages says: " + cages.callAndWait() + "; gRPC says: " + grpc.callAndWait()
+                    + "; a caller cage says: " + byName.callAndWait());
 
-            // Warm-up: JIT both paths (not measured), a full round's worth each.
-            for (Caller c : List.of(cages, grpc)) {
+            // Warm-up: JIT every path (not measured), a full round's worth each.
+            for (Caller c : List.of(cages, grpc, byName)) {
                 latency(c, latencyCalls);
                 throughput(c, concurrency, seconds);
             }
@@ -149,13 +155,15 @@ public final class RpcBench {
             List<Latency> grpcLatency = new ArrayList<>();
             List<Throughput> cagesThroughput = new ArrayList<>();
             List<Throughput> grpcThroughput = new ArrayList<>();
+            List<Latency> byNameLatency = new ArrayList<>();
+            List<Throughput> byNameThroughput = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
-                List<Caller> order = round % 2 == 0 ? List.of(cages, grpc) : List.of(grpc, cages);
+                List<Caller> order = round % 2 == 0 ? List.of(cages, grpc, byName) : List.of(byName, grpc, cages);
                 for (Caller c : order) {
                     Latency l = latency(c, latencyCalls);
                     Throughput t = throughput(c, concurrency, seconds);
-                    (c == cages ? cagesLatency : grpcLatency).add(l);
-                    (c == cages ? cagesThroughput : grpcThroughput).add(t);
+                    (c == cages ? cagesLatency : c == grpc ? grpcLatency : byNameLatency).add(l);
+                    (c == cages ? cagesThroughput : c == grpc ? grpcThroughput : byNameThroughput).add(t);
                     System.out.printf("  round %d %-6s p50 %7.1f us  p99 %7.1f us  %9.0f calls/s  errors %d%n",
                             round + 1, c.name(), l.p50Us(), l.p99Us(), t.callsPerSecond(), l.errors() + t.errors());
                 }
@@ -171,8 +179,15 @@ public final class RpcBench {
             System.out.printf("%-12s %10s %10s %12s %8s%n", "system", "p50 us", "p99 us", "calls/s", "errors");
             System.out.printf("%-12s %10.1f %10.1f %12.0f %8d%n", "cages rpc", cP50, cP99, cTput, errors(cagesLatency, cagesThroughput));
             System.out.printf("%-12s %10.1f %10.1f %12.0f %8d%n", "grpc-java", gP50, gP99, gTput, errors(grpcLatency, grpcThroughput));
+            double bP50 = median(byNameLatency.stream().mapToDouble(Latency::p50Us).toArray());
+            double bP99 = median(byNameLatency.stream().mapToDouble(Latency::p99Us).toArray());
+            double bTput = median(byNameThroughput.stream().mapToDouble(Throughput::callsPerSecond).toArray());
+            System.out.printf("%-12s %10.1f %10.1f %12.0f %8d%n", "cage by name", bP50, bP99, bTput, errors(byNameLatency, byNameThroughput));
             System.out.printf("latency ratio cages/grpc p50 = %.2f, p99 = %.2f (target <= 1.0); throughput ratio = %.2f (target >= 1.0)%n",
                     cP50 / gP50, cP99 / gP99, cTput / gTput);
+            System.out.printf("full path (a caller cage on a caller host, call by name, router, RPC) vs grpc: p50 = %.2f, p99 = %.2f,"
+                    + " throughput = %.2f%n", bP50 / gP50, bP99 / gP99, bTput / gTput);
+            byName.close();
         } finally {
             rpc.close();
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
