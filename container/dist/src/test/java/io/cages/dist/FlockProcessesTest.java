@@ -129,12 +129,20 @@ class FlockProcessesTest {
             assertTrue(helloByVersion.containsKey("1.0.1"), "the updated version answered: " + helloByVersion);
 
             // 3. Non-idempotent calls in flight, then kill -9 of h3.
+            // Batches of six slow bookings until h3 has some in hand (the router picks copies at random, so
+            // a batch may miss it); the calls run 8 s, far longer than the batches take.
             List<CompletableFuture<HttpResponse<String>>> ledgerCalls = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {
-                ledgerCalls.add(client.sendAsync(HttpRequest.newBuilder(h1.http("/caller/relay?target=ledger&op=record&ms=4000&id=L" + i))
-                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
+            for (int batch = 0; batch < 10 && running(hosts.get(2), "ledger") == 0; batch++) {
+                for (int i = 0; i < 6; i++) {
+                    String id = "L" + batch + "-" + i;
+                    ledgerCalls.add(client.sendAsync(HttpRequest.newBuilder(h1.http("/caller/relay?target=ledger&op=record&ms=8000&id=" + id))
+                            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
+                }
+                int sent = ledgerCalls.size();
+                Await.until("batch reaches the ledgers", Duration.ofSeconds(10),
+                        () -> running(hosts.get(1), "ledger") + running(hosts.get(2), "ledger") + running(hosts.get(3), "ledger") >= sent);
             }
-            Await.until("h3 is running ledger calls", Duration.ofSeconds(10), () -> running(hosts.get(2), "ledger") > 0);
+            assertTrue(running(hosts.get(2), "ledger") > 0, "h3 is running ledger calls");
             long okBeforeKill = ok.get();
             long killedAt = System.nanoTime();
             hosts.get(2).kill();
