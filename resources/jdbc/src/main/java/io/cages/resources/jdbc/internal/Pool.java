@@ -1,0 +1,163 @@
+package io.cages.resources.jdbc.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariConfigMXBean;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.cages.api.CageException;
+import io.cages.api.ErrorCode;
+import io.cages.resources.jdbc.JdbcSettings;
+import io.cages.resources.jdbc.PoolMetrics;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HikariCP pool and what we track beside it: the settings it runs with and how many connections our
+ * callers hold, so a retired pool is closed only once all of them came back (HikariCP's own close aborts
+ * connections still in use, which would fail in-flight work).
+ */
+public final class Pool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pool.class);
+
+    private final String resource;
+    private final HikariDataSource dataSource;
+    private final Dialect dialect;
+    private final AtomicInteger borrowed = new AtomicInteger();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    /** CONCURRENCY: written by reconfigure (one at a time), read by every borrow. */
+    private volatile JdbcSettings settings;
+    private volatile boolean retiring;
+
+    private Pool(String resource, HikariDataSource dataSource, JdbcSettings settings) {
+        this.resource = resource;
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.dialect = Dialect.of(settings.url());
+    }
+
+    /** Starts a pool; fails if the first connection cannot be made, so a bad config is caught up front. */
+    public static Pool start(String resource, JdbcSettings s, int generation) throws CageException {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("cages-jdbc-" + resource + "-" + generation);
+        c.setJdbcUrl(s.url());
+        c.setUsername(s.username());
+        c.setPassword(s.password());
+        c.setMaximumPoolSize(s.maxPoolSize());
+        c.setMinimumIdle(s.minIdle());
+        c.setIdleTimeout(s.idleTimeoutMs());
+        c.setMaxLifetime(s.maxLifetimeMs());
+        c.setConnectionTimeout(s.connectionTimeoutMs());
+        c.setValidationTimeout(s.validationTimeoutMs());
+        try {
+            HikariDataSource ds = new HikariDataSource(c);
+            LOG.info("jdbc resource {}: pool {} started with {}", resource, c.getPoolName(), s);
+            return new Pool(resource, ds, s);
+        } catch (RuntimeException e) {
+            // HikariCP's PoolInitializationException wraps the driver's reason; keep its message, not the URL's
+            // query string, which may hold secrets.
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new CageException(ErrorCode.BAD_REQUEST, "jdbc resource \"" + resource
+                    + "\": cannot connect to " + stripQuery(s.url()) + ": " + cause.getMessage(), e);
+        }
+    }
+
+    public String resource() {
+        return resource;
+    }
+
+    public JdbcSettings settings() {
+        return settings;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Applies settings that HikariCP can change on a running pool; the caller checked sameDatabase. */
+    public void adopt(JdbcSettings s) {
+        HikariConfigMXBean mx = dataSource.getHikariConfigMXBean();
+        // Grow before raising the floor and lower the floor before shrinking, so min <= max at every step.
+        if (s.maxPoolSize() >= mx.getMaximumPoolSize()) {
+            mx.setMaximumPoolSize(s.maxPoolSize());
+            mx.setMinimumIdle(s.minIdle());
+        } else {
+            mx.setMinimumIdle(s.minIdle());
+            mx.setMaximumPoolSize(s.maxPoolSize());
+        }
+        mx.setConnectionTimeout(s.connectionTimeoutMs());
+        mx.setValidationTimeout(s.validationTimeoutMs());
+        mx.setIdleTimeout(s.idleTimeoutMs());
+        mx.setMaxLifetime(s.maxLifetimeMs());
+        settings = s;
+        LOG.info("jdbc resource {}: pool {} now runs with {}", resource, dataSource.getPoolName(), s);
+    }
+
+    /** Counts a borrow; false if the pool is retiring and the caller must use the current one instead. */
+    boolean enter() {
+        borrowed.incrementAndGet();
+        if (retiring) {
+            exit();
+            return false;
+        }
+        return true;
+    }
+
+    void exit() {
+        if (borrowed.decrementAndGet() == 0 && retiring) {
+            drained.complete(null);
+        }
+    }
+
+    /**
+     * Stops lending and closes the pool once every borrowed connection came back, or after {@code grace}
+     * (then HikariCP aborts the stragglers). Returns at once; the wait runs on a virtual thread.
+     */
+    public CompletableFuture<Void> retire(Duration grace) {
+        retiring = true;
+        if (borrowed.get() == 0) {
+            drained.complete(null);
+        }
+        // Idle connections go now, busy ones as they are returned.
+        HikariPoolMXBean mx = dataSource.getHikariPoolMXBean();
+        if (mx != null) {
+            mx.softEvictConnections();
+        }
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        Thread.ofVirtual().name("jdbc-retire-" + dataSource.getPoolName()).start(() -> {
+            try {
+                drained.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception timedOut) {
+                LOG.warn("jdbc resource {}: pool {} still had {} connections in use after {}; closing it anyway",
+                        resource, dataSource.getPoolName(), borrowed.get(), grace);
+            }
+            dataSource.close();
+            LOG.info("jdbc resource {}: pool {} closed", resource, dataSource.getPoolName());
+            closed.complete(null);
+        });
+        return closed;
+    }
+
+    public PoolMetrics metrics() {
+        HikariPoolMXBean mx = dataSource.getHikariPoolMXBean();
+        int max = dataSource.getHikariConfigMXBean().getMaximumPoolSize();
+        if (mx == null) {
+            return new PoolMetrics(0, 0, 0, 0, max);
+        }
+        return new PoolMetrics(mx.getActiveConnections(), mx.getIdleConnections(), mx.getTotalConnections(),
+                mx.getThreadsAwaitingConnection(), max);
+    }
+
+    static String stripQuery(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q) + "?...";
+    }
+}

@@ -1,0 +1,146 @@
+package io.cages.resources.jdbc.internal;
+
+import io.cages.api.CageException;
+import io.cages.api.Deadline;
+import io.cages.api.ErrorCode;
+import io.cages.resources.jdbc.JdbcResource;
+import io.cages.resources.jdbc.PoolMetrics;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The stable handle cages hold. It borrows from whatever pool is current, so a reconnect swaps pools
+ * underneath without the cage noticing.
+ */
+public final class ResourceHandle implements JdbcResource {
+
+    private final String name;
+    /** CONCURRENCY: replaced by reconfigure; null once the resource is removed. */
+    private volatile Pool current;
+
+    public ResourceHandle(String name, Pool pool) {
+        this.name = name;
+        this.current = pool;
+    }
+
+    public Pool pool() {
+        return current;
+    }
+
+    public void switchTo(Pool pool) {
+        current = pool;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Connection connection(Deadline deadline) throws CageException {
+        int attempts = 0;
+        while (true) {
+            Pool pool = current;
+            if (pool == null) {
+                throw CageException.unavailable("jdbc resource \"" + name + "\" has been removed");
+            }
+            if (!pool.enter()) {
+                continue; // retired between the read and the count: the new pool is already current
+            }
+            try {
+                Connection raw = acquire(pool, deadline);
+                try {
+                    return DeadlineConnection.wrap(pool, raw, deadline);
+                } catch (SQLException e) {
+                    // A connection that died while idle (server restarted) fails its first command; the pool
+                    // replaces it. Every idle one may be stale, so retry up to the pool size within the deadline.
+                    DeadlineConnection.discard(pool, raw);
+                    if (++attempts <= pool.settings().maxPoolSize() && !deadline.isExpired() && isConnectionLoss(e)) {
+                        pool.exit();
+                        continue;
+                    }
+                    throw JdbcErrorsBridge.translate(name, deadline, e);
+                }
+            } catch (CageException | RuntimeException e) {
+                pool.exit();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * HikariCP bounds waiting by the pool-wide connectionTimeout only. When the request has less time left, the
+     * borrow runs on a virtual thread and we stop waiting at the deadline; a connection that arrives later is
+     * handed straight back to the pool.
+     */
+    private Connection acquire(Pool pool, Deadline deadline) throws CageException {
+        long remaining = deadline.remainingMillis();
+        if (remaining <= 0) {
+            throw CageException.deadlineExceeded("jdbc resource \"" + name + "\": deadline passed before a connection was requested");
+        }
+        long bound = Math.min(pool.settings().connectionTimeoutMs(), remaining);
+        try {
+            if (bound >= pool.settings().connectionTimeoutMs()) {
+                return pool.dataSource().getConnection();
+            }
+            CompletableFuture<Connection> result = new CompletableFuture<>();
+            Thread.ofVirtual().name("jdbc-borrow-" + name).start(() -> {
+                try {
+                    Connection c = pool.dataSource().getConnection();
+                    if (!result.complete(c)) {
+                        c.close(); // the caller gave up; return it
+                    }
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+            try {
+                return result.get(bound, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException late) {
+                if (result.completeExceptionally(late)) {
+                    throw exhausted(pool, bound, null);
+                }
+                return result.join(); // it arrived in between
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (!result.completeExceptionally(e)) {
+                    result.join().close();
+                }
+                throw CageException.unavailable("jdbc resource \"" + name + "\": interrupted while waiting for a connection");
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof SQLException s ? s : new SQLException(e.getCause());
+            }
+        } catch (SQLException e) {
+            if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
+                throw exhausted(pool, bound, e);
+            }
+            throw new CageException(ErrorCode.UNAVAILABLE, "jdbc resource \"" + name + "\": cannot get a connection ("
+                    + e.getMessage() + "); pool " + pool.metrics(), e);
+        }
+    }
+
+    private static boolean isConnectionLoss(SQLException e) {
+        return e.getSQLState() != null && (e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57P"));
+    }
+
+    private CageException exhausted(Pool pool, long waitedMs, Throwable cause) {
+        return new CageException(ErrorCode.UNAVAILABLE, "jdbc resource \"" + name + "\": no connection free within "
+                + waitedMs + " ms (pool " + pool.metrics() + ")", cause);
+    }
+
+    @Override
+    public PoolMetrics metrics() {
+        Pool pool = current;
+        return pool == null ? new PoolMetrics(0, 0, 0, 0, 0) : pool.metrics();
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcResource[" + name + "]";
+    }
+}
