@@ -81,6 +81,9 @@ public record FlockSettings(String name, String discovery, String bind, String m
         try {
             return MAPPER.treeToValue(section, FlockSettings.class);
         } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof IllegalArgumentException check) {
+                throw new IllegalArgumentException(check.getMessage(), e); // already names the key
+            }
             throw new IllegalArgumentException("transports.flock: " + e.getOriginalMessage(), e);
         } catch (IllegalArgumentException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException inner ? inner : e;

@@ -85,7 +85,9 @@ public record HostConfig(
         try {
             return mapper.readValue(Files.readAllBytes(file), HostConfig.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": " + e.getOriginalMessage() + locationOf(e), e);
+            // A check in a record's constructor arrives wrapped by Jackson: its own message is the clear one.
+            String reason = e.getCause() instanceof IllegalArgumentException check ? check.getMessage() : e.getOriginalMessage();
+            throw new IllegalArgumentException(file + ": " + reason + locationOf(e), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         } catch (IOException e) {

@@ -38,7 +38,15 @@ public final class Main implements Callable<Integer> {
         } else if (deployDir != null) {
             hostConfig = hostConfig.withDeployDir(deployDir);
         }
-        Host host = Host.start(hostConfig);
+        Host host;
+        try {
+            host = Host.start(hostConfig);
+        } catch (Exception e) {
+            // A port in use, an unreadable folder, a bad transport section: one line, not a stack trace.
+            System.err.println("cages-host: cannot start: " + e.getMessage());
+            org.slf4j.LoggerFactory.getLogger(Main.class).debug("start failed", e);
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             host.close();
