@@ -1,0 +1,116 @@
+package io.cages.resources.jms;
+
+import io.cages.api.CageException;
+import io.cages.api.Deadline;
+import io.cages.api.ErrorCode;
+import io.cages.resources.jms.internal.Messages;
+import io.cages.resources.jms.internal.PooledSession;
+import io.cages.resources.jms.internal.SessionPool;
+import java.util.Map;
+import javax.jms.DeliveryMode;
+import javax.jms.JMSException;
+import javax.jms.Message;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+
+/**
+ * A named, host-owned JMS resource for sending: pooled connections, sessions and producers that outlive cage
+ * versions. Every send honours the caller's deadline: waiting for a free session ends at the deadline
+ * (DEADLINE_EXCEEDED), and a broker that cannot be reached is UNAVAILABLE; both name the resource.
+ *
+ * <p>Messages are persistent and sends are blocking, so a send that returned is in the broker's journal.
+ */
+public final class JmsResource implements AutoCloseable {
+
+    private final String name;
+    private final JmsSettings settings;
+    private final ActiveMQConnectionFactory factory;
+    private final SessionPool pool;
+
+    public JmsResource(String name, JmsSettings settings) {
+        this.name = name;
+        this.settings = settings;
+        this.factory = new ActiveMQConnectionFactory(settings.brokerUrl(), settings.username(), settings.password());
+        // Bounds each blocking send or commit; the pool bounds the wait for a session by the deadline.
+        factory.setCallTimeout(settings.sendTimeoutMs());
+        factory.setBlockOnDurableSend(true);
+        this.pool = new SessionPool(name, factory, settings.maxConnections(), settings.maxSessionsPerConnection());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public JmsSettings settings() {
+        return settings;
+    }
+
+    /** Sends a text message to {@code queue}; returns its JMSMessageID. */
+    public String send(String queue, String text, Map<String, String> properties, Deadline deadline) throws CageException {
+        return send(queue, text, null, properties, deadline);
+    }
+
+    /** Sends a bytes message to {@code queue}; returns its JMSMessageID. */
+    public String send(String queue, byte[] body, Map<String, String> properties, Deadline deadline) throws CageException {
+        return send(queue, null, body, properties, deadline);
+    }
+
+    private String send(String queue, String text, byte[] body, Map<String, String> properties, Deadline deadline) throws CageException {
+        PooledSession s = pool.acquire(false, deadline);
+        try {
+            return sendOn(s, queue, text, body, properties, deadline);
+        } finally {
+            pool.release(s);
+        }
+    }
+
+    /**
+     * Starts a transaction on a transacted session of its own; sends in it become visible only on
+     * {@link JmsTransaction#commit()}. The session returns to the pool on commit or rollback.
+     */
+    public JmsTransaction begin(Deadline deadline) throws CageException {
+        return new JmsTransaction(this, pool.acquire(true, deadline), deadline);
+    }
+
+    String sendOn(PooledSession s, String queue, String text, byte[] body, Map<String, String> properties, Deadline deadline)
+            throws CageException {
+        if (deadline.isExpired()) {
+            throw new CageException(ErrorCode.DEADLINE_EXCEEDED, "jms resource '" + name + "': deadline passed before sending to " + queue);
+        }
+        try {
+            Message m = text != null ? Messages.text(s.session(), text, properties) : Messages.bytes(s.session(), body, properties);
+            s.producer().send(s.queue(queue), m, DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
+            return m.getJMSMessageID();
+        } catch (JMSException | RuntimeException e) {
+            s.markBroken(); // a session that failed once is not trusted again
+            throw failure("send to " + queue, e);
+        }
+    }
+
+    CageException failure(String what, Exception e) {
+        return new CageException(ErrorCode.UNAVAILABLE, "jms resource '" + name + "': " + what + " failed: " + e.getMessage(), e);
+    }
+
+    void release(PooledSession s) {
+        pool.release(s);
+    }
+
+    /** Sessions lent out right now; 0 when idle (nothing leaked). */
+    public int leasedSessions() {
+        return pool.leased();
+    }
+
+    public int openConnections() {
+        return pool.openConnections();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        factory.close();
+    }
+
+    @Override
+    public String toString() {
+        return "JmsResource[" + name + ", " + settings + "]";
+    }
+}

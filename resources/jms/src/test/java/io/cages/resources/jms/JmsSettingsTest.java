@@ -1,0 +1,71 @@
+package io.cages.resources.jms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JmsSettingsTest {
+
+    static JsonNode json(String text) throws Exception {
+        return new ObjectMapper().readTree(text);
+    }
+
+    @Test
+    void emptyObjectGivesDefaults() throws Exception {
+        JmsSettings s = JmsSettings.fromJson(json("{}"), name -> null);
+        assertEquals("vm://0", s.brokerUrl());
+        assertEquals(JmsSettings.defaults(), s);
+    }
+
+    @Test
+    void credentialsComeFromTheEnvironmentAndThePasswordIsNeverShown() throws Exception {
+        Map<String, String> env = Map.of("MQ_USER", "billing", "MQ_PASS", "s3cret!$");
+        JmsSettings s = JmsSettings.fromJson(json("""
+                {"brokerUrl": "tcp://mq:61616", "username": "${env:MQ_USER}", "password": "${env:MQ_PASS}",
+                 "maxConnections": 3, "maxSessionsPerConnection": "${env:SESSIONS}", "sendTimeoutMs": 900}"""),
+                name -> name.equals("SESSIONS") ? "7" : env.get(name));
+        assertEquals("billing", s.username());
+        assertEquals("s3cret!$", s.password());
+        assertEquals(3, s.maxConnections());
+        assertEquals(7, s.maxSessionsPerConnection());
+        assertFalse(s.toString().contains("s3cret"), s.toString());
+        assertTrue(s.toString().contains("password=***"), s.toString());
+    }
+
+    @Test
+    void badSettingsAreRejectedWithTheKey() throws Exception {
+        var unknown = assertThrows(IllegalArgumentException.class, () -> JmsSettings.fromJson(json("{\"brokerURL\": \"x\"}"), n -> null));
+        assertTrue(unknown.getMessage().startsWith("brokerURL: unknown key"), unknown.getMessage());
+
+        var missingEnv = assertThrows(IllegalArgumentException.class,
+                () -> JmsSettings.fromJson(json("{\"password\": \"${env:NOPE}\"}"), n -> null));
+        assertEquals("password: environment variable NOPE is not set", missingEnv.getMessage());
+
+        var wrongType = assertThrows(IllegalArgumentException.class, () -> JmsSettings.fromJson(json("{\"maxConnections\": \"two\"}"), n -> null));
+        assertTrue(wrongType.getMessage().contains("maxConnections must be a whole number"), wrongType.getMessage());
+
+        var zero = assertThrows(IllegalArgumentException.class, () -> JmsSettings.fromJson(json("{\"maxConnections\": 0}"), n -> null));
+        assertTrue(zero.getMessage().contains("maxConnections must be positive"), zero.getMessage());
+    }
+
+    @Test
+    void transportSettingsReadBindingsAndNameTheBadOne() throws Exception {
+        JmsTransportSettings s = JmsTransportSettings.fromJson(json("""
+                {"maxDeliveryAttempts": 3, "bindings": [{"queue": "q1", "cage": "billing", "operation": "charge", "consumers": 2}]}"""), n -> null);
+        assertEquals(3, s.maxDeliveryAttempts());
+        assertEquals(new JmsTransportSettings.Binding("q1", "billing", "charge", 2), s.bindings().get(0));
+
+        var bad = assertThrows(IllegalArgumentException.class, () -> JmsTransportSettings.fromJson(json("""
+                {"bindings": [{"queue": "q1", "cage": "billing"}]}"""), n -> null));
+        assertTrue(bad.getMessage().startsWith("jms.bindings[0]: a binding needs"), bad.getMessage());
+        var typo = assertThrows(IllegalArgumentException.class, () -> JmsTransportSettings.fromJson(json("""
+                {"bindings": [{"queue": "q1", "cage": "b", "operation": "o", "consumer": 2}]}"""), n -> null));
+        assertTrue(typo.getMessage().startsWith("jms.bindings[0].consumer: unknown key"), typo.getMessage());
+    }
+}
