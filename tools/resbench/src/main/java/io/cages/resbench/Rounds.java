@@ -1,0 +1,98 @@
+package io.cages.resbench;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Alternating rounds of several systems and the report: the median round per system, and the median of the
+ * per-round ratios against the baseline (each ratio pairs runs next to each other in time, which is steadier
+ * than a ratio of medians on a small machine whose speed drifts).
+ */
+final class Rounds {
+
+    /** Runs one round of one system and returns its rate (calls or messages per second) and latencies. */
+    @FunctionalInterface
+    interface Round {
+        Load.Result run() throws Exception;
+    }
+
+    private final Map<String, Round> systems = new LinkedHashMap<>();
+    private final Map<String, List<Load.Result>> results = new LinkedHashMap<>();
+
+    Rounds add(String name, Round round) {
+        systems.put(name, round);
+        results.put(name, new ArrayList<>());
+        return this;
+    }
+
+    /** One warm-up round of each (discarded), then {@code rounds} rounds, the order rotating every round. */
+    Rounds run(int rounds) throws Exception {
+        List<String> names = new ArrayList<>(systems.keySet());
+        for (String n : names) {
+            systems.get(n).run();
+        }
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < names.size(); i++) {
+                String n = names.get((r + i) % names.size());
+                results.get(n).add(systems.get(n).run());
+            }
+        }
+        return this;
+    }
+
+    Load.Result median(String name) {
+        List<Load.Result> sorted = new ArrayList<>(results.get(name));
+        sorted.sort(Comparator.comparingDouble(Load.Result::perSecond));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /** Per-round throughput ratios {@code name / baseline}, in round order. */
+    List<Double> ratios(String name, String baseline) {
+        List<Double> out = new ArrayList<>();
+        List<Load.Result> a = results.get(name);
+        List<Load.Result> b = results.get(baseline);
+        for (int i = 0; i < a.size(); i++) {
+            out.add(a.get(i).perSecond() / b.get(i).perSecond());
+        }
+        return out;
+    }
+
+    static double medianOf(List<Double> values) {
+        List<Double> s = new ArrayList<>(values);
+        s.sort(Double::compare);
+        return s.get(s.size() / 2);
+    }
+
+    long errors(String name) {
+        return results.get(name).stream().mapToLong(Load.Result::errors).sum();
+    }
+
+    String firstError(String name) {
+        return results.get(name).stream().map(Load.Result::firstError).filter(e -> e != null).findFirst().orElse(null);
+    }
+
+    /** Prints the table; every system is compared with {@code baseline}. */
+    void print(String title, String unit, String baseline) {
+        System.out.println();
+        System.out.println(title);
+        System.out.printf("  %-34s %12s %9s %9s %8s %14s%n", "system", unit, "p50 ms", "p99 ms", "errors", "vs " + baseline);
+        for (String n : systems.keySet()) {
+            Load.Result m = median(n);
+            String vs = n.equals(baseline) ? "1.00x" : String.format("%.2fx", medianOf(ratios(n, baseline)));
+            System.out.printf("  %-34s %12.0f %9.3f %9.3f %8d %14s%n", n, m.perSecond(), m.p50Ms(), m.p99Ms(), errors(n), vs);
+        }
+        for (String n : systems.keySet()) {
+            if (!n.equals(baseline)) {
+                System.out.printf("  per-round ratios %s / %s: %s%n", n, baseline,
+                        ratios(n, baseline).stream().map(r -> String.format("%.2f", r)).toList());
+            }
+            String e = firstError(n);
+            if (e != null) {
+                System.out.printf("  first error of %s: %s%n", n, e);
+            }
+        }
+    }
+}
