@@ -13,6 +13,7 @@ import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
 import io.cages.resources.jdbc.JdbcResource;
 import io.cages.resources.jdbc.JdbcResources;
+import io.cages.resources.jdbc.PostgresServer;
 import io.cages.resources.jms.EmbeddedBroker;
 import io.cages.resources.jms.JmsResource;
 import io.cages.resources.jms.JmsSettings;
