@@ -1,6 +1,5 @@
 package io.cages.host.internal;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,9 +90,5 @@ public final class OsgiFramework implements AutoCloseable {
                 default -> FELIX.debug(msg, throwable);
             }
         }
-    }
-
-    static String describe(IOException e) {
-        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 }

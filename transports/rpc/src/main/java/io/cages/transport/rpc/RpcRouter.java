@@ -65,7 +65,7 @@ public final class RpcRouter implements RemoteCalls {
         return result;
     }
 
-    /** Retries spent and calls counted in the current window, for tests and metrics. */
+    /** Retries spent in the current budget window, for tests and metrics. */
     public long retriesInWindow() {
         return budget.retries();
     }
