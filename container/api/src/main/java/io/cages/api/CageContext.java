@@ -4,8 +4,7 @@ import java.util.function.Consumer;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * What the host gives a running cage version. Implemented by the host only; later minor versions add
- * resources and transactions here.
+ * What the host gives a running cage version. Implemented by the host only.
  */
 @ProviderType
 public interface CageContext {
@@ -36,4 +35,25 @@ public interface CageContext {
      * @since 1.1
      */
     CageRef cage(String name);
+
+    /**
+     * A database the host pools, by its resource name in {@code configs/resources.json}.
+     *
+     * @since 1.2
+     */
+    Database database(String name);
+
+    /**
+     * A message broker the host pools, by its resource name in {@code configs/resources.json}.
+     *
+     * @since 1.2
+     */
+    MessageQueue queue(String name);
+
+    /**
+     * A new transaction under the current request's deadline (outside a request: the cage's default timeout).
+     *
+     * @since 1.2
+     */
+    Transaction transaction();
 }

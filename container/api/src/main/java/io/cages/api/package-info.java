@@ -13,6 +13,11 @@
  * {@code Cage-Idempotent: lookup, status}; only those are retried on another copy after a call was delivered
  * and its answer lost. Calls that provably never reached a copy are retried whatever the operation.
  *
+ * <p>Resources: {@code context.database("inventory")} and {@code context.queue("events")} reach the pooled
+ * databases and brokers the host configures in {@code configs/resources.json}; {@code context.transaction()}
+ * groups work on them that commits together or not at all. Cages may use {@code java.sql} types; they never
+ * see JMS or pool classes, so the host can change drivers and pools under a running cage.
+ *
  * <p>Compatibility: types marked {@code @ProviderType} are implemented by the host only. The host may add
  * methods to them in a minor version (for example cage-to-cage calls, resources and transactions on the
  * context) without breaking cages compiled against an older minor version. {@link io.cages.api.CageHandler}
@@ -22,7 +27,7 @@
  * a bundle of its own, and cages import nothing else but {@code java.*}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.cages.api;
 
 import org.osgi.annotation.bundle.Export;

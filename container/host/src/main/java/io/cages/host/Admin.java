@@ -27,6 +27,9 @@ public interface Admin {
     /** Config files that were rejected and are not in force, with reasons. */
     List<ConfigProblem> configProblems();
 
+    /** Each resource's kind and pool counts (never credentials); an empty object when there are none. */
+    com.fasterxml.jackson.databind.JsonNode resources();
+
     /** The flock this host is in, itself included; empty when it is in none. */
     List<FlockMember> flock();
 }

@@ -45,10 +45,15 @@ public final class Host implements AutoCloseable {
         return start(config, transports);
     }
 
-    /** Starts a host with the given transports. */
+    /** Starts a host with the given transports and the resource provider found on the class path, if any. */
     public static Host start(HostConfig config, List<Transport> transports) throws Exception {
+        return start(config, transports, findResourceProvider());
+    }
+
+    /** Starts a host with the given transports and resource provider (null: none). */
+    public static Host start(HostConfig config, List<Transport> transports, ResourceProvider resources) throws Exception {
         long started = System.nanoTime();
-        HostRuntime runtime = HostRuntime.start(config);
+        HostRuntime runtime = HostRuntime.start(config, resources);
         Host host = new Host(config, runtime, List.copyOf(transports));
         TransportContext context = new TransportContext() {
             @Override
@@ -134,7 +139,18 @@ public final class Host implements AutoCloseable {
         runtime.drain(config.shutdownTimeout());
         runtime.stop(config.shutdownTimeout());
         transports.forEach(Host::closeQuietly);
+        runtime.closeResources();
         LOG.info("host {} stopped in {} ms", config.name(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static ResourceProvider findResourceProvider() {
+        List<ResourceProvider> found = new ArrayList<>();
+        ServiceLoader.load(ResourceProvider.class).forEach(found::add);
+        if (found.size() > 1) {
+            throw new IllegalStateException("more than one resource provider on the class path: "
+                    + found.stream().map(p -> p.getClass().getName()).toList());
+        }
+        return found.isEmpty() ? null : found.get(0);
     }
 
     private static void stopAccepting(Transport transport) {

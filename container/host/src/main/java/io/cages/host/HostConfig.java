@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * @param shutdownTimeoutMs how long a clean shutdown waits for in-flight requests
  * @param historySize      deploy records kept for the admin API
  * @param transports       settings of the transports other than HTTP, by transport name (e.g. {@code rpc},
- *                         {@code cluster}); each transport validates its own section
+ *                         {@code flock}, {@code jms}); each transport validates its own section
+ * @param resourcesFile    databases, brokers and the embedded broker the host owns for its cages, reloaded
+ *                         live; a missing file means none
  */
 public record HostConfig(
         String name,
@@ -44,7 +46,8 @@ public record HostConfig(
         Long pollMs,
         Long shutdownTimeoutMs,
         Integer historySize,
-        Map<String, JsonNode> transports) {
+        Map<String, JsonNode> transports,
+        Path resourcesFile) {
 
     private static final Pattern CAGE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
@@ -60,6 +63,7 @@ public record HostConfig(
         shutdownTimeoutMs = positive(shutdownTimeoutMs, 30_000L, "shutdownTimeoutMs");
         historySize = positive(historySize, 200, "historySize");
         transports = transports != null ? Map.copyOf(transports) : Map.of();
+        resourcesFile = resourcesFile != null ? resourcesFile : Path.of("configs", "resources.json");
         for (String cage : cages.keySet()) {
             if (!isValidCageName(cage)) {
                 throw new IllegalArgumentException("cages." + cage + ": not a valid cage name (lower-case letters, digits, '-', starting with a letter)");
@@ -69,7 +73,7 @@ public record HostConfig(
 
     /** Defaults for everything. */
     public static HostConfig defaults() {
-        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null);
+        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -101,36 +105,40 @@ public record HostConfig(
     }
 
     public HostConfig withWorkDir(Path dir) {
-        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
+        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
     }
 
     public HostConfig withDeployDir(Path dir) {
-        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
+        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
     }
 
     public HostConfig withCageConfigDir(Path dir) {
-        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
+        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
     }
 
     public HostConfig withHttp(Http value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
     }
 
     public HostConfig withCageLimits(String cage, Limits limits) {
         Map<String, Limits> copy = new java.util.HashMap<>(cages);
         copy.put(cage, limits);
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
     }
 
     /** This config with {@code settings} as the section of transport {@code name}. */
     public HostConfig withTransport(String name, JsonNode settings) {
         Map<String, JsonNode> copy = new java.util.HashMap<>(transports);
         copy.put(name, settings);
-        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy);
+        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy, resourcesFile);
+    }
+
+    public HostConfig withResourcesFile(Path file) {
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file);
     }
 
     public HostConfig withName(String hostName) {
-        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports);
+        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
     }
 
     /** The section of transport {@code name}, or null when the config has none. */

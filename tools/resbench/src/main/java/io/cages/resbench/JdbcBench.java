@@ -8,7 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.cages.api.Deadline;
 import io.cages.resources.jdbc.JdbcResource;
 import io.cages.resources.jdbc.JdbcResources;
-import io.cages.resources.jdbc.SqlWork;
+import io.cages.api.SqlWork;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -17,8 +17,11 @@ final class AdminService implements Admin {
     private final CageConfigs configs;
 
     private final CageCalls calls;
+    private final HostResources resources;
 
-    AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs, CageCalls calls) {
+    AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs, CageCalls calls,
+                 HostResources resources) {
+        this.resources = resources;
         this.calls = calls;
         this.registry = registry;
         this.history = history;
@@ -48,7 +51,14 @@ final class AdminService implements Admin {
 
     @Override
     public List<ConfigProblem> configProblems() {
-        return configs.problems();
+        List<ConfigProblem> all = new java.util.ArrayList<>(configs.problems());
+        all.addAll(resources.problems());
+        return all;
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode resources() {
+        return resources.status();
     }
 
     @Override

@@ -19,10 +19,12 @@ final class CageExtender extends BundleTracker<CageRevision> {
 
     private final CageConfigs configs;
     private final CageCalls calls;
+    private final HostResources resources;
     private final Map<Long, DeployException> failures = new ConcurrentHashMap<>();
 
-    CageExtender(BundleContext context, CageConfigs configs, CageCalls calls) {
+    CageExtender(BundleContext context, CageConfigs configs, CageCalls calls, HostResources resources) {
         super(context, Bundle.ACTIVE, null);
+        this.resources = resources;
         this.configs = configs;
         this.calls = calls;
     }
@@ -37,7 +39,7 @@ final class CageExtender extends BundleTracker<CageRevision> {
             CageManifest manifest = CageManifest.of(name, bundle.getHeaders().get(CageManifest.CAGE_HANDLER),
                     bundle.getVersion().toString(), bundle.getSymbolicName(), bundle.getHeaders().get(CageManifest.CAGE_IDEMPOTENT));
             CageHandler handler = instantiate(bundle, manifest.handlerClass());
-            return new CageRevision(manifest, bundle, handler, new HostCageContext(manifest.name(), manifest.version(), configs, calls));
+            return new CageRevision(manifest, bundle, handler, new HostCageContext(manifest.name(), manifest.version(), configs, calls, resources));
         } catch (DeployException e) {
             failures.put(bundle.getBundleId(), e);
             return null;

@@ -4,6 +4,9 @@ import io.cages.api.CageConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageContext;
 import io.cages.api.CageRef;
+import io.cages.api.Database;
+import io.cages.api.MessageQueue;
+import io.cages.api.Transaction;
 import java.util.function.Consumer;
 
 /** The context of one cage version. Closing it ends its config subscription. */
@@ -15,10 +18,12 @@ final class HostCageContext implements CageContext, AutoCloseable {
     private final System.Logger logger;
     private final ConfigSubscriptions subscriptions = new ConfigSubscriptions();
     private final CageCalls calls;
+    private final HostResources resources;
     private final ObjectMapper mapper = Json.newCageMapper();
 
-    HostCageContext(String cage, String version, CageConfigs configs, CageCalls calls) {
+    HostCageContext(String cage, String version, CageConfigs configs, CageCalls calls, HostResources resources) {
         this.cage = cage;
+        this.resources = resources;
         this.version = version;
         this.configs = configs;
         this.calls = calls;
@@ -33,6 +38,21 @@ final class HostCageContext implements CageContext, AutoCloseable {
     @Override
     public CageRef cage(String name) {
         return calls.ref(this, name);
+    }
+
+    @Override
+    public Database database(String name) {
+        return resources.database(name);
+    }
+
+    @Override
+    public MessageQueue queue(String name) {
+        return resources.queue(name);
+    }
+
+    @Override
+    public Transaction transaction() {
+        return resources.transaction();
     }
 
     @Override

@@ -30,22 +30,32 @@ public final class HostRuntime {
     private final DeployFolder folder;
     private final AdminService admin;
     private final ScheduledExecutorService watcher;
+    private final HostResources resources;
 
-    private HostRuntime(HostConfig config) throws IOException, BundleException {
+    private HostRuntime(HostConfig config, io.cages.host.ResourceProvider provider) throws Exception {
         this.config = config;
         Files.createDirectories(config.workDir());
-        this.framework = OsgiFramework.start(config.workDir().resolve("felix-cache"));
+        // Before Felix and any cage: cages may use resources in their start, transports an embedded broker.
+        this.resources = HostResources.start(config, provider);
+        OsgiFramework started;
+        try {
+            started = OsgiFramework.start(config.workDir().resolve("felix-cache"));
+        } catch (BundleException | RuntimeException e) {
+            resources.close();
+            throw e;
+        }
+        this.framework = started;
         this.configs = new CageConfigs(config.cageConfigDir());
         configs.scan();
         this.registry = new CageRegistry(config);
         this.dispatcher = new RequestDispatcher(registry);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
-        this.extender = new CageExtender(framework.context(), configs, calls);
+        this.extender = new CageExtender(framework.context(), configs, calls, resources);
         extender.open();
         DeployHistory history = new DeployHistory(config.historySize());
         this.swaps = new SwapCoordinator(framework, extender, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
-        this.admin = new AdminService(registry, history, folder, configs, calls);
+        this.admin = new AdminService(registry, history, folder, configs, calls, resources);
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cages-watcher");
             t.setDaemon(true);
@@ -54,8 +64,8 @@ public final class HostRuntime {
     }
 
     /** Starts Felix, deploys what the deploy folder holds and starts watching the folders. */
-    public static HostRuntime start(HostConfig config) throws IOException, BundleException {
-        HostRuntime runtime = new HostRuntime(config);
+    public static HostRuntime start(HostConfig config, io.cages.host.ResourceProvider provider) throws Exception {
+        HostRuntime runtime = new HostRuntime(config, provider);
         runtime.folder.deployAll();
         runtime.watcher.scheduleWithFixedDelay(runtime::poll, config.pollMs(), config.pollMs(), TimeUnit.MILLISECONDS);
         return runtime;
@@ -64,6 +74,7 @@ public final class HostRuntime {
     private void poll() {
         try {
             configs.scan();
+            resources.scan();
             folder.scan();
         } catch (RuntimeException e) {
             LOG.error("watching {} / {} failed; trying again next poll", config.deployDir(), config.cageConfigDir(), e);
@@ -121,5 +132,10 @@ public final class HostRuntime {
         extender.close();
         dispatcher.close();
         framework.stop(timeout);
+    }
+
+    /** Last: after the transports closed, as a JMS transport may consume from the embedded broker. */
+    public void closeResources() {
+        resources.close();
     }
 }

@@ -2,6 +2,7 @@ package io.cages.resources.jdbc;
 
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
+import io.cages.api.SqlWork;
 import java.sql.Connection;
 import java.sql.SQLException;
 

@@ -18,15 +18,23 @@ import org.slf4j.LoggerFactory;
  * handler succeeded (with the reply, if any, in the same transaction); a failure rolls back so the broker
  * redelivers it; after {@code maxDeliveryAttempts} the transport moves it to the DLQ itself, with the reason
  * in the {@code cagesFailure} property. Details in the module README.
+ *
+ * <p>Found with ServiceLoader by the host, it reads the host config's {@code transports.jms} section (see
+ * {@link JmsTransportSettings}); without that section it consumes nothing.
  */
 public final class JmsTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(JmsTransport.class);
 
-    private final JmsTransportSettings settings;
+    private JmsTransportSettings settings;
     private final List<ConsumerLoop> loops = new ArrayList<>();
     private ActiveMQConnectionFactory factory;
     private Connection connection;
+
+    /** For ServiceLoader: settings come from the host config at {@link #start}. */
+    public JmsTransport() {
+        this(null);
+    }
 
     public JmsTransport(JmsTransportSettings settings) {
         this.settings = settings;
@@ -39,6 +47,17 @@ public final class JmsTransport implements Transport {
 
     @Override
     public void start(TransportContext context) throws Exception {
+        if (settings == null) {
+            com.fasterxml.jackson.databind.JsonNode section = context.config().transport("jms");
+            if (section == null) {
+                return;
+            }
+            try {
+                settings = JmsTransportSettings.fromJson(section);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("transports.jms: " + e.getMessage(), e);
+            }
+        }
         JmsSettings c = settings.connection();
         factory = new ActiveMQConnectionFactory(c.brokerUrl(), c.username(), c.password());
         factory.setCallTimeout(c.sendTimeoutMs());
@@ -65,10 +84,13 @@ public final class JmsTransport implements Transport {
 
     @Override
     public void stopAccepting() {
+        if (settings == null) {
+            return;
+        }
         loops.forEach(ConsumerLoop::stop);
         // Idle loops end within one receive timeout; a loop with a request in flight finishes it (and commits)
         // while the host drains, and close() waits for it.
-        long until = System.nanoTime() + (settings.receiveTimeoutMs() + 1_000) * 1_000_000;
+        long until = System.nanoTime() + (settings.receiveTimeoutMs() + 1_000) * 1_000_000L;
         for (ConsumerLoop loop : loops) {
             loop.awaitEnd(Math.max(0, until - System.nanoTime()));
         }

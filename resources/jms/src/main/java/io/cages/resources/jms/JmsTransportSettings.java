@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Settings of the JMS transport: which queues feed which cage operations. Later read from the host config's
+ * Settings of the JMS transport: which queues feed which cage operations. Read from the host config's
  * {@code transports.jms} section; unknown keys are rejected.
  *
  * <pre>{"connection": {"brokerUrl": "vm://0"}, "maxDeliveryAttempts": 5,

@@ -3,7 +3,7 @@ package io.cages.resources.tx;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.resources.jdbc.JdbcResource;
-import io.cages.resources.jdbc.SqlWork;
+import io.cages.api.SqlWork;
 import io.cages.resources.jms.JmsResource;
 import io.cages.resources.tx.internal.Coordinator;
 import io.cages.resources.tx.internal.JmsParticipant;

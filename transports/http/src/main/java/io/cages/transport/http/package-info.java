@@ -22,7 +22,7 @@
  * </ul>
  *
  * <h2>Admin listener ({@code http.adminBind}:{@code http.adminPort}; -1 disables it)</h2>
- * {@code GET /health}, {@code GET /cages}, {@code GET /history}, {@code GET /config-problems},
+ * {@code GET /health}, {@code GET /cages}, {@code GET /history}, {@code GET /config-problems}, {@code GET /resources},
  * {@code POST /deploy} (the jar as body; 200 or 422), {@code POST /undeploy?cage=NAME} and
  * {@code DELETE /cages/NAME} (200, 404 or 422).
  */

@@ -4,7 +4,7 @@ import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.resources.jdbc.JdbcErrors;
 import io.cages.resources.jdbc.JdbcResource;
-import io.cages.resources.jdbc.SqlWork;
+import io.cages.api.SqlWork;
 import io.cages.resources.tx.Participant;
 import java.sql.Connection;
 import java.sql.SQLException;

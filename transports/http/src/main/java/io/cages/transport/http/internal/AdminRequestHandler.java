@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * GET    /history                [DeployRecord...]
  * GET    /config-problems        [ConfigProblem...]
  * GET    /flock                  [FlockMember...] (empty when the host is in no flock)
+ * GET    /resources              {name: {kind, pool counts}} (never credentials)
  * POST   /deploy[?origin=..]     body = the cage jar  -> DeployRecord; 200 deployed, 422 failed
  * POST   /undeploy?cage=NAME     -> DeployRecord; 200 undeployed, 404 no such cage, 422 failed
  * DELETE /cages/NAME             same as /undeploy
@@ -46,7 +47,7 @@ final class AdminRequestHandler extends ConnectionHandler {
     private static final String GET = "GET";
     private static final String POST = "POST";
     private static final String DELETE = "DELETE";
-    private static final String ENDPOINTS = "GET /health, GET /cages, GET /history, GET /config-problems, GET /flock, "
+    private static final String ENDPOINTS = "GET /health, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, "
             + "POST /deploy, POST /undeploy?cage=<name>, DELETE /cages/<name>";
 
     private final Admin admin;
@@ -93,6 +94,11 @@ final class AdminRequestHandler extends ConnectionHandler {
             case "/flock" -> {
                 if (allowed(method, GET, exchange)) {
                     offload(exchange, "list the flock", () -> Responses.value(HttpResponseStatus.OK, admin.flock()));
+                }
+            }
+            case "/resources" -> {
+                if (allowed(method, GET, exchange)) {
+                    offload(exchange, "list resources", () -> Responses.value(HttpResponseStatus.OK, admin.resources()));
                 }
             }
             case "/deploy" -> {

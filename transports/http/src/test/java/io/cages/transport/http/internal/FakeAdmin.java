@@ -59,6 +59,11 @@ final class FakeAdmin implements Admin {
     }
 
     @Override
+    public com.fasterxml.jackson.databind.JsonNode resources() {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    }
+
+    @Override
     public List<io.cages.host.FlockMember> flock() {
         return List.of();
     }

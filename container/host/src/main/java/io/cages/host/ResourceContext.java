@@ -1,0 +1,15 @@
+package io.cages.host;
+
+import io.cages.api.Deadline;
+
+/** What the host gives its {@link ResourceProvider}. */
+public interface ResourceContext {
+
+    HostConfig config();
+
+    /**
+     * The deadline of the request this thread is serving, so resources honour it without cages passing it
+     * along; outside a request (a cage's start, a background thread) the default cage timeout from now.
+     */
+    Deadline currentDeadline();
+}

@@ -1,0 +1,214 @@
+package io.cages.host.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.cages.api.CageException;
+import io.cages.api.Database;
+import io.cages.api.Deadline;
+import io.cages.api.MessageQueue;
+import io.cages.api.Request;
+import io.cages.api.SqlWork;
+import io.cages.api.Transaction;
+import io.cages.host.ConfigProblem;
+import io.cages.host.HostConfig;
+import io.cages.host.ResourceContext;
+import io.cages.host.ResourceProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host's side of resources: it feeds the resources file to the {@link ResourceProvider} at start and on
+ * every change, keeps the reason when a change is rejected (the previous resources stay), and hands cages
+ * their handles. Without a provider on the class path, every use fails with a clear UNAVAILABLE.
+ */
+public final class HostResources implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostResources.class);
+
+    private final Path file;
+    private final ResourceProvider provider;
+    // CONCURRENCY: lastSeen is only touched by start() and scan(), which are synchronized.
+    private byte[] lastSeen;
+    private volatile ConfigProblem problem;
+
+    private HostResources(Path file, ResourceProvider provider) {
+        this.file = file;
+        this.provider = provider;
+    }
+
+    /**
+     * Starts the provider with the file's content.
+     *
+     * @throws IllegalArgumentException naming the file when it is unreadable or invalid, or names resources
+     *                                  while no provider is on the class path
+     */
+    static HostResources start(HostConfig config, ResourceProvider provider) throws Exception {
+        HostResources resources = new HostResources(config.resourcesFile(), provider);
+        resources.startProvider(config);
+        return resources;
+    }
+
+    private synchronized void startProvider(HostConfig config) throws Exception {
+        byte[] bytes = read();
+        lastSeen = bytes;
+        JsonNode tree = parse(bytes);
+        if (provider == null) {
+            if (!tree.isEmpty()) {
+                throw new IllegalArgumentException(file + ": names resources, but no resource provider is on the host's class path");
+            }
+            return;
+        }
+        ResourceContext context = new ResourceContext() {
+            @Override
+            public HostConfig config() {
+                return config;
+            }
+
+            @Override
+            public Deadline currentDeadline() {
+                Request current = CurrentRequest.get();
+                return current != null ? current.deadline() : Deadline.afterMillis(config.cageDefaults().timeoutMs());
+            }
+        };
+        try {
+            provider.start(context, tree);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Applies the file if it changed since the last look. Called by the host's watcher. */
+    synchronized void scan() {
+        if (provider == null) {
+            return;
+        }
+        byte[] bytes;
+        try {
+            bytes = read();
+        } catch (IOException e) {
+            reject("cannot read: " + e.getMessage());
+            return;
+        }
+        if (Arrays.equals(bytes, lastSeen)) {
+            return;
+        }
+        lastSeen = bytes;
+        try {
+            provider.reconfigure(parse(bytes));
+            problem = null;
+            LOG.info("resources reconfigured from {}", file);
+        } catch (IllegalArgumentException e) {
+            reject(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("resources from {} could not be applied; the previous ones stay", file, e);
+            reject(e.toString());
+        }
+    }
+
+    private void reject(String reason) {
+        problem = new ConfigProblem(file.toString(), reason, Instant.now());
+        LOG.warn("resources file {} rejected, the previous resources stay: {}", file, reason);
+    }
+
+    List<ConfigProblem> problems() {
+        ConfigProblem p = problem;
+        return p == null ? List.of() : List.of(p);
+    }
+
+    JsonNode status() {
+        return provider == null ? JsonNodeFactory.instance.objectNode() : provider.status();
+    }
+
+    Database database(String name) {
+        return provider != null ? provider.database(name) : new Missing(name);
+    }
+
+    MessageQueue queue(String name) {
+        return provider != null ? provider.queue(name) : new Missing(name);
+    }
+
+    Transaction transaction() {
+        return provider != null ? provider.transaction() : new Missing("transaction");
+    }
+
+    private byte[] read() throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return new byte[0];
+        }
+    }
+
+    private JsonNode parse(byte[] bytes) {
+        if (bytes.length == 0) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        try {
+            JsonNode tree = Json.HOST.readTree(bytes);
+            if (tree == null || !tree.isObject()) {
+                throw new IllegalArgumentException("must be a JSON object");
+            }
+            return tree;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (provider != null) {
+            try {
+                provider.close();
+            } catch (RuntimeException e) {
+                LOG.warn("resource provider failed to close", e);
+            }
+        }
+    }
+
+    /** What cages get when the host has no resource provider: every use says so. */
+    private record Missing(String name) implements Database, MessageQueue, Transaction {
+
+        private CageException unavailable() {
+            return CageException.unavailable("no resources on this host (no resource provider on its class path): cannot use '" + name + "'");
+        }
+
+        @Override
+        public <T> T use(SqlWork<T> work) throws CageException {
+            throw unavailable();
+        }
+
+        @Override
+        public Connection connection() throws CageException {
+            throw unavailable();
+        }
+
+        @Override
+        public String send(String destination, String text, Map<String, String> properties) throws CageException {
+            throw unavailable();
+        }
+
+        @Override
+        public <T> Transaction sql(String database, SqlWork<T> work) {
+            return this;
+        }
+
+        @Override
+        public Transaction send(String queue, String destination, String text, Map<String, String> properties) {
+            return this;
+        }
+
+        @Override
+        public List<Object> commit() throws CageException {
+            throw unavailable();
+        }
+    }
+}
