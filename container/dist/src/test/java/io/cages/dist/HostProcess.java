@@ -56,6 +56,12 @@ final class HostProcess implements AutoCloseable {
     /** As above, for a host reachable at {@code address} (its network namespace's address). */
     static HostProcess start(String name, Path dir, Map<String, byte[]> cages, ObjectNode transports, List<String> prefix,
                              String address) throws IOException, InterruptedException {
+        return start(name, dir, cages, transports, prefix, address, null);
+    }
+
+    /** As above, with {@code resources} as the host's resources file (none when null). */
+    static HostProcess start(String name, Path dir, Map<String, byte[]> cages, ObjectNode transports, List<String> prefix,
+                             String address, ObjectNode resources) throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("deploy"));
         Files.createDirectories(dir.resolve("configs"));
         for (Map.Entry<String, byte[]> cage : cages.entrySet()) {
@@ -77,6 +83,11 @@ final class HostProcess implements AutoCloseable {
         if (transports != null) {
             config.set("transports", transports);
         }
+        Path resourcesFile = dir.resolve("resources.json");
+        if (resources != null) {
+            JSON.writerWithDefaultPrettyPrinter().writeValue(resourcesFile.toFile(), resources);
+        }
+        config.put("resourcesFile", resourcesFile.toString());
         Path configFile = dir.resolve("host.json");
         JSON.writerWithDefaultPrettyPrinter().writeValue(configFile.toFile(), config);
 

@@ -8,6 +8,7 @@ import io.cages.api.Request;
 import io.cages.api.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -16,6 +17,11 @@ import java.util.concurrent.ExecutionException;
  * {@code greeter} by name, in parallel, and answers with both greetings and where each came from. The
  * called cages may run on this host or on any other host of the flock; the request's deadline travels with
  * both calls.
+ *
+ * <p>{@code POST /gateway/order?sku=bolt&quantity=3&customer=c-17} places an order: {@code inventory} reserves
+ * the stock and queues the charge in one transaction, then {@code billing} is asked how the charge stands
+ * (usually still {@code pending}: it settles from the queue a moment later). If asking billing fails, the
+ * reservation is released, so no stock stays held for an order the caller saw fail.
  */
 public final class GatewayCage implements CageHandler {
 
@@ -28,9 +34,42 @@ public final class GatewayCage implements CageHandler {
 
     @Override
     public Response handle(Request request) throws Exception {
-        if (!"welcome".equals(request.operation())) {
-            throw CageException.notFound("cage 'gateway' has no operation '" + request.operation() + "' (it has welcome)");
+        return switch (request.operation()) {
+            case "welcome" -> welcome(request);
+            case "order" -> order(request);
+            default -> throw CageException.notFound("cage 'gateway' has no operation '" + request.operation()
+                    + "' (it has welcome, order)");
+        };
+    }
+
+    private Response order(Request request) throws Exception {
+        String order = "o-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> reserve = new LinkedHashMap<>();
+        reserve.put("order", order);
+        reserve.put("sku", request.param("sku"));
+        reserve.put("quantity", request.param("quantity"));
+        reserve.put("customer", request.param("customer") == null ? "walk-in" : request.param("customer"));
+        reserve.values().removeIf(Objects::isNull); // inventory names what is missing
+        CallResult reserved = context.cage("inventory").call("reserve", reserve);
+        CallResult billing;
+        try {
+            billing = context.cage("billing").call("invoice", Map.of("order", order));
+        } catch (CageException e) {
+            try {
+                context.cage("inventory").call("release", Map.of("order", order));
+            } catch (CageException notReleased) {
+                e.addSuppressed(notReleased); // the reservation stays; the host logs both
+            }
+            throw e;
         }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("order", order);
+        answer.put("inventory", describe(reserved));
+        answer.put("billing", describe(billing));
+        return Response.of(answer);
+    }
+
+    private Response welcome(Request request) throws Exception {
         String name = request.param("name") == null ? "world" : request.param("name");
         String language = request.param("language") == null ? "en" : request.param("language");
         CompletableFuture<CallResult> hello = context.cage("hello").callAsync("greet", Map.of("name", name));
