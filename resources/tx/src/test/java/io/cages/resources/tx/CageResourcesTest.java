@@ -183,6 +183,15 @@ class CageResourcesTest {
     }
 
     @Test
+    void anUnreachableBrokerIsRejectedAndTheOldQueueServes() throws Exception {
+        write(resources(4, "").replace("\"brokerUrl\": \"vm://" + IN_VM + "\"", "\"brokerUrl\": \"tcp://127.0.0.1:1\""));
+        Await.until("the unreachable broker reported", Duration.ofSeconds(15), () -> !problems().isEmpty());
+        assertTrue(problems().get(0).reason().contains("jms resource \"events\": cannot connect"), problems().get(0).reason());
+        assertTrue(call("send", Map.of("queue", "events", "to", "still.there", "text", "hi")).path("messageId").asText().startsWith("ID:"));
+        assertEquals(1, queued("still.there"));
+    }
+
+    @Test
     void unknownResourcesAreNamedWithTheKnownOnes() throws Exception {
         CageException e = failure("query", Map.of("db", "nope", "sql", "SELECT 1"));
         assertEquals(ErrorCode.NOT_FOUND, e.code());
