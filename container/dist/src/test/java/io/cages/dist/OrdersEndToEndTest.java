@@ -43,6 +43,7 @@ class OrdersEndToEndTest {
     void everyAcknowledgedOrderIsReservedAndBilledOnceEvenAcrossKillMinus9() throws Exception {
         Path home = dir.resolve("h1");
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicInteger failedAfterKill = new AtomicInteger();
         HostProcess host = start(home);
         try {
             JsonNode first = order(host, "bolt", 2, "c-1");
@@ -57,7 +58,6 @@ class OrdersEndToEndTest {
 
             acknowledged.add(firstOrder);
             AtomicBoolean running = new AtomicBoolean(true);
-            AtomicInteger failedAfterKill = new AtomicInteger();
             List<Thread> clients = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 int client = i;

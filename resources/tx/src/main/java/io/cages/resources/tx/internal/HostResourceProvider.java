@@ -33,11 +33,13 @@ public final class HostResourceProvider implements ResourceProvider {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private ResourceContext context;
+    // CONCURRENCY: written by start() (before any cage runs) and close(); read by cage threads through the
+    // handles, hence volatile. reconfigure() is synchronized with start() and close().
+    private volatile ResourceContext context;
+    private volatile JdbcResources jdbc;
+    private volatile JmsResources jms;
     private EmbeddedBrokerSettings brokerSettings = EmbeddedBrokerSettings.NONE;
     private EmbeddedBroker broker;
-    private JdbcResources jdbc;
-    private JmsResources jms;
 
     @Override
     public synchronized void start(ResourceContext context, JsonNode config) throws Exception {
@@ -87,17 +89,17 @@ public final class HostResourceProvider implements ResourceProvider {
 
     @Override
     public Database database(String name) {
-        return new BoundDatabase(name, () -> jdbc.get(name), context::currentDeadline);
+        return new BoundDatabase(name, () -> jdbc.get(name), () -> context.currentDeadline());
     }
 
     @Override
     public MessageQueue queue(String name) {
-        return new BoundQueue(name, () -> jms.get(name), context::currentDeadline);
+        return new BoundQueue(name, () -> jms.get(name), () -> context.currentDeadline());
     }
 
     @Override
     public Transaction transaction() {
-        return new BoundTransaction(jdbc::get, jms::get, context.currentDeadline());
+        return new BoundTransaction(name -> jdbc.get(name), name -> jms.get(name), context.currentDeadline());
     }
 
     @Override
