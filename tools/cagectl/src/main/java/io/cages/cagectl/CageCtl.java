@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = CageCtl.Version.class,
         subcommands = {ListCommand.class, HistoryCommand.class, DeployCommand.class, UndeployCommand.class,
-                ProblemsCommand.class, CommandLine.HelpCommand.class},
+                ProblemsCommand.class, ResourcesCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  ok",
                 "  1  the operation failed (FAILED record, or an error answer)",
@@ -149,12 +149,20 @@ public final class CageCtl implements Callable<Integer> {
 
     /** Fetches {@code path}, which must answer 2xx with a JSON array; anything else is a failure. */
     JsonNode getArray(String path) {
+        return Json.requireArray("GET " + path, getOk(path));
+    }
+
+    JsonNode getObject(String path) {
+        return Json.requireObject("GET " + path, getOk(path));
+    }
+
+    private String getOk(String path) {
         AdminClient.Response response = client().get(path);
         if (!response.ok()) {
             throw new CageCtlException(ExitCodes.FAILED,
                     Outcomes.describeError(response.status(), Json.tryParse(response.body()), response.body()));
         }
-        return Json.requireArray("GET " + path, response.body());
+        return response.body();
     }
 
     /**

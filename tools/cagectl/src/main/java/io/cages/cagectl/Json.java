@@ -38,6 +38,15 @@ public final class Json {
         return node;
     }
 
+    public static JsonNode requireObject(String what, String body) {
+        JsonNode node = tryParse(body);
+        if (node == null || !node.isObject()) {
+            throw new CageCtlException(ExitCodes.FAILED,
+                    "unexpected answer to " + what + " (expected a JSON object): " + Text.abbreviate(body, 200));
+        }
+        return node;
+    }
+
     /** Pretty-printed JSON. */
     public static String pretty(JsonNode node) {
         try {

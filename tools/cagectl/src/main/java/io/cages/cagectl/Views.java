@@ -72,6 +72,25 @@ public final class Views {
         return table.render();
     }
 
+    /** {@code GET /resources}: one row per resource, the pool counts its kind has. */
+    public static String resources(JsonNode resources) {
+        if (resources.isEmpty()) {
+            return "no resources configured\n";
+        }
+        Table table = new Table("RESOURCE", "KIND", "IN USE", "IDLE", "WAITING", "MAX", "TARGET").alignRight(2, 3, 4, 5);
+        resources.fields().forEachRemaining(e -> {
+            JsonNode r = e.getValue();
+            if ("jms".equals(Json.text(r, "kind"))) {
+                table.row(e.getKey(), "jms", Text.cell(r, "leasedSessions") + " sessions", Text.NONE, Text.NONE,
+                        Text.cell(r, "maxConnections") + " x " + Text.cell(r, "maxSessionsPerConnection"), Text.cell(r, "brokerUrl"));
+            } else {
+                table.row(e.getKey(), Text.cell(r, "kind"), Text.cell(r, "active"), Text.cell(r, "idle"),
+                        Text.cell(r, "waiting"), Text.cell(r, "max"), Text.NONE);
+            }
+        });
+        return table.render();
+    }
+
     /** The last {@code n} elements of a JSON array (all of it when {@code n} is null or larger). */
     public static JsonNode last(JsonNode array, Integer n) {
         if (n == null || n >= array.size()) {

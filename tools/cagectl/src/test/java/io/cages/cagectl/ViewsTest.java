@@ -69,6 +69,20 @@ class ViewsTest {
     }
 
     @Test
+    void resourcesTable() {
+        JsonNode resources = json("""
+                {"inventory":{"kind":"jdbc","active":1,"idle":2,"total":3,"waiting":0,"max":8},
+                 "events":{"kind":"jms","brokerUrl":"vm://0","openConnections":1,"leasedSessions":0,"maxConnections":2,"maxSessionsPerConnection":16}}
+                """);
+        assertEquals("""
+                RESOURCE   KIND      IN USE  IDLE  WAITING     MAX  TARGET
+                inventory  jdbc           1     2        0       8  -
+                events     jms   0 sessions     -        -  2 x 16  vm://0
+                """, Views.resources(resources));
+        assertEquals("no resources configured\n", Views.resources(json("{}")));
+    }
+
+    @Test
     void timesInEveryShape() {
         assertEquals("2025-03-01 10:15:30", Text.time(json("\"2025-03-01T10:15:30Z\""), UTC));
         assertEquals("2025-03-01 10:15:30", Text.time(json("1740824130"), UTC));
