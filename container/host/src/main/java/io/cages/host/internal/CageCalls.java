@@ -123,7 +123,7 @@ public final class CageCalls {
     }
 
     static CageException unwrap(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = io.cages.host.Failures.cause(failure);
         if (cause instanceof CageException c) {
             return c;
         }

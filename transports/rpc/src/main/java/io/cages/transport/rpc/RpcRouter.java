@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,8 +176,7 @@ public final class RpcRouter implements RemoteCalls {
     }
 
     private static CageException unwrap(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return cause instanceof CageException c ? c : new CageException(ErrorCode.INTERNAL, "call failed: " + cause, cause);
+        return io.cages.host.Failures.asCageException(failure, "call failed");
     }
 
     private static String lastError(CageException error) {

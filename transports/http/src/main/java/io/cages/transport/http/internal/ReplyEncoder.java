@@ -12,8 +12,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,11 +117,7 @@ final class ReplyEncoder {
     }
 
     static Throwable unwrap(Throwable failure) {
-        Throwable t = failure;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return io.cages.host.Failures.cause(failure);
     }
 
     private static void copyHeaders(Map<String, String> attributes, HttpHeaders headers, String version) {

@@ -18,7 +18,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,7 +138,7 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
     }
 
     private Frame failure(Frame.Request r, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = io.cages.host.Failures.cause(failure);
         if (cause instanceof RefusedException c) {
             return refusal(r, c.code(), c.getMessage());
         }
