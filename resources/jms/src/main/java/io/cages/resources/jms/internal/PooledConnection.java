@@ -3,26 +3,42 @@ package io.cages.resources.jms.internal;
 import javax.jms.Connection;
 import javax.jms.JMSException;
 
-/** One JMS connection of the pool and how many sessions it carries. */
+/**
+ * One connection slot of the pool: first a reservation while the connection is being opened (outside the pool
+ * lock), then the open connection and how many sessions it carries. Fields are guarded by the pool's lock
+ * ({@code connection} is volatile because sessions are created from it outside the lock; {@code dead} because the
+ * provider's thread sets it).
+ */
 final class PooledConnection {
 
-    final Connection connection;
-    int sessions; // guarded by the pool
-    volatile boolean broken;
+    /** Null while being opened; set once, under the pool lock, when the connection is published. */
+    volatile Connection connection;
+    /** Session slots held: sessions lent out, idle, being created or being closed on this connection. */
+    int sessions;
+    /** Why opening failed; waiters for the connection fail with it. */
+    Exception openFailure;
+    /** Takes no new sessions; closed and its slot freed when its last session is gone. */
+    boolean retired;
+    /** The provider reported the connection lost: it takes no sessions and is closed at once. */
+    volatile boolean dead;
+    /** Being closed (outside the pool lock); its slot is free once it is closed. */
+    boolean closing;
 
-    PooledConnection(Connection connection) {
-        this.connection = connection;
-        // A failed connection (broker gone) is dropped from the pool; the next caller opens a new one.
-        try {
-            connection.setExceptionListener(e -> broken = true);
-        } catch (JMSException ignored) {
-            // not supported by the provider: broken sessions are still found when a send fails
-        }
+    boolean opening() {
+        return connection == null && openFailure == null;
+    }
+
+    boolean takesSessions() {
+        return !retired && !dead && !closing && openFailure == null;
     }
 
     void closeQuietly() {
+        Connection c = connection;
+        if (c == null) {
+            return;
+        }
         try {
-            connection.close();
+            c.close();
         } catch (JMSException | RuntimeException ignored) {
             // already dead
         }

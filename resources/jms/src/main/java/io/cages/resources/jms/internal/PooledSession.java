@@ -54,8 +54,9 @@ public final class PooledSession {
         broken = true;
     }
 
+    /** Under the pool lock. */
     boolean usable() {
-        return !broken && !connection.broken;
+        return !broken && connection.takesSessions();
     }
 
     void closeQuietly() {

@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.jms.ConnectionFactory;
 import javax.jms.JMSException;
 
@@ -16,6 +17,17 @@ import javax.jms.JMSException;
  * Connections and sessions for sending, shared by every request. A semaphore with one permit per possible
  * session bounds the pool, so acquisition waits at most until the caller's deadline. Idle sessions are kept
  * (they and their producers are expensive to create); sessions of a broken connection are closed on release.
+ *
+ * <p>Never more than {@code maxConnections} connections, nor {@code maxSessionsPerConnection} sessions on one,
+ * yet no network I/O (opening, creating, closing) under the lock. A connection's slot is reserved under the lock
+ * (a {@link PooledConnection} without a connection yet, counted like an open one) and the connection opened
+ * outside it; callers that pick a connection still being opened claim a session slot on it and wait for it
+ * instead of opening another. A session slot is claimed under the lock and the session created outside it. Slots
+ * are given back only once what held them is closed, so a new connection or session never overlaps an old one.
+ *
+ * <p>A connection the provider reports lost is closed at once, freeing its slot for a new one; its sessions
+ * still lent out fail and are closed when they come back. A connection on which a session could not be created
+ * is retired: it takes no new sessions and is closed, freeing its slot, when its last session is gone.
  *
  * <p>No well-kept pooled-JMS library for javax JMS resolves here (pooled-jms 3.x is Jakarta), hence this one.
  */
@@ -26,11 +38,20 @@ public final class SessionPool implements AutoCloseable {
     private final int maxConnections;
     private final int maxSessionsPerConnection;
     private final Semaphore permits;
+    /** Open connections, reserved slots of ones being opened, and ones being closed: never more than maxConnections. */
     private final List<PooledConnection> connections = new ArrayList<>();
     private final Deque<PooledSession> idlePlain = new ArrayDeque<>();
     private final Deque<PooledSession> idleTransacted = new ArrayDeque<>();
     private int leased;
+    private int waiting; // callers in wait() on this pool's monitor
     private boolean closed;
+
+    /**
+     * What {@link #claim} got: an idle session; or a session slot on {@code connection}, which the caller opens
+     * when {@code opener}, and which held {@code replaces} (an idle session of the other kind, to close first).
+     */
+    private record Claim(PooledSession idle, PooledConnection connection, boolean opener, PooledSession replaces) {
+    }
 
     public SessionPool(String name, ConnectionFactory factory, int maxConnections, int maxSessionsPerConnection) {
         this.name = name;
@@ -51,76 +72,120 @@ public final class SessionPool implements AutoCloseable {
         }
         try {
             if (!permits.tryAcquire(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {
-                throw new CageException(ErrorCode.DEADLINE_EXCEEDED, "jms resource '" + name + "': no session free within the deadline ("
-                        + maxConnections * maxSessionsPerConnection + " in use)");
+                throw noSessionInTime();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CageException(ErrorCode.UNAVAILABLE, "jms resource '" + name + "': interrupted waiting for a session");
+            throw interrupted();
         }
         try {
-            return take(transacted);
-        } catch (CageException | RuntimeException e) {
+            return take(transacted, deadline);
+        } catch (CageException | RuntimeException | Error e) {
             permits.release();
             throw e;
         }
     }
 
-    private PooledSession take(boolean transacted) throws CageException {
-        PooledConnection target;
-        synchronized (this) {
-            if (closed) {
-                throw new CageException(ErrorCode.UNAVAILABLE, "jms resource '" + name + "' is closed");
-            }
-            Deque<PooledSession> idle = transacted ? idleTransacted : idlePlain;
-            for (PooledSession s; (s = idle.pollFirst()) != null; ) {
-                if (s.usable()) {
-                    leased++;
-                    return s;
+    private PooledSession take(boolean transacted, Deadline deadline) throws CageException {
+        Claim claim;
+        do {
+            List<Object> toClose = new ArrayList<>(0);
+            try {
+                synchronized (this) {
+                    claim = claim(transacted, deadline, toClose);
                 }
-                discard(s);
+            } finally {
+                closeAll(toClose);
             }
-            // A session of the other kind may hold the last slot on a connection: close one to make room.
-            target = connectionWithRoom();
-            if (target == null) {
-                PooledSession other = (transacted ? idlePlain : idleTransacted).pollLast();
-                if (other != null) {
-                    discard(other);
-                    target = connectionWithRoom();
-                }
-            }
-            if (target != null) {
-                target.sessions++; // reserved before leaving the lock, so concurrent takers do not overfill it
-            }
-            leased++;
+        } while (claim == null);
+        if (claim.idle() != null) {
+            return claim.idle();
         }
+        PooledConnection target = claim.connection();
+        boolean created = false;
         try {
-            if (target == null) {
-                target = openConnection();
+            if (claim.opener()) {
+                open(target);
+            } else if (claim.replaces() != null) {
+                claim.replaces().closeQuietly(); // its slot is ours: the connection never carries more than the limit
+            } else {
+                awaitOpen(target, deadline);
             }
-            return new PooledSession(target, transacted);
-        } catch (JMSException | RuntimeException e) {
-            synchronized (this) {
-                leased--;
-                if (target != null) {
-                    target.sessions--;
-                }
+            PooledSession s;
+            try {
+                s = new PooledSession(target, transacted);
+            } catch (JMSException | RuntimeException e) {
+                retire(target);
+                throw unreachable(e);
             }
-            throw new CageException(ErrorCode.UNAVAILABLE, "jms resource '" + name + "': cannot reach the broker: " + e.getMessage(), e);
+            created = true;
+            return s;
+        } finally {
+            if (!created) {
+                unclaim(target);
+            }
         }
     }
 
-    private PooledConnection connectionWithRoom() {
-        connections.removeIf(c -> {
-            if (c.broken && c.sessions == 0) {
-                c.closeQuietly();
-                return true;
+    /**
+     * Under the lock: an idle session of the kind asked for, else a session slot on a connection with room (or
+     * held by an idle session of the other kind), else a reserved slot for a new connection. Otherwise every
+     * slot is held by a connection being closed or retired with sessions still lent out: null (to retry) when
+     * there is something in {@code toClose} to close first, else waits for a slot until the deadline.
+     */
+    private Claim claim(boolean transacted, Deadline deadline, List<Object> toClose) throws CageException {
+        Deque<PooledSession> idle = transacted ? idleTransacted : idlePlain;
+        Deque<PooledSession> otherIdle = transacted ? idlePlain : idleTransacted;
+        while (true) {
+            if (closed) {
+                throw closedException();
             }
-            return false;
-        });
+            for (PooledSession s; (s = idle.pollFirst()) != null; ) {
+                if (s.usable()) {
+                    leased++;
+                    return new Claim(s, null, false, null);
+                }
+                toClose.add(s);
+            }
+            PooledConnection target = connectionWithRoom();
+            if (target == null && connections.size() < maxConnections) {
+                PooledConnection reserved = new PooledConnection();
+                reserved.sessions = 1; // the opener's own session
+                connections.add(reserved);
+                leased++;
+                return new Claim(null, reserved, true, null);
+            }
+            if (target != null) {
+                target.sessions++; // claimed before leaving the lock, so concurrent takers do not overfill it
+                leased++;
+                return new Claim(null, target, false, null);
+            }
+            // Every connection is full: an idle session of the other kind may hold the slot we need.
+            PooledSession other = otherIdle.pollLast();
+            if (other != null) {
+                if (other.usable()) {
+                    leased++;
+                    return new Claim(null, other.connection, false, other);
+                }
+                toClose.add(other);
+                continue;
+            }
+            if (!toClose.isEmpty()) {
+                return null; // closing those may free a slot
+            }
+            await(deadline, this::noSessionInTime);
+        }
+    }
+
+    /** A connection that takes sessions and has room, open ones first, then the fewest sessions; null to open a new one. */
+    private PooledConnection connectionWithRoom() {
         PooledConnection best = null;
         for (PooledConnection c : connections) {
-            if (!c.broken && c.sessions < maxSessionsPerConnection && (best == null || c.sessions < best.sessions)) {
+            if (!c.takesSessions() || c.sessions >= maxSessionsPerConnection) {
+                continue;
+            }
+            if (best == null || (best.opening() && !c.opening())
+                    || (best.opening() == c.opening() && c.sessions < best.sessions)) {
                 best = c;
             }
         }
@@ -131,38 +196,193 @@ public final class SessionPool implements AutoCloseable {
         return best;
     }
 
-    private PooledConnection openConnection() throws JMSException {
-        javax.jms.Connection raw = factory.createConnection();
-        PooledConnection c = new PooledConnection(raw);
-        synchronized (this) {
-            if (closed) {
-                c.closeQuietly();
-                throw new javax.jms.IllegalStateException("pool closed");
+    /** Opens the connection for a reserved slot (outside the lock) and publishes it to the callers waiting for it. */
+    private void open(PooledConnection reserved) throws CageException {
+        javax.jms.Connection raw;
+        try {
+            raw = factory.createConnection();
+        } catch (JMSException | RuntimeException e) {
+            synchronized (this) {
+                reserved.openFailure = e; // fails the callers waiting for it
+                connections.remove(reserved); // nothing was opened: the slot is free again
+                notifyAll();
             }
-            c.sessions = 1;
-            connections.add(c);
+            throw unreachable(e);
         }
-        return c;
+        try {
+            // The provider calls this on a thread of its own; FAILOVER means it reconnected and the connection works.
+            raw.setExceptionListener(e -> {
+                if (!"FAILOVER".equals(e.getErrorCode())) {
+                    lost(reserved);
+                }
+            });
+        } catch (JMSException | RuntimeException ignored) {
+            // not supported by the provider: broken sessions are still found when a send or a session creation fails
+        }
+        boolean poolClosed;
+        boolean published;
+        synchronized (this) {
+            poolClosed = closed;
+            published = !poolClosed && !reserved.dead;
+            if (published) {
+                reserved.connection = raw;
+            } else {
+                reserved.openFailure = poolClosed ? closedException() : new JMSException("connection lost while opening");
+            }
+            notifyAll();
+        }
+        if (!published) {
+            try {
+                raw.close();
+            } catch (JMSException | RuntimeException ignored) {
+                // already dead
+            }
+            synchronized (this) {
+                connections.remove(reserved); // the slot is free once the connection is closed
+                wakeWaiters();
+            }
+            throw poolClosed ? closedException() : unreachable(reserved.openFailure);
+        }
+    }
+
+    /** Waits for the connection another caller is opening. */
+    private void awaitOpen(PooledConnection c, Deadline deadline) throws CageException {
+        synchronized (this) {
+            while (c.opening() && !closed) {
+                await(deadline, () -> new CageException(ErrorCode.DEADLINE_EXCEEDED, "jms resource '" + name
+                        + "': the connection being opened was not ready within the deadline"));
+            }
+            if (closed) {
+                throw closedException();
+            }
+            if (c.openFailure != null) {
+                throw unreachable(c.openFailure);
+            }
+        }
+    }
+
+    /** Under the lock: waits until notified or the deadline passes. */
+    private void await(Deadline deadline, Supplier<CageException> timeout) throws CageException {
+        long nanos = deadline.remainingNanos();
+        if (nanos <= 0) {
+            throw timeout.get();
+        }
+        waiting++;
+        try {
+            TimeUnit.NANOSECONDS.timedWait(this, nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted();
+        } finally {
+            waiting--;
+        }
+    }
+
+    /** Gives back a session slot claimed by {@link #claim} on which no session was lent. */
+    private void unclaim(PooledConnection c) {
+        List<Object> toClose = new ArrayList<>(0);
+        synchronized (this) {
+            leased--;
+            c.sessions--;
+            closeIfDrained(c, toClose);
+            wakeWaiters();
+        }
+        closeAll(toClose);
+    }
+
+    /** A session could not be created on {@code c}: it takes no new ones and is closed once its sessions are gone. */
+    private void retire(PooledConnection c) {
+        List<Object> toClose = new ArrayList<>(0);
+        synchronized (this) {
+            c.retired = true;
+            removeIdleOf(c, toClose);
+        }
+        closeAll(toClose);
+    }
+
+    /**
+     * The provider reported {@code c} lost: its idle sessions and the connection are closed at once, which frees
+     * its slot for a new connection; its sessions still lent out fail and are closed when they come back.
+     */
+    private void lost(PooledConnection c) {
+        List<Object> toClose = new ArrayList<>(0);
+        synchronized (this) {
+            c.dead = true;
+            removeIdleOf(c, toClose);
+            if (c.connection != null && !c.closing && connections.contains(c)) {
+                c.closing = true;
+                toClose.add(c);
+            }
+            notifyAll();
+        }
+        closeAll(toClose);
+    }
+
+    private void removeIdleOf(PooledConnection c, List<Object> toClose) {
+        for (Deque<PooledSession> idle : List.of(idlePlain, idleTransacted)) {
+            idle.removeIf(s -> {
+                if (s.connection == c) {
+                    toClose.add(s);
+                    return true;
+                }
+                return false;
+            });
+        }
     }
 
     /** Takes a session back; a broken one is closed instead of kept. */
     public void release(PooledSession s) {
-        boolean close;
+        List<Object> toClose = new ArrayList<>(0);
         synchronized (this) {
             leased--;
-            close = closed || !s.usable();
-            if (close) {
-                discard(s);
+            if (closed || !s.usable()) {
+                toClose.add(s);
             } else {
                 (s.transacted ? idleTransacted : idlePlain).addFirst(s);
+                wakeWaiters();
             }
         }
+        closeAll(toClose);
         permits.release();
     }
 
-    private void discard(PooledSession s) {
-        s.closeQuietly();
-        s.connection.sessions--;
+    /** Under the lock: a retired connection without sessions is closed (by the caller, once the lock is released). */
+    private void closeIfDrained(PooledConnection c, List<Object> toClose) {
+        if (c.retired && c.sessions == 0 && !c.closing && connections.contains(c)) {
+            c.closing = true;
+            toClose.add(c);
+        }
+    }
+
+    private void wakeWaiters() {
+        if (waiting > 0) {
+            notifyAll();
+        }
+    }
+
+    /**
+     * Outside the lock (closing is a round trip to the broker): sessions and connections that left the pool.
+     * Their slots are given back only once they are closed; a retired connection whose last session this was
+     * is appended and closed too.
+     */
+    private void closeAll(List<Object> toClose) {
+        for (int i = 0; i < toClose.size(); i++) {
+            if (toClose.get(i) instanceof PooledSession s) {
+                s.closeQuietly();
+                synchronized (this) {
+                    s.connection.sessions--;
+                    closeIfDrained(s.connection, toClose);
+                    wakeWaiters();
+                }
+            } else {
+                PooledConnection c = (PooledConnection) toClose.get(i);
+                c.closeQuietly();
+                synchronized (this) {
+                    connections.remove(c);
+                    wakeWaiters();
+                }
+            }
+        }
     }
 
     /** Sessions lent out now (0 when nothing leaks). */
@@ -170,22 +390,53 @@ public final class SessionPool implements AutoCloseable {
         return leased;
     }
 
+    /** Connections open now, including one being closed but not one being opened: never more than maxConnections. */
     public synchronized int openConnections() {
-        return connections.size();
+        int open = 0;
+        for (PooledConnection c : connections) {
+            if (c.connection != null) {
+                open++;
+            }
+        }
+        return open;
     }
 
     @Override
     public void close() {
-        List<PooledConnection> toClose;
+        List<Object> sessions = new ArrayList<>();
+        List<PooledConnection> toClose = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            idlePlain.forEach(PooledSession::closeQuietly);
-            idleTransacted.forEach(PooledSession::closeQuietly);
+            sessions.addAll(idlePlain);
+            sessions.addAll(idleTransacted);
             idlePlain.clear();
             idleTransacted.clear();
-            toClose = new ArrayList<>(connections);
+            for (PooledConnection c : connections) {
+                if (!c.closing) { // one being closed is closed by whoever closes it
+                    toClose.add(c); // one being opened is closed by its opener, which finds the pool closed
+                }
+            }
             connections.clear();
+            notifyAll();
         }
+        closeAll(sessions);
         toClose.forEach(PooledConnection::closeQuietly); // also ends sessions still lent out
+    }
+
+    private CageException noSessionInTime() {
+        return new CageException(ErrorCode.DEADLINE_EXCEEDED, "jms resource '" + name + "': no session free within the deadline ("
+                + maxConnections * maxSessionsPerConnection + " in use)");
+    }
+
+    private CageException interrupted() {
+        return new CageException(ErrorCode.UNAVAILABLE, "jms resource '" + name + "': interrupted waiting for a session");
+    }
+
+    private CageException closedException() {
+        return new CageException(ErrorCode.UNAVAILABLE, "jms resource '" + name + "' is closed");
+    }
+
+    private CageException unreachable(Exception e) {
+        return new CageException(ErrorCode.UNAVAILABLE, "jms resource '" + name + "': cannot reach the broker: " + e.getMessage(), e);
     }
 }
