@@ -19,9 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A SELECT through {@link JdbcResource#use} (a fresh deadline per call, as a cage would) against a raw
- * {@link HikariDataSource} with the same pool size on the same PostgreSQL. A third system, raw HikariCP plus
- * the {@code SET statement_timeout} / {@code RESET statement_timeout} the resource layer sends on PostgreSQL
- * per borrow, shows how much of the difference those two round trips are.
+ * {@link HikariDataSource} with the same pool size on the same PostgreSQL. A third system, raw HikariCP with
+ * {@code setQueryTimeout} on each statement, shows what pgjdbc's own timer-based cancel costs by itself (the
+ * resource layer cancels at the deadline with a watchdog of its own instead, which costs less).
  */
 final class JdbcBench {
 
@@ -57,28 +57,10 @@ final class JdbcBench {
             System.out.printf("%nJDBC: PostgreSQL %s, pool %d (min idle %d) on both, %d virtual threads, %d rounds of %.0f s, deadline %d ms per call%n",
                     serverVersion(raw), poolSize, poolSize, threads, rounds, seconds, deadlineMs);
 
-            SqlWork<Integer> selectOne = c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT 1"); ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            };
-            SqlWork<Integer> selectRow = c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT id, name, price FROM bench_item WHERE id = ?")) {
-                    ps.setInt(1, 1 + ThreadLocalRandom.current().nextInt(ROWS));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw new SQLException("row missing");
-                        }
-                        rs.getString(2);
-                        rs.getBigDecimal(3);
-                        return rs.getInt(1);
-                    }
-                }
-            };
-            for (var w : Map.of("SELECT 1", selectOne, "SELECT one row by primary key", selectRow).entrySet().stream()
-                    .sorted(Map.Entry.comparingByKey()).toList()) {
-                SqlWork<Integer> work = w.getValue();
+            int timeoutSeconds = (int) Math.max(1, deadlineMs / 1000);
+            for (String query : new String[] {"SELECT 1", "SELECT one row by primary key"}) {
+                SqlWork<Integer> work = work(query, 0);
+                SqlWork<Integer> timed = work(query, timeoutSeconds);
                 new Rounds()
                         .add("raw HikariCP", () -> Load.run(threads, seconds, t -> {
                             try (Connection c = raw.getConnection()) {
@@ -87,25 +69,55 @@ final class JdbcBench {
                         }))
                         .add("JdbcResource.use(deadline)", () -> Load.run(threads, seconds,
                                 t -> db.use(Deadline.afterMillis(deadlineMs), work)))
-                        .add("raw HikariCP + SET/RESET timeout", () -> Load.run(threads, seconds, t -> {
+                        .add("raw HikariCP + setQueryTimeout", () -> Load.run(threads, seconds, t -> {
                             try (Connection c = raw.getConnection()) {
-                                try (Statement s = c.createStatement()) {
-                                    s.execute("SET statement_timeout = " + deadlineMs);
-                                }
-                                work.apply(c);
-                                try (Statement s = c.createStatement()) {
-                                    s.execute("RESET statement_timeout");
-                                }
+                                timed.apply(c);
                             }
                         }))
                         .run(rounds)
-                        .print("JDBC " + w.getKey() + ":", "calls/s", "raw HikariCP");
+                        .print("JDBC " + query + ":", "calls/s", "raw HikariCP");
             }
             System.out.printf("  pool after the run: resource %s%n", db.metrics());
             try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
                 s.execute("DROP TABLE bench_item");
             }
         }
+    }
+
+    /**
+     * The statement of one benchmark row; with {@code timeoutSeconds > 0} it sets JDBC's query timeout on it
+     * first, which pgjdbc implements with a task on its shared timer thread per execution.
+     */
+    private static SqlWork<Integer> work(String query, int timeoutSeconds) {
+        if (query.equals("SELECT 1")) {
+            return c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT 1")) {
+                    if (timeoutSeconds > 0) {
+                        ps.setQueryTimeout(timeoutSeconds);
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
+                }
+            };
+        }
+        return c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, price FROM bench_item WHERE id = ?")) {
+                if (timeoutSeconds > 0) {
+                    ps.setQueryTimeout(timeoutSeconds);
+                }
+                ps.setInt(1, 1 + ThreadLocalRandom.current().nextInt(ROWS));
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("row missing");
+                    }
+                    rs.getString(2);
+                    rs.getBigDecimal(3);
+                    return rs.getInt(1);
+                }
+            }
+        };
     }
 
     private static String serverVersion(HikariDataSource ds) throws SQLException {

@@ -3,11 +3,13 @@ package io.cages.resources.jdbc.internal;
 /** How the remaining deadline is imposed on statements, by database. */
 public enum Dialect {
     /**
-     * PostgreSQL: {@code SET statement_timeout} once per borrow. The server cancels the statement itself, with
-     * millisecond precision, and no client timer thread is involved.
+     * PostgreSQL: every execution is watched by the pool's {@link StatementWatchdog}, which cancels it if it
+     * still runs at the deadline (the server then fails it with SQLState 57014), with millisecond precision and
+     * no round trip added. Borrowed connections are also checked for a goodbye from the server (see
+     * {@link DeadlineConnection#wrap}).
      */
     POSTGRESQL,
-    /** Everything else: {@code Statement.setQueryTimeout}, which JDBC only offers in whole seconds. */
+    /** Everything else: {@code Statement.setQueryTimeout} before every execution, in whole seconds (JDBC's unit). */
     GENERIC;
 
     static Dialect of(String url) {

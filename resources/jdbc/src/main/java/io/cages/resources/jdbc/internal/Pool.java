@@ -4,10 +4,13 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
 import io.cages.resources.jdbc.JdbcSettings;
 import io.cages.resources.jdbc.PoolMetrics;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +29,11 @@ public final class Pool {
 
     private final String resource;
     private final HikariDataSource dataSource;
+    /** The pool behind {@link #dataSource}, whose borrow takes a timeout per call; null if not reachable. */
+    private final HikariPool hikariPool;
     private final Dialect dialect;
+    /** Cancels PostgreSQL statements at their deadline (see {@link DeadlineConnection}). */
+    private final StatementWatchdog watchdog;
     private final AtomicInteger borrowed = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     /** CONCURRENCY: written by reconfigure (one at a time), read by every borrow. */
@@ -36,8 +43,13 @@ public final class Pool {
     private Pool(String resource, HikariDataSource dataSource, JdbcSettings settings) {
         this.resource = resource;
         this.dataSource = dataSource;
+        // HikariDataSource exposes its pool only as the MXBean; HikariPool is public and exported (OSGi and
+        // JPMS), and its getConnection(long) is what HikariDataSource.getConnection() calls with the pool-wide
+        // connectionTimeout.
+        this.hikariPool = dataSource.getHikariPoolMXBean() instanceof HikariPool p ? p : null;
         this.settings = settings;
         this.dialect = Dialect.of(settings.url());
+        this.watchdog = new StatementWatchdog(dataSource.getPoolName());
     }
 
     /** Starts a pool; fails if the first connection cannot be made, so a bad config is caught up front. */
@@ -80,6 +92,26 @@ public final class Pool {
 
     public HikariDataSource dataSource() {
         return dataSource;
+    }
+
+    StatementWatchdog watchdog() {
+        return watchdog;
+    }
+
+    /** True if {@link #borrow} honours its timeout; else the caller must bound the wait itself. */
+    boolean boundedBorrow() {
+        return hikariPool != null;
+    }
+
+    /**
+     * Borrows a connection, waiting at most {@code timeoutMs} (HikariCP's own pool-wide connectionTimeout
+     * if {@link #boundedBorrow} is false). On timeout HikariCP throws SQLTransientConnectionException.
+     */
+    Connection borrow(long timeoutMs) throws SQLException {
+        if (hikariPool != null && !dataSource.isClosed()) {
+            return hikariPool.getConnection(timeoutMs);
+        }
+        return dataSource.getConnection(); // closed: fails with HikariCP's message
     }
 
     /** Applies settings that HikariCP can change on a running pool; the caller checked sameDatabase. */
@@ -140,6 +172,7 @@ public final class Pool {
                         resource, dataSource.getPoolName(), borrowed.get(), grace);
             }
             dataSource.close();
+            watchdog.stop();
             LOG.info("jdbc resource {}: pool {} closed", resource, dataSource.getPoolName());
             closed.complete(null);
         });

@@ -57,8 +57,9 @@ public final class ResourceHandle implements JdbcResource {
                 try {
                     return DeadlineConnection.wrap(pool, raw, deadline);
                 } catch (SQLException e) {
-                    // A connection that died while idle (server restarted) fails its first command; the pool
-                    // replaces it. Every idle one may be stale, so retry up to the pool size within the deadline.
+                    // A connection that died while idle (server restarted) fails the check in wrap, before the
+                    // caller sent anything; the pool replaces it. Every idle one may be stale, so retry up to the
+                    // pool size within the deadline.
                     DeadlineConnection.discard(pool, raw);
                     if (++attempts <= pool.settings().maxPoolSize() && !deadline.isExpired() && isConnectionLoss(e)) {
                         pool.exit();
@@ -74,9 +75,11 @@ public final class ResourceHandle implements JdbcResource {
     }
 
     /**
-     * HikariCP bounds waiting by the pool-wide connectionTimeout only. When the request has less time left, the
-     * borrow runs on a virtual thread and we stop waiting at the deadline; a connection that arrives later is
-     * handed straight back to the pool.
+     * Waits at most the smaller of connectionTimeout and the time left. HikariCP's DataSource only has the
+     * pool-wide connectionTimeout, so we borrow from its pool with a timeout per call, on the caller's thread.
+     * Only if that pool is not reachable (see {@link Pool#borrow}) and the deadline is the shorter bound does
+     * the borrow run on a virtual thread that we stop waiting for at the deadline; a connection that arrives
+     * later is handed straight back to the pool.
      */
     private Connection acquire(Pool pool, Deadline deadline) throws CageException {
         long remaining = deadline.remainingMillis();
@@ -85,42 +88,46 @@ public final class ResourceHandle implements JdbcResource {
         }
         long bound = Math.min(pool.settings().connectionTimeoutMs(), remaining);
         try {
-            if (bound >= pool.settings().connectionTimeoutMs()) {
-                return pool.dataSource().getConnection();
+            if (pool.boundedBorrow() || bound >= pool.settings().connectionTimeoutMs()) {
+                return pool.borrow(bound);
             }
-            CompletableFuture<Connection> result = new CompletableFuture<>();
-            Thread.ofVirtual().name("jdbc-borrow-" + name).start(() -> {
-                try {
-                    Connection c = pool.dataSource().getConnection();
-                    if (!result.complete(c)) {
-                        c.close(); // the caller gave up; return it
-                    }
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            });
-            try {
-                return result.get(bound, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException late) {
-                if (result.completeExceptionally(late)) {
-                    throw exhausted(pool, bound, null);
-                }
-                return result.join(); // it arrived in between
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (!result.completeExceptionally(e)) {
-                    result.join().close();
-                }
-                throw CageException.unavailable("jdbc resource \"" + name + "\": interrupted while waiting for a connection");
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof SQLException s ? s : new SQLException(e.getCause());
-            }
+            return acquireOnThread(pool, bound);
         } catch (SQLException e) {
             if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
                 throw exhausted(pool, bound, e);
             }
             throw new CageException(ErrorCode.UNAVAILABLE, "jdbc resource \"" + name + "\": cannot get a connection ("
                     + e.getMessage() + "); pool " + pool.metrics(), e);
+        }
+    }
+
+    private Connection acquireOnThread(Pool pool, long bound) throws CageException, SQLException {
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("jdbc-borrow-" + name).start(() -> {
+            try {
+                Connection c = pool.borrow(bound);
+                if (!result.complete(c)) {
+                    c.close(); // the caller gave up; return it
+                }
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            return result.get(bound, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException late) {
+            if (result.completeExceptionally(late)) {
+                throw exhausted(pool, bound, null);
+            }
+            return result.join(); // it arrived in between
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (!result.completeExceptionally(e)) {
+                result.join().close();
+            }
+            throw CageException.unavailable("jdbc resource \"" + name + "\": interrupted while waiting for a connection");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof SQLException s ? s : new SQLException(e.getCause());
         }
     }
 
