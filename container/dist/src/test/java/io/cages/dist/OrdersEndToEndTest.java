@@ -26,12 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
  * The demo's order flow in a host JVM of its own, over HTTP: the gateway calls inventory (a database row and
  * a queued charge in one transaction) and billing (settles charges from the queue into its database). Then
  * kill -9 in the middle of a burst of orders: after a restart every order the gateway acknowledged is
- * reserved and billed exactly once, and stock plus reservations still add up.
+ * reserved and billed exactly once, no order is billed twice or without its reservation, and stock plus
+ * reservations still add up.
+ *
+ * <p>What kill -9 may leave, by design (best-effort group commit, resources/tx README): an order in flight
+ * whose database part committed and whose queue part did not is reserved but never billed. Inventory commits
+ * its database part first, so the reverse (billed, not reserved) cannot happen. At most one such order per
+ * client thread, since each thread has one order in flight.
  */
 class OrdersEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int STOCK = 500; // the inventory cage's seed for sku "bolt"
+    private static final int CLIENTS = 3;
 
     @TempDir
     Path dir;
@@ -59,7 +66,7 @@ class OrdersEndToEndTest {
             acknowledged.add(firstOrder);
             AtomicBoolean running = new AtomicBoolean(true);
             List<Thread> clients = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < CLIENTS; i++) {
                 int client = i;
                 clients.add(Thread.ofVirtual().start(() -> {
                     while (running.get()) {
@@ -89,20 +96,27 @@ class OrdersEndToEndTest {
         HostProcess restarted = start(home);
         try {
             int count = acknowledged.size();
-            Await.until("every acknowledged order billed", Duration.ofSeconds(30),
-                    () -> get(restarted, "/billing/invoices").path("count").asInt() >= count);
+            // One consumer takes billing.charges in order, so once an order placed now is settled, every charge
+            // queued before the kill has been settled too.
+            String sentinel = order(restarted, "nut", 1, "c-sentinel").path("order").asText();
+            Await.until("the charges queued before the kill and the new order settled", Duration.ofSeconds(30),
+                    () -> "settled".equals(get(restarted, "/billing/invoice?order=" + sentinel).path("status").asText()));
             JsonNode reservations = get(restarted, "/inventory/reservations");
             int billed = get(restarted, "/billing/invoices").path("count").asInt();
             int left = get(restarted, "/inventory/stock?sku=bolt").path("quantity").asInt();
             long held = reservations.path("quantityBySku").path("bolt").asLong();
-            System.out.printf("orders: %d acknowledged before kill -9 (%d cut off by it); after restart %d reservations, %d invoices, "
-                    + "bolt stock %d + reserved %d = %d%n", count, failedAfterKill.get(), reservations.path("count").asInt(), billed, left, held, left + held);
+            int reserved = reservations.path("count").asInt() - 1; // without the sentinel
+            billed -= 1;
+            System.out.printf("orders: %d acknowledged before kill -9 (%d cut off by it); after restart %d reservations, %d invoices "
+                    + "(%d reserved but never billed: committed half way at the kill), bolt stock %d + reserved %d = %d%n",
+                    count, failedAfterKill.get(), reserved, billed, reserved - billed, left, held, left + held);
             for (String order : acknowledged) {
                 assertEquals("settled", get(restarted, "/billing/invoice?order=" + order).path("status").asText(), order);
             }
-            // Orders in flight at the kill may have committed without their answer reaching the client: they
-            // are reserved and billed too, but each exactly once.
-            assertEquals(reservations.path("count").asInt(), billed, "one invoice per reservation");
+            // Orders in flight at the kill may have committed without their answer reaching the client: they are
+            // reserved and billed too (each once), or, committed half way, reserved only.
+            assertTrue(billed >= count && billed <= reserved, "billed " + billed + ", reserved " + reserved);
+            assertTrue(reserved - billed <= CLIENTS, "at most one half-committed order per client: " + (reserved - billed));
             assertEquals(STOCK, left + held, "stock and reservations add up");
         } finally {
             restarted.close();
@@ -125,7 +139,7 @@ class OrdersEndToEndTest {
         jms.putObject("connection").put("brokerUrl", "vm://0");
         jms.put("maxDeliveryAttempts", 5);
         jms.putArray("bindings").addObject().put("queue", "billing.charges").put("cage", "billing")
-                .put("operation", "settle").put("consumers", 2);
+                .put("operation", "settle").put("consumers", 1);
         Map<String, byte[]> cages = Map.of("gateway", RunningHost.example("gateway"),
                 "inventory", RunningHost.example("inventory"), "billing", RunningHost.example("billing"));
         return HostProcess.start("h1", home, cages, transports, List.of(), "127.0.0.1", resources);
