@@ -56,7 +56,12 @@ public final class BillingCage implements CageHandler {
             case "settle" -> Response.of(settle(safe(request, "order"), safe(request, "customer"), amount(request),
                     request.attributes().get("jms.JMSMessageID")));
             case "invoice" -> Response.of(invoice(safe(request, "order")));
-            case "invoices" -> Response.of(Map.of("count", count(), "invoices", latest()));
+            case "invoices" -> {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("count", count());
+                answer.put("invoices", latest());
+                yield Response.of(answer);
+            }
             default -> throw CageException.notFound("cage 'billing' has no operation '" + request.operation()
                     + "' (it has charge, settle, invoice, invoices)");
         };
