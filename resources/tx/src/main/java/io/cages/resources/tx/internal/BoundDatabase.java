@@ -9,15 +9,15 @@ import java.sql.Connection;
 import java.util.function.Supplier;
 
 /** A cage's handle on a database: looked up by name on each use, under the current request's deadline. */
-record BoundDatabase(String name, Lookup<JdbcResource> resource, Supplier<Deadline> deadline) implements Database {
+record BoundDatabase(String name, Lookup<JdbcResource> databases, Supplier<Deadline> deadline) implements Database {
 
     @Override
     public <T> T use(SqlWork<T> work) throws CageException {
-        return resource.get().use(deadline.get(), work);
+        return databases.get(name).use(deadline.get(), work);
     }
 
     @Override
     public Connection connection() throws CageException {
-        return resource.get().connection(deadline.get());
+        return databases.get(name).connection(deadline.get());
     }
 }

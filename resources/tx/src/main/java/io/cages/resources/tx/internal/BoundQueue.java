@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /** A cage's handle on a broker: looked up by name on each send, under the current request's deadline. */
-record BoundQueue(String name, Lookup<JmsResource> resource, Supplier<Deadline> deadline) implements MessageQueue {
+record BoundQueue(String name, Lookup<JmsResource> queues, Supplier<Deadline> deadline) implements MessageQueue {
 
     @Override
     public String send(String destination, String text, Map<String, String> properties) throws CageException {
-        return resource.get().send(destination, text, properties, deadline.get());
+        return queues.get(name).send(destination, text, properties, deadline.get());
     }
 }

@@ -17,11 +17,6 @@ import java.util.Objects;
  */
 final class BoundTransaction implements Transaction {
 
-    @FunctionalInterface
-    interface Resolver<T> {
-        T get(String name) throws CageException;
-    }
-
     private sealed interface Part permits SqlPart, SendPart {
     }
 
@@ -31,13 +26,13 @@ final class BoundTransaction implements Transaction {
     private record SendPart(String queue, String destination, String text, Map<String, String> properties) implements Part {
     }
 
-    private final Resolver<JdbcResource> databases;
-    private final Resolver<JmsResource> queues;
+    private final Lookup<JdbcResource> databases;
+    private final Lookup<JmsResource> queues;
     private final Deadline deadline;
     private final List<Part> parts = new ArrayList<>();
     private boolean committed;
 
-    BoundTransaction(Resolver<JdbcResource> databases, Resolver<JmsResource> queues, Deadline deadline) {
+    BoundTransaction(Lookup<JdbcResource> databases, Lookup<JmsResource> queues, Deadline deadline) {
         this.databases = databases;
         this.queues = queues;
         this.deadline = deadline;

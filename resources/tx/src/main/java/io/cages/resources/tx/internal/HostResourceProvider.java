@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.api.CageException;
 import io.cages.api.Database;
+import io.cages.api.Deadline;
 import io.cages.api.MessageQueue;
 import io.cages.api.Transaction;
 import io.cages.host.ResourceContext;
 import io.cages.host.ResourceProvider;
+import io.cages.resources.jdbc.JdbcResource;
 import io.cages.resources.jdbc.JdbcResources;
 import io.cages.resources.jms.EmbeddedBroker;
+import io.cages.resources.jms.JmsResource;
 import io.cages.resources.jms.JmsResources;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,17 +92,30 @@ public final class HostResourceProvider implements ResourceProvider {
 
     @Override
     public Database database(String name) {
-        return new BoundDatabase(name, () -> jdbc.get(name), () -> context.currentDeadline());
+        return new BoundDatabase(name, this::jdbcResource, this::currentDeadline);
     }
 
     @Override
     public MessageQueue queue(String name) {
-        return new BoundQueue(name, () -> jms.get(name), () -> context.currentDeadline());
+        return new BoundQueue(name, this::jmsResource, this::currentDeadline);
     }
 
     @Override
     public Transaction transaction() {
-        return new BoundTransaction(name -> jdbc.get(name), name -> jms.get(name), context.currentDeadline());
+        return new BoundTransaction(this::jdbcResource, this::jmsResource, currentDeadline());
+    }
+
+    // Read through the volatile fields at each use: start() sets them before any cage runs.
+    private JdbcResource jdbcResource(String name) throws CageException {
+        return jdbc.get(name);
+    }
+
+    private JmsResource jmsResource(String name) throws CageException {
+        return jms.get(name);
+    }
+
+    private Deadline currentDeadline() {
+        return context.currentDeadline();
     }
 
     @Override

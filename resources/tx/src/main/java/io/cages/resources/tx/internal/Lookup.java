@@ -5,5 +5,5 @@ import io.cages.api.CageException;
 /** Finds a resource by name at the moment of use; NOT_FOUND names the known ones. */
 @FunctionalInterface
 interface Lookup<T> {
-    T get() throws CageException;
+    T get(String name) throws CageException;
 }
