@@ -117,12 +117,7 @@ final class DeadlineConnection implements InvocationHandler {
         if (closed.get()) {
             throw new SQLException("connection of jdbc resource \"" + pool.resource() + "\" is closed", "08003");
         }
-        Object result;
-        try {
-            result = method.invoke(raw, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        Object result = call(raw, method, args);
         if (result instanceof Statement s) {
             Class<?>[] type = result instanceof CallableStatement ? CALLABLE
                     : result instanceof PreparedStatement ? PREPARED : STATEMENT;
@@ -193,13 +188,8 @@ final class DeadlineConnection implements InvocationHandler {
             if (name.startsWith("execute")) { // execute, executeQuery, executeUpdate, executeBatch, executeLarge*
                 checkNotExpired();
                 if (pool.dialect() == Dialect.POSTGRESQL) {
-                    StatementWatchdog.Watch watch = pool.watchdog().watch(raw, dueNanos);
-                    try {
-                        return method.invoke(raw, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    } finally {
-                        watch.close();
+                    try (StatementWatchdog.Watch watch = pool.watchdog().watch(raw, dueNanos)) {
+                        return call(raw, method, args);
                     }
                 }
                 limit(raw, ownTimeoutMs);
@@ -233,11 +223,16 @@ final class DeadlineConnection implements InvocationHandler {
                     default:
                 }
             }
-            try {
-                return method.invoke(raw, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+            return call(raw, method, args);
+        }
+    }
+
+    /** The call on the wrapped object, throwing what it threw (not the reflection wrapper). */
+    private static Object call(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 }

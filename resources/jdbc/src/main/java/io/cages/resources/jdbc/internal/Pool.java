@@ -29,7 +29,7 @@ public final class Pool {
 
     private final String resource;
     private final HikariDataSource dataSource;
-    /** The pool behind {@link #dataSource}, whose borrow takes a timeout per call; null if not reachable. */
+    /** The pool behind {@link #dataSource}, whose borrow takes a timeout per call. */
     private final HikariPool hikariPool;
     private final Dialect dialect;
     /** Cancels PostgreSQL statements at their deadline (see {@link DeadlineConnection}). */
@@ -45,8 +45,8 @@ public final class Pool {
         this.dataSource = dataSource;
         // HikariDataSource exposes its pool only as the MXBean; HikariPool is public and exported (OSGi and
         // JPMS), and its getConnection(long) is what HikariDataSource.getConnection() calls with the pool-wide
-        // connectionTimeout.
-        this.hikariPool = dataSource.getHikariPoolMXBean() instanceof HikariPool p ? p : null;
+        // connectionTimeout. A data source built from a config (as in start) creates its pool at once.
+        this.hikariPool = (HikariPool) dataSource.getHikariPoolMXBean();
         this.settings = settings;
         this.dialect = Dialect.of(settings.url());
         this.watchdog = new StatementWatchdog(dataSource.getPoolName());
@@ -98,17 +98,12 @@ public final class Pool {
         return watchdog;
     }
 
-    /** True if {@link #borrow} honours its timeout; else the caller must bound the wait itself. */
-    boolean boundedBorrow() {
-        return hikariPool != null;
-    }
-
     /**
-     * Borrows a connection, waiting at most {@code timeoutMs} (HikariCP's own pool-wide connectionTimeout
-     * if {@link #boundedBorrow} is false). On timeout HikariCP throws SQLTransientConnectionException.
+     * Borrows a connection, waiting at most {@code timeoutMs}. On timeout HikariCP throws
+     * SQLTransientConnectionException.
      */
     Connection borrow(long timeoutMs) throws SQLException {
-        if (hikariPool != null && !dataSource.isClosed()) {
+        if (!dataSource.isClosed()) {
             return hikariPool.getConnection(timeoutMs);
         }
         return dataSource.getConnection(); // closed: fails with HikariCP's message

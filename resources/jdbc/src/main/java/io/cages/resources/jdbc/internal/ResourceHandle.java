@@ -8,10 +8,6 @@ import io.cages.resources.jdbc.PoolMetrics;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The stable handle cages hold. It borrows from whatever pool is current, so a reconnect swaps pools
@@ -77,9 +73,6 @@ public final class ResourceHandle implements JdbcResource {
     /**
      * Waits at most the smaller of connectionTimeout and the time left. HikariCP's DataSource only has the
      * pool-wide connectionTimeout, so we borrow from its pool with a timeout per call, on the caller's thread.
-     * Only if that pool is not reachable (see {@link Pool#borrow}) and the deadline is the shorter bound does
-     * the borrow run on a virtual thread that we stop waiting for at the deadline; a connection that arrives
-     * later is handed straight back to the pool.
      */
     private Connection acquire(Pool pool, Deadline deadline) throws CageException {
         long remaining = deadline.remainingMillis();
@@ -88,46 +81,13 @@ public final class ResourceHandle implements JdbcResource {
         }
         long bound = Math.min(pool.settings().connectionTimeoutMs(), remaining);
         try {
-            if (pool.boundedBorrow() || bound >= pool.settings().connectionTimeoutMs()) {
-                return pool.borrow(bound);
-            }
-            return acquireOnThread(pool, bound);
+            return pool.borrow(bound);
         } catch (SQLException e) {
             if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
                 throw exhausted(pool, bound, e);
             }
             throw new CageException(ErrorCode.UNAVAILABLE, "jdbc resource \"" + name + "\": cannot get a connection ("
                     + e.getMessage() + "); pool " + pool.metrics(), e);
-        }
-    }
-
-    private Connection acquireOnThread(Pool pool, long bound) throws CageException, SQLException {
-        CompletableFuture<Connection> result = new CompletableFuture<>();
-        Thread.ofVirtual().name("jdbc-borrow-" + name).start(() -> {
-            try {
-                Connection c = pool.borrow(bound);
-                if (!result.complete(c)) {
-                    c.close(); // the caller gave up; return it
-                }
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        try {
-            return result.get(bound, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException late) {
-            if (result.completeExceptionally(late)) {
-                throw exhausted(pool, bound, null);
-            }
-            return result.join(); // it arrived in between
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (!result.completeExceptionally(e)) {
-                result.join().close();
-            }
-            throw CageException.unavailable("jdbc resource \"" + name + "\": interrupted while waiting for a connection");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof SQLException s ? s : new SQLException(e.getCause());
         }
     }
 
