@@ -60,8 +60,7 @@ public final class CageCalls {
     CompletableFuture<CallResult> call(HostCageContext caller, String cage, String operation, Map<String, ?> params,
                                        byte[] body, String contentType) {
         Request current = CurrentRequest.get();
-        Deadline deadline = current != null ? current.deadline()
-                : Deadline.afterMillis(config.limitsFor(caller.cageName()).timeoutMs());
+        Deadline deadline = CurrentRequest.deadlineOf(current, config.limitsFor(caller.cageName()).timeoutMs());
         if (deadline.isExpired()) {
             return CompletableFuture.failedFuture(CageException.deadlineExceeded("no time left to call cage '" + cage
                     + "' operation '" + operation + "': the caller's deadline has passed; not sent"));

@@ -1,5 +1,6 @@
 package io.cages.host.internal;
 
+import io.cages.api.Deadline;
 import io.cages.api.Request;
 
 /**
@@ -25,5 +26,10 @@ final class CurrentRequest {
     /** The request being served on this thread, or null outside a handler. */
     static Request get() {
         return CURRENT.get();
+    }
+
+    /** The deadline of {@code current} (from {@link #get}); outside a handler (null), {@code fallbackMs} from now. */
+    static Deadline deadlineOf(Request current, long fallbackMs) {
+        return current != null ? current.deadline() : Deadline.afterMillis(fallbackMs);
     }
 }

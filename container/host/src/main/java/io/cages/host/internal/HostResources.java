@@ -6,7 +6,6 @@ import io.cages.api.CageException;
 import io.cages.api.Database;
 import io.cages.api.Deadline;
 import io.cages.api.MessageQueue;
-import io.cages.api.Request;
 import io.cages.api.SqlWork;
 import io.cages.api.Transaction;
 import io.cages.host.ConfigProblem;
@@ -75,8 +74,7 @@ public final class HostResources implements AutoCloseable {
 
             @Override
             public Deadline currentDeadline() {
-                Request current = CurrentRequest.get();
-                return current != null ? current.deadline() : Deadline.afterMillis(config.cageDefaults().timeoutMs());
+                return CurrentRequest.deadlineOf(CurrentRequest.get(), config.cageDefaults().timeoutMs());
             }
         };
         try {
