@@ -27,7 +27,10 @@ public final class HttpBench {
 
         HttpTransport http = new HttpTransport();
         HostConfig config = HostConfig.defaults().withWorkDir(work).withCageConfigDir(work.resolve("configs"))
-                .withHttp(HostConfig.Http.ephemeral());
+                .withHttp(HostConfig.Http.ephemeral())
+                // The default resources file is configs/resources.json under the working directory (the repo root
+                // here, whose demo file names databases and a broker): this host measures HTTP alone, so none.
+                .withResourcesFile(work.resolve("no-resources.json"));
         try (Host host = Host.start(config, List.of(http)); BareNettyHello bare = new BareNettyHello()) {
             if (!host.admin().deploy(Files.readAllBytes(helloJar), "bench").succeeded()) {
                 throw new IllegalStateException("hello did not deploy: " + host.admin().history());
@@ -63,6 +66,11 @@ public final class HttpBench {
                     ratios.stream().map(r -> String.format("%.2f", r)).toList());
             System.out.printf("throughput ratio host/bare = %.2f (median of rounds; min %.2f, max %.2f; target >= 0.70); p50 ratio = %.2f, p99 ratio = %.2f%n",
                     sortedRatios.get(rounds / 2), sortedRatios.get(0), sortedRatios.get(rounds - 1), h.p50Ms() / b.p50Ms(), h.p99Ms() / b.p99Ms());
+            if (errors(hostRuns) + errors(bareRuns) > 0) {
+                // A figure over failed requests measures nothing; the smoke run in CI must see this.
+                System.err.println("bench-http: some requests failed (see the errors column)");
+                System.exit(1);
+            }
         }
     }
 

@@ -31,7 +31,10 @@ public final class SwapBench {
         Path work = Files.createTempDirectory("cages-swap-bench");
         HttpTransport http = new HttpTransport();
         HostConfig config = HostConfig.defaults().withWorkDir(work).withCageConfigDir(work.resolve("configs"))
-                .withHttp(HostConfig.Http.ephemeral());
+                .withHttp(HostConfig.Http.ephemeral())
+                // The default resources file is configs/resources.json under the working directory (the repo root
+                // here, whose demo file names databases and a broker): this host measures HTTP alone, so none.
+                .withResourcesFile(work.resolve("no-resources.json"));
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try (Host host = Host.start(config, List.of(http))) {
             URI deploy = URI.create("http://127.0.0.1:" + http.adminPort() + "/deploy");

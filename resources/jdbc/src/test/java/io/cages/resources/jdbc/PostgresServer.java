@@ -15,6 +15,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A throw-away PostgreSQL server per test class, started by tools/pg/pg-test-server (which installs Debian's
  * PostgreSQL if needed). Use as {@code @RegisterExtension static PostgresServer PG = new PostgresServer();}.
+ * The folder under {@code target/pg} is only the script's handle: the server's data and socket live in a short
+ * private folder under the system temp dir, so neither the clone's path length nor its permissions matter.
  */
 public final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
 
