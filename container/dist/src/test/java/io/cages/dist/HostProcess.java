@@ -134,10 +134,10 @@ final class HostProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Names of the hosts this host's directory lists as running {@code cage}. */
+    /** Names of the hosts this host's directory lists as running {@code cage}; throws when it cannot be read. */
     java.util.Set<String> flockRunning(String cage) throws IOException, InterruptedException {
         java.util.Set<String> names = new java.util.TreeSet<>();
-        for (com.fasterxml.jackson.databind.JsonNode member : JSON.readTree(admin("/flock").body())) {
+        for (com.fasterxml.jackson.databind.JsonNode member : adminArray("/flock")) {
             for (com.fasterxml.jackson.databind.JsonNode c : member.path("cages")) {
                 if (c.asText().startsWith(cage + "@")) {
                     names.add(member.path("name").asText());
@@ -147,13 +147,34 @@ final class HostProcess implements AutoCloseable {
         return names;
     }
 
-    /** Names of all hosts in this host's directory. */
+    /**
+     * Names of all hosts in this host's directory. Throws when the directory cannot be read (no answer, an
+     * error status, not a list of named members): an unreadable directory must never pass for one that
+     * lacks a host.
+     */
     java.util.Set<String> flockMembers() throws IOException, InterruptedException {
         java.util.Set<String> names = new java.util.TreeSet<>();
-        for (com.fasterxml.jackson.databind.JsonNode member : JSON.readTree(admin("/flock").body())) {
-            names.add(member.path("name").asText());
+        for (com.fasterxml.jackson.databind.JsonNode member : adminArray("/flock")) {
+            String memberName = member.path("name").asText("");
+            if (memberName.isEmpty()) {
+                throw new IOException(name + ": GET /flock lists a member without a name: " + member);
+            }
+            names.add(memberName);
         }
         return names;
+    }
+
+    /** An admin GET that must answer 200 with a JSON array; throws IOException otherwise. */
+    com.fasterxml.jackson.databind.JsonNode adminArray(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = admin(path);
+        if (response.statusCode() != 200) {
+            throw new IOException(name + ": GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(response.body());
+        if (!tree.isArray()) {
+            throw new IOException(name + ": GET " + path + " did not answer a JSON array: " + response.body());
+        }
+        return tree;
     }
 
     HttpResponse<String> admin(String path) throws IOException, InterruptedException {

@@ -7,53 +7,84 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.host.testing.Await;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
+import org.apache.activemq.artemis.api.core.client.ClientSession;
+import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
+import org.apache.activemq.artemis.api.core.client.ServerLocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The demo's order flow in a host JVM of its own, over HTTP: the gateway calls inventory (a database row and
- * a queued charge in one transaction) and billing (settles charges from the queue into its database). Then
- * kill -9 in the middle of a burst of orders: after a restart every order the gateway acknowledged is
- * reserved and billed exactly once, no order is billed twice or without its reservation, and stock plus
- * reservations still add up.
+ * a queued charge in one transaction) and billing (settles charges from the queue into its database, with
+ * the demo's own JMS settings from {@code configs/host.json}: its consumer count). Then kill -9 in the
+ * middle of a burst of orders: after a restart every order the gateway acknowledged is reserved and billed
+ * exactly once, no order is billed twice or without its reservation, and stock plus reservations still add
+ * up.
+ *
+ * <p>The verdict is read by order id from the ground truth, not from counts that could balance out: once the
+ * broker reports the charges queue empty (nothing in it, nothing being delivered) and the dead-letter queue
+ * empty, the restarted host is stopped and both databases are read directly. Each request names itself as
+ * the order's customer, so every invoice leads back to the one request that placed it.
  *
  * <p>What kill -9 may leave, by design (best-effort group commit, resources/tx README): an order in flight
  * whose database part committed and whose queue part did not is reserved but never billed. Inventory commits
- * its database part first, so the reverse (billed, not reserved) cannot happen. At most one such order per
- * client thread, since each thread has one order in flight.
+ * its database part first, so the reverse (billed, not reserved) cannot happen. Only orders whose requests
+ * the kill cut off may be unacknowledged, and each client has at most one in flight. Any other failure of a
+ * request fails the test.
  */
 class OrdersEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int STOCK = 500; // the inventory cage's seed for sku "bolt"
     private static final int CLIENTS = 3;
+    private static final Path REPO = Path.of(System.getProperty("cages.repo", "../.."));
 
     @TempDir
     Path dir;
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
+    /** The TCP port of the running host's embedded broker. */
+    private int brokerPort;
 
     @Test
     void everyAcknowledgedOrderIsReservedAndBilledOnceEvenAcrossKillMinus9() throws Exception {
         Path home = dir.resolve("h1");
-        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-        AtomicInteger failedAfterKill = new AtomicInteger();
-        HostProcess host = start(home);
+        ObjectNode demoJms = demoJmsTransport();
+        int consumers = demoJms.path("bindings").get(0).path("consumers").asInt();
+        Map<String, String> acknowledged = new ConcurrentHashMap<>(); // order id -> the request (customer) that placed it
+        Set<String> cutByKill = ConcurrentHashMap.newKeySet(); // requests outstanding when the host died
+        AtomicInteger refusedAfterKill = new AtomicInteger(); // never sent: the host was already gone
+        ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
+        AtomicBoolean killed = new AtomicBoolean();
+        HostProcess host = start(home, demoJms);
         try {
-            JsonNode first = order(host, "bolt", 2, "c-1");
+            JsonNode first = order(host, "bolt", 2, "first");
             String firstOrder = first.path("order").asText();
             assertEquals(50, first.path("inventory").path("answer").path("amountCents").asLong(), first.toString());
             Await.until("the first charge settled from the queue", Duration.ofSeconds(20),
@@ -63,70 +94,188 @@ class OrdersEndToEndTest {
             assertEquals(400, tooMany.statusCode(), tooMany.body());
             assertTrue(tooMany.body().contains("not enough 'gear' in stock"), tooMany.body());
 
-            acknowledged.add(firstOrder);
+            acknowledged.put(firstOrder, "first");
             AtomicBoolean running = new AtomicBoolean(true);
             List<Thread> clients = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
-                int client = i;
+                String client = "c" + i;
                 clients.add(Thread.ofVirtual().start(() -> {
-                    while (running.get()) {
-                        try {
-                            HttpResponse<String> r = post(host, "/gateway/order?sku=bolt&quantity=1&customer=c-" + client);
-                            if (r.statusCode() == 200) {
-                                acknowledged.add(JSON.readTree(r.body()).path("order").asText());
-                            } else {
-                                failedAfterKill.incrementAndGet();
+                    try (KeepAliveClient http = new KeepAliveClient(host.address, host.httpPort, Duration.ofSeconds(10))) {
+                        for (int n = 0; running.get(); n++) {
+                            String request = client + "-" + n;
+                            try {
+                                KeepAliveClient.Response r = http.post("/gateway/order?sku=bolt&quantity=1&customer=" + request);
+                                if (r.status() == 200) {
+                                    acknowledged.put(r.json().path("order").asText(), request);
+                                } else {
+                                    unexpected.add(request + ": " + r);
+                                }
+                            } catch (KeepAliveClient.CutOff e) {
+                                if (killed.get()) {
+                                    cutByKill.add(request);
+                                } else {
+                                    unexpected.add(request + ": " + e);
+                                }
+                            } catch (ConnectException e) {
+                                if (killed.get()) {
+                                    refusedAfterKill.incrementAndGet();
+                                    return; // the host is gone: nothing more to send
+                                } else {
+                                    unexpected.add(request + ": " + e);
+                                }
+                            } catch (IOException | RuntimeException e) {
+                                unexpected.add(request + ": " + e);
                             }
-                        } catch (Exception e) {
-                            failedAfterKill.incrementAndGet(); // the host is gone
                         }
                     }
                 }));
             }
-            Await.until("orders flowing", Duration.ofSeconds(20), () -> acknowledged.size() > 40);
+            Await.until("orders flowing", Duration.ofSeconds(20), () -> acknowledged.size() > 40 || !unexpected.isEmpty());
+            killed.set(true);
             host.kill();
             running.set(false);
             for (Thread t : clients) {
-                t.join(10_000);
+                t.join(20_000);
             }
         } finally {
             host.close();
         }
+        assertEquals(List.of(), List.copyOf(unexpected), "no order failed except those cut off by the kill");
+        assertTrue(cutByKill.size() <= CLIENTS, "each client had at most one order in flight: " + cutByKill);
 
-        HostProcess restarted = start(home);
+        HostProcess restarted = start(home, demoJms);
+        int left;
+        long held;
         try {
-            int count = acknowledged.size();
-            // One consumer takes billing.charges in order, so once an order placed now is settled, every charge
-            // queued before the kill has been settled too.
-            String sentinel = order(restarted, "nut", 1, "c-sentinel").path("order").asText();
-            Await.until("the charges queued before the kill and the new order settled", Duration.ofSeconds(30),
+            String sentinel = order(restarted, "nut", 1, "sentinel").path("order").asText();
+            acknowledged.put(sentinel, "sentinel");
+            Await.until("the order placed after the restart settled", Duration.ofSeconds(30),
                     () -> "settled".equals(get(restarted, "/billing/invoice?order=" + sentinel).path("status").asText()));
-            JsonNode reservations = get(restarted, "/inventory/reservations");
-            int billed = get(restarted, "/billing/invoices").path("count").asInt();
-            int left = get(restarted, "/inventory/stock?sku=bolt").path("quantity").asInt();
-            long held = reservations.path("quantityBySku").path("bolt").asLong();
-            int reserved = reservations.path("count").asInt() - 1; // without the sentinel
-            billed -= 1;
-            System.out.printf("orders: %d acknowledged before kill -9 (%d cut off by it); after restart %d reservations, %d invoices "
-                    + "(%d reserved but never billed: committed half way at the kill), bolt stock %d + reserved %d = %d%n",
-                    count, failedAfterKill.get(), reserved, billed, reserved - billed, left, held, left + held);
-            for (String order : acknowledged) {
+            Await.until("every charge queued before the kill consumed (none waiting, none being delivered)", Duration.ofSeconds(30),
+                    () -> messageCount("billing.charges") == 0);
+            assertEquals(0, messageCount("DLQ"), "no charge was dead-lettered");
+            for (String order : acknowledged.keySet()) {
                 assertEquals("settled", get(restarted, "/billing/invoice?order=" + order).path("status").asText(), order);
             }
-            // Orders in flight at the kill may have committed without their answer reaching the client: they are
-            // reserved and billed too (each once), or, committed half way, reserved only.
-            assertTrue(billed >= count && billed <= reserved, "billed " + billed + ", reserved " + reserved);
-            assertTrue(reserved - billed <= CLIENTS, "at most one half-committed order per client: " + (reserved - billed));
-            assertEquals(STOCK, left + held, "stock and reservations add up");
+            JsonNode reservations = get(restarted, "/inventory/reservations");
+            left = get(restarted, "/inventory/stock?sku=bolt").path("quantity").asInt();
+            held = reservations.path("quantityBySku").path("bolt").asLong();
         } finally {
             restarted.close();
         }
+
+        // The ground truth, read from both databases once the host has stopped.
+        Map<String, Row> reserved = rows(home, "inventory", "SELECT order_id, sku, amount_cents FROM reservations");
+        Map<String, Row> invoiced = rows(home, "billing", "SELECT order_id, customer, amount_cents FROM invoices");
+        Set<String> unacknowledged = new TreeSet<>(reserved.keySet());
+        unacknowledged.removeAll(acknowledged.keySet());
+        Set<String> neverBilled = new TreeSet<>(reserved.keySet());
+        neverBilled.removeAll(invoiced.keySet());
+        System.out.printf("orders: %d acknowledged (%d consumers on billing.charges); kill -9 cut off %d requests, %d more refused after it;"
+                        + " after restart %d reserved, %d invoiced, %d reserved but not acknowledged, %d reserved but never billed"
+                        + " (committed half way at the kill); bolt stock %d + reserved %d = %d%n",
+                acknowledged.size(), consumers, cutByKill.size(), refusedAfterKill.get(), reserved.size(), invoiced.size(),
+                unacknowledged.size(), neverBilled.size(), left, held, left + held);
+
+        for (Map.Entry<String, String> order : acknowledged.entrySet()) {
+            String id = order.getKey();
+            assertTrue(reserved.containsKey(id), "acknowledged order " + id + " is reserved");
+            assertTrue(invoiced.containsKey(id), "acknowledged order " + id + " is invoiced");
+            assertEquals(order.getValue(), invoiced.get(id).party(), "order " + id + " is billed to the request that placed it");
+        }
+        Set<String> billedWithoutReservation = new TreeSet<>(invoiced.keySet());
+        billedWithoutReservation.removeAll(reserved.keySet());
+        assertEquals(Set.of(), billedWithoutReservation, "no invoice without its reservation");
+        for (Map.Entry<String, Row> invoice : invoiced.entrySet()) {
+            assertEquals(reserved.get(invoice.getKey()).amountCents(), invoice.getValue().amountCents(),
+                    "order " + invoice.getKey() + " is billed what was reserved");
+        }
+        List<String> billedTo = invoiced.values().stream().map(Row::party).toList();
+        assertEquals(billedTo.size(), new HashSet<>(billedTo).size(), "no request was billed twice (under two order ids): " + billedTo);
+        // Orders nobody acknowledged can only come from requests the kill cut off, at most one each.
+        assertTrue(unacknowledged.size() <= cutByKill.size(), "unacknowledged orders " + unacknowledged + " <= requests cut off " + cutByKill);
+        for (String order : unacknowledged) {
+            if (invoiced.containsKey(order)) {
+                assertTrue(cutByKill.contains(invoiced.get(order).party()),
+                        "unacknowledged order " + order + " was placed by a request the kill cut off: " + invoiced.get(order));
+            }
+        }
+        assertTrue(unacknowledged.containsAll(neverBilled), "only orders in flight at the kill may be reserved but never billed: " + neverBilled);
+        assertEquals(STOCK, left + held, "stock and reservations add up");
+        assertEquals(STOCK, scalar(home, "inventory", "SELECT quantity FROM stock WHERE sku = 'bolt'")
+                        + scalar(home, "inventory", "SELECT COALESCE(SUM(quantity), 0) FROM reservations WHERE sku = 'bolt'"),
+                "stock and reservations add up in the database");
     }
 
-    private static HostProcess start(Path home) throws Exception {
-        String data = home.resolve("data").toAbsolutePath().toString();
+    /** One row of reservations (party = sku) or invoices (party = customer), by order id. */
+    private record Row(String party, long amountCents) {
+    }
+
+    private static Map<String, Row> rows(Path home, String database, String sql) throws SQLException {
+        Map<String, Row> rows = new TreeMap<>();
+        try (Connection c = h2(home, database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                Row previous = rows.put(rs.getString(1), new Row(rs.getString(2), rs.getLong(3)));
+                assertEquals(null, previous, database + " has order " + rs.getString(1) + " twice");
+            }
+        }
+        return rows;
+    }
+
+    private static long scalar(Path home, String database, String sql) throws SQLException {
+        try (Connection c = h2(home, database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            assertTrue(rs.next(), database + ": no row for " + sql);
+            return rs.getLong(1);
+        }
+    }
+
+    private static Connection h2(Path home, String database) throws SQLException {
+        // IFEXISTS: a wrong path must fail, not open an empty database that would pass for "no orders".
+        return DriverManager.getConnection("jdbc:h2:file:" + dataDir(home) + "/" + database + ";IFEXISTS=TRUE", "sa", "");
+    }
+
+    private static String dataDir(Path home) {
+        return home.resolve("data").toAbsolutePath().toString();
+    }
+
+    /**
+     * Messages in a queue of the host's embedded broker, asked over its TCP acceptor. Artemis counts the
+     * messages waiting and those delivered but not yet acknowledged (a settle in progress), so zero means
+     * every charge was settled or dead-lettered.
+     */
+    private long messageCount(String queue) {
+        try (ServerLocator locator = ActiveMQClient.createServerLocator("tcp://127.0.0.1:" + brokerPort);
+             ClientSessionFactory factory = locator.createSessionFactory();
+             ClientSession session = factory.createSession()) {
+            ClientSession.QueueQuery query = session.queueQuery(SimpleString.of(queue));
+            assertTrue(query.isExists(), "the broker has a queue " + queue);
+            return query.getMessageCount();
+        } catch (AssertionError e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError("cannot ask the broker about " + queue, e);
+        }
+    }
+
+    /** The demo's JMS transport section ({@code configs/host.json}), so this test runs its consumer count. */
+    private static ObjectNode demoJmsTransport() throws IOException {
+        JsonNode jms = JSON.readTree(REPO.resolve("configs/host.json").toFile()).path("transports").path("jms");
+        assertTrue(jms.isObject(), "configs/host.json has a jms transport");
+        JsonNode binding = jms.path("bindings").get(0);
+        assertEquals(1, jms.path("bindings").size(), "the demo binds one queue: " + jms);
+        assertEquals("billing.charges", binding.path("queue").asText(), jms.toString());
+        assertEquals("billing", binding.path("cage").asText(), jms.toString());
+        assertEquals("settle", binding.path("operation").asText(), jms.toString());
+        assertTrue(binding.path("consumers").asInt() >= 1, "the demo names its consumer count: " + jms);
+        return (ObjectNode) jms;
+    }
+
+    private HostProcess start(Path home, ObjectNode demoJms) throws Exception {
+        String data = dataDir(home);
+        brokerPort = HostProcess.freePort();
         ObjectNode resources = JSON.createObjectNode();
-        resources.putObject("embeddedBroker").put("enabled", true);
+        // The TCP acceptor lets the test ask the broker how many charges are left.
+        resources.putObject("embeddedBroker").put("enabled", true).put("tcpPort", brokerPort).put("tcpBind", "127.0.0.1");
         ObjectNode r = resources.putObject("resources");
         // WRITE_DELAY=0: H2 flushes each commit, so a commit is durable against kill -9 like the broker's journal.
         r.putObject("inventory").put("kind", "jdbc").put("url", "jdbc:h2:file:" + data + "/inventory;WRITE_DELAY=0")
@@ -135,11 +284,7 @@ class OrdersEndToEndTest {
                 .put("username", "sa").put("password", "");
         r.putObject("events").put("kind", "jms").put("brokerUrl", "vm://0");
         ObjectNode transports = JSON.createObjectNode();
-        ObjectNode jms = transports.putObject("jms");
-        jms.putObject("connection").put("brokerUrl", "vm://0");
-        jms.put("maxDeliveryAttempts", 5);
-        jms.putArray("bindings").addObject().put("queue", "billing.charges").put("cage", "billing")
-                .put("operation", "settle").put("consumers", 1);
+        transports.set("jms", demoJms.deepCopy());
         Map<String, byte[]> cages = Map.of("gateway", RunningHost.example("gateway"),
                 "inventory", RunningHost.example("inventory"), "billing", RunningHost.example("billing"));
         return HostProcess.start("h1", home, cages, transports, List.of(), "127.0.0.1", resources);

@@ -1,7 +1,12 @@
 package io.cages.dist;
 
+import io.cages.host.Admin;
+import io.cages.host.Dispatcher;
 import io.cages.host.Host;
 import io.cages.host.HostConfig;
+import io.cages.host.RemoteCalls;
+import io.cages.host.Transport;
+import io.cages.host.TransportContext;
 import io.cages.host.testing.TestCages;
 import io.cages.transport.http.HttpTransport;
 import java.io.IOException;
@@ -12,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** A real host with the real HTTP transport on ephemeral loopback ports, and an HTTP client for it. */
 final class RunningHost implements AutoCloseable {
@@ -26,6 +32,60 @@ final class RunningHost implements AutoCloseable {
     RunningHost(HostConfig config) throws Exception {
         http = new HttpTransport();
         host = Host.start(config, List.of(http));
+    }
+
+    /**
+     * A host whose HTTP transport hands its requests to {@code dispatcher} applied to the host's own
+     * dispatcher: a test sees there every request the transport turned into a request for a cage.
+     */
+    RunningHost(HostConfig config, UnaryOperator<Dispatcher> dispatcher) throws Exception {
+        http = new HttpTransport();
+        host = Host.start(config, List.of(new Decorated(http, dispatcher)));
+    }
+
+    /** A transport started with a decorated dispatcher; everything else passes through. */
+    private record Decorated(Transport transport, UnaryOperator<Dispatcher> dispatcher) implements Transport {
+
+        @Override
+        public String name() {
+            return transport.name();
+        }
+
+        @Override
+        public void start(TransportContext context) throws Exception {
+            Dispatcher decorated = dispatcher.apply(context.dispatcher());
+            transport.start(new TransportContext() {
+                @Override
+                public Dispatcher dispatcher() {
+                    return decorated;
+                }
+
+                @Override
+                public Admin admin() {
+                    return context.admin();
+                }
+
+                @Override
+                public HostConfig config() {
+                    return context.config();
+                }
+
+                @Override
+                public void offerRemoteCalls(RemoteCalls remoteCalls) {
+                    context.offerRemoteCalls(remoteCalls);
+                }
+            });
+        }
+
+        @Override
+        public void stopAccepting() {
+            transport.stopAccepting();
+        }
+
+        @Override
+        public void close() {
+            transport.close();
+        }
     }
 
     static HostConfig configIn(Path dir) {

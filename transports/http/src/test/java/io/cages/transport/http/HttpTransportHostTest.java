@@ -98,6 +98,42 @@ class HttpTransportHostTest {
     }
 
     @Test
+    void anUnsupportedHttpVersionIs505AndTheHostServesTheNextConnection() throws IOException {
+        for (int port : new int[] {transport.port(), transport.adminPort()}) {
+            String answer = exchange(port, "GET /hello/greet HTTP/9.9\r\nHost: x\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 505 "), answer);
+            assertTrue(answer.contains("\"error\":\"http_version_not_supported\""), answer);
+            assertTrue(answer.contains("HTTP version 'HTTP/9.9' is not supported"), answer);
+            assertTrue(answer.contains("\"requestId\":"), answer);
+            assertTrue(answer.toLowerCase().contains("connection: close"), answer);
+        }
+        assertEquals(404, http.get("/still/serving").status());
+        assertEquals(200, admin.get("/health").status());
+    }
+
+    @Test
+    void aTruncatedMultipartBodyIs400AndTheHostServesTheNextConnection() throws IOException {
+        String body = "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nA\r\n--B\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\nB";
+        String answer = exchange(transport.port(), "POST /nope/op HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Content-Type: multipart/form-data; boundary=B\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        assertTrue(answer.contains("truncated multipart body: it ends without its closing boundary line '--B--'"), answer);
+        assertEquals(404, http.get("/still/serving").status());
+    }
+
+    /** Writes raw bytes on a fresh connection and reads until the server closes it. */
+    private static String exchange(int port, String raw) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
     void adminHealthCagesAndHistory() {
         HttpTestClient.Response health = admin.get("/health");
         assertEquals(200, health.status());

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  *   resumes when responses leave. A client that sends without reading cannot grow the server's memory.</li>
  *   <li><b>Keep-alive.</b> {@link HttpUtil#isKeepAlive} decides; a request that ends the connection
  *   ({@code Connection: close}, HTTP/1.0 without keep-alive) makes the connection ignore anything after it
- *   and close once its response is written. Protocol errors (decoder failures, oversized bodies) close too:
- *   the byte stream can no longer be trusted. After {@code stopAccepting} the response that empties the
+ *   and close once its response is written. Protocol errors (decoder failures, oversized bodies, a version
+ *   other than HTTP/1.x, answered 505) close too: the byte stream can no longer be trusted. After {@code stopAccepting} the response that empties the
  *   queue closes the connection, so clients move on while in-flight requests still get their answers.</li>
  *   <li><b>Idle.</b> An {@link IdleStateEvent} closes the connection only when no request is in flight, so a
  *   slow handler is bounded by its deadline, not by the idle timeout.</li>
@@ -131,6 +131,15 @@ abstract class ConnectionHandler extends ChannelInboundHandlerAdapter {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             refuseMalformed(id, result.cause());
+            return;
+        }
+        HttpVersion version = request.protocolVersion();
+        if (version.majorVersion() != 1) {
+            // Netty's decoder takes any HTTP/<digits>.<digits>; serving HTTP/9.9 or HTTP/2.0 as if it were
+            // HTTP/1.1 would answer in a protocol the client did not ask for. HTTP/1.2 and up are served as
+            // 1.1 (RFC 9110 section 2.5: a higher minor version is processed as the highest one implemented).
+            refuse(id, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "http_version_not_supported",
+                    "HTTP version '" + clip(version.text()) + "' is not supported; this server speaks HTTP/1.1 and HTTP/1.0");
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);

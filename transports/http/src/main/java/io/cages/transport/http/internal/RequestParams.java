@@ -33,7 +33,8 @@ import java.util.Map;
  *   their JSON types and replace query parameters of the same name. An empty body is no parameters.</li>
  *   <li>In a multipart body, at most one part may be a file: its bytes become the request body and its media
  *   type the request's content type, and its file name and media type become the parameters
- *   {@code <field>.filename} and {@code <field>.contentType}. A second file is refused (400).</li>
+ *   {@code <field>.filename} and {@code <field>.contentType}. A second file is refused (400), and so is a
+ *   multipart body without its closing boundary line (a truncated upload is never handed over as whole).</li>
  *   <li>Any other body is handed over as raw bytes with the request's {@code Content-Type}.</li>
  * </ul>
  * Parsed bodies (JSON, form, multipart without a file) are not also passed as raw bytes.
@@ -189,6 +190,13 @@ final class RequestParams {
             // Netty would fall back to url-encoded parsing; a multipart type without a boundary is the client's error.
             throw new BadRequestException("malformed multipart body: the Content-Type has no boundary");
         }
+        String closeDelimiter = Boundary.delimiter(request.headers().get(HttpHeaderNames.CONTENT_TYPE)) + "--";
+        if (!hasLineStartingWith(request.content(), closeDelimiter)) {
+            // Netty's decoder hands back the parts it completed and silently drops a cut-off last one, so a
+            // truncated upload would reach the cage as a smaller but whole-looking form.
+            throw new BadRequestException("truncated multipart body: it ends without its closing boundary line '"
+                    + ConnectionHandler.clip(closeDelimiter) + "'");
+        }
         HttpPostRequestDecoder decoder = null;
         try {
             // In memory only: the aggregator already bounded the body, and nothing may touch the disk.
@@ -222,6 +230,46 @@ final class RequestParams {
             if (decoder != null) {
                 decoder.destroy();
             }
+        }
+    }
+
+    /**
+     * Whether {@code content} has a line that starts with {@code prefix} (ASCII). Searched from the end: the
+     * closing boundary is followed by at most an epilogue, so it is found at once in a well-formed body.
+     */
+    static boolean hasLineStartingWith(ByteBuf content, String prefix) {
+        int length = prefix.length();
+        int start = content.readerIndex();
+        for (int at = content.writerIndex() - length; at >= start; at--) {
+            if ((at == start || content.getByte(at - 1) == '\n') && startsWith(content, at, prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean startsWith(ByteBuf content, int at, String prefix) {
+        for (int i = 0; i < prefix.length(); i++) {
+            if (content.getByte(at + i) != (byte) prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Reaches Netty's own boundary parser (a protected static method), so the boundary checked here is the
+     * one its decoder splits the body on. Never instantiated.
+     */
+    private static final class Boundary extends HttpPostRequestDecoder {
+
+        private Boundary() {
+            super(null);
+        }
+
+        /** {@code --<boundary>} of a multipart Content-Type that {@link HttpPostRequestDecoder#isMultipart} accepted. */
+        static String delimiter(String contentType) {
+            return getMultipartDataBoundary(contentType)[0];
         }
     }
 

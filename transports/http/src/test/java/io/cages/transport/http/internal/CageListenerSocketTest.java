@@ -106,6 +106,54 @@ class CageListenerSocketTest {
     }
 
     @Test
+    void anUnsupportedVersionGets505OverTheWireThenTheServerGoesOn() throws Exception {
+        start(HostConfig.Http.ephemeral());
+        try (RawClient client = new RawClient(server.port())) {
+            client.send("GET /hello/greet HTTP/9.9\r\nHost: t\r\n\r\n");
+            RawResponse response = client.readOne();
+            assertEquals(505, response.status(), response::toString);
+            assertTrue(response.statusLine().startsWith("HTTP/1.1 505 "), response.statusLine());
+            assertEquals("http_version_not_supported", response.json().get("error").asText());
+            assertTrue(response.json().get("message").asText().contains("'HTTP/9.9'"), response::toString);
+            assertEquals(response.header("x-request-id"), response.json().get("requestId").asText());
+            assertEquals("close", response.header("connection"));
+            assertTrue(client.closedByServer(), "the connection is closed after the 505");
+        }
+        assertTrue(dispatcher.requests.isEmpty(), "the HTTP/9.9 request reached no cage");
+        try (RawClient client = new RawClient(server.port())) {
+            client.send(request("GET", "/hello/greet", null, null));
+            assertEquals(200, client.readOne().status(), "the server serves the next connection");
+        }
+    }
+
+    @Test
+    void aTruncatedMultipartUploadIs400OverTheWireAndNeverDispatched() throws Exception {
+        start(HostConfig.Http.ephemeral());
+        String truncated = "--T\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nkept\r\n"
+                + "--T\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\nthe first bytes of a large uplo";
+        try (RawClient client = new RawClient(server.port())) {
+            client.send(request("POST", "/files/upload", "multipart/form-data; boundary=T", truncated, "X-Request-Id", "cut-1"));
+            RawResponse response = client.readOne();
+            assertEquals(400, response.status(), response::toString);
+            assertEquals("bad_request", response.json().get("error").asText());
+            assertTrue(response.json().get("message").asText().contains("closing boundary line '--T--'"), response::toString);
+            assertEquals("cut-1", response.json().get("requestId").asText());
+            // The body was framed by its Content-Length, so the connection stays usable.
+            client.send(request("GET", "/hello/greet", null, null));
+            assertEquals(200, client.readOne().status(), "the same connection serves the next request");
+        }
+        assertEquals(1, dispatcher.requests.size(), "only the request after the truncated upload was dispatched");
+        assertEquals("greet", dispatcher.last().operation());
+        try (RawClient client = new RawClient(server.port())) {
+            client.send(request("POST", "/files/upload", "multipart/form-data; boundary=T", truncated + "ad\r\n--T--\r\n"));
+            assertEquals(200, client.readOne().status(), "the whole upload is taken");
+        }
+        assertEquals("the first bytes of a large upload", new String(dispatcher.last().body(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("kept", dispatcher.last().params().get("note"));
+    }
+
+    @Test
     void idleConnectionsAreClosed() throws Exception {
         start(HostConfig.Http.ephemeral().withIdleTimeoutSeconds(1));
         try (RawClient client = new RawClient(server.port())) {

@@ -147,6 +147,49 @@ class ProtocolTest {
     }
 
     @Test
+    void aVersionOtherThanHttp1Is505NamingItAndCloses() {
+        for (String version : List.of("HTTP/9.9", "HTTP/2.0", "HTTP/0.9", "HTTP/3.0")) {
+            try (EmbeddedHttp http = new EmbeddedHttp()) {
+                http.send("GET /hello/greet " + version + "\r\nHost: t\r\nX-Request-Id: v-1\r\n\r\n");
+                RawResponse response = http.response();
+                assertEquals(505, response.status(), version);
+                assertEquals("http_version_not_supported", response.json().get("error").asText());
+                assertTrue(response.json().get("message").asText().contains("'" + version + "'"), response::toString);
+                assertEquals("v-1", response.json().get("requestId").asText());
+                assertEquals("close", response.header("connection"));
+                assertFalse(http.channel.isOpen(), version);
+                assertTrue(http.dispatcher.requests.isEmpty(), "a " + version + " request never reaches a cage");
+            }
+        }
+    }
+
+    @Test
+    void aHigherHttp1MinorVersionIsServedAsHttp11() {
+        try (EmbeddedHttp http = new EmbeddedHttp()) {
+            http.send("GET /hello/greet HTTP/1.2\r\nHost: t\r\n\r\n");
+            RawResponse response = http.response();
+            assertEquals(200, response.status(), response::toString);
+            assertTrue(response.statusLine().startsWith("HTTP/1.1 "), response.statusLine());
+            assertTrue(http.channel.isOpen());
+        }
+    }
+
+    @Test
+    void a505QueuesBehindEarlierPipelinedAnswers() {
+        try (EmbeddedHttp http = new EmbeddedHttp()) {
+            CompletableFuture<Reply> first = new CompletableFuture<>();
+            http.dispatcher.behaviour = in -> first;
+            http.send(request("GET", "/a/first", null, null) + "GET /a/second HTTP/9.9\r\nHost: t\r\n\r\n");
+            assertTrue(http.responses().isEmpty(), "the refusal may not overtake the first answer");
+            first.complete(FakeDispatcher.json("1"));
+            List<RawResponse> responses = http.responses();
+            assertEquals(List.of(200, 505), responses.stream().map(RawResponse::status).toList());
+            assertEquals(1, http.dispatcher.requests.size());
+            assertFalse(http.channel.isOpen());
+        }
+    }
+
+    @Test
     void aBadHeaderLineIs400() {
         try (EmbeddedHttp http = new EmbeddedHttp()) {
             http.send("GET /a/b HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n");

@@ -162,6 +162,55 @@ class RequestParsingTest {
         assertTrue(response.json().get("message").asText().contains("at most one file"), response::toString);
     }
 
+    /** Every cut of a form with a field and a file, short of its closing boundary line, is refused. */
+    @Test
+    void aTruncatedMultipartBodyIsRefusedNeverHandedOverAsWhole() {
+        String whole = """
+                --Cut\r
+                Content-Disposition: form-data; name="title"\r
+                \r
+                Report\r
+                --Cut\r
+                Content-Disposition: form-data; name="doc"; filename="r.csv"\r
+                Content-Type: text/csv\r
+                \r
+                a,b\r
+                1,2\r
+                --Cut--\r
+                """;
+        int close = whole.indexOf("--Cut--");
+        List<Integer> cuts = List.of(whole.indexOf("Report") + 3, whole.indexOf("\r\n--Cut\r\nContent-Disposition: form-data; name=\"doc\""),
+                whole.indexOf("a,b") + 5, close - 2, close, close + 2, close + 5, close + 6);
+        for (int cut : cuts) {
+            String truncated = whole.substring(0, cut);
+            http.send(request("POST", "/files/upload", "multipart/form-data; boundary=Cut", truncated));
+            RawResponse response = http.response();
+            assertEquals(400, response.status(), () -> "cut at " + cut + ": " + response);
+            assertEquals("bad_request", response.json().get("error").asText());
+            assertEquals("truncated multipart body: it ends without its closing boundary line '--Cut--'",
+                    response.json().get("message").asText());
+            assertTrue(http.channel.isOpen(), "a refused body is well framed: the connection stays usable");
+        }
+        assertTrue(http.dispatcher.requests.isEmpty(), "no truncated form reached a cage");
+
+        InboundRequest in = dispatched(request("POST", "/files/upload", "multipart/form-data; boundary=Cut", whole));
+        assertEquals("Report", in.params().get("title"));
+        assertEquals("a,b\r\n1,2", new String(in.body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aClosedMultipartBodyIsTakenWithOrWithoutEpilogueOrFinalLineBreak() {
+        String parts = "--E\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nA\r\n";
+        for (String body : List.of(parts + "--E--", parts + "--E--\r\n", parts + "--E--\r\nan epilogue, ignored\r\n",
+                parts.replace("\r\n", "\n") + "--E--\n")) {
+            InboundRequest in = dispatched(request("POST", "/files/upload", "multipart/form-data; boundary=E", body));
+            assertEquals(Map.of("a", "A"), in.params(), body);
+        }
+        // The closing boundary counts only at the start of a line, as in the decoder.
+        http.send(request("POST", "/files/upload", "multipart/form-data; boundary=E", parts.replace("A\r\n", "A--E--\r\n")));
+        assertEquals(400, http.response().status());
+    }
+
     @Test
     void multipartWithoutBoundaryIsRefused() {
         http.send(request("POST", "/files/upload", "multipart/form-data", "whatever"));
