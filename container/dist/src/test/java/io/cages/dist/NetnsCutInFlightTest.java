@@ -53,15 +53,18 @@ class NetnsCutInFlightTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path FLOCK_NET = Path.of(System.getProperty("cages.repo", "../..")).resolve("tools/netns/flock-net");
 
-    /** The flock's failure detection: FD_ALL3 silence timeout, its check interval and VERIFY_SUSPECT2 (a fifth each). */
+    /**
+     * The flock's failure detection: 1.2 s of silence (FD_ALL3), checked every fifth of it, confirmed in another
+     * fifth (VERIFY_SUSPECT2): 1.68 s at most on an idle machine; the README promises "within 3 s", and on a
+     * loaded one it has taken 3.3 s. The bounds below therefore start from the detection measured at n1, and
+     * the absolute one from the promised 3 s.
+     */
     private static final long FAILURE_TIMEOUT_MS = 1_200;
-    private static final long CHECK_MS = FAILURE_TIMEOUT_MS / 5;
-    private static final long VERIFY_MS = FAILURE_TIMEOUT_MS / 5;
+    private static final long DETECTION_PROMISED_MS = 3_000;
     /** How long each slow call runs: the calls are surely still in flight when the link is cut. */
     private static final long CALL_MS = 3_000;
-    /** For a loaded machine (other JVMs share two cores): scheduling, the view change, the HTTP answer. */
+    /** For a loaded machine (other JVMs share two cores): the retry's start, the HTTP answer, the polling. */
     private static final long SLACK_MS = 2_000;
-    private static final long DETECTION_BOUND_MS = FAILURE_TIMEOUT_MS + CHECK_MS + VERIFY_MS;
 
     @TempDir
     Path dir;
@@ -142,8 +145,12 @@ class NetnsCutInFlightTest {
         }
         assertTrue(heldIdempotent > 0 && heldLedger > 0, "n3 runs calls of both kinds: " + heldIdempotent + " svc, " + heldLedger + " ledger");
 
-        long cutAt = System.nanoTime(); // before the cut command starts: every figure below includes its start-up
+        long commandAt = System.nanoTime();
         run(FLOCK_NET.toString(), "cut", "3");
+        // The link goes down as the command's last step; its start-up (a shell, then ip) can take a second on
+        // a loaded machine, so the figures count from its end.
+        long cutAt = System.nanoTime();
+        long commandMs = (cutAt - commandAt) / 1_000_000;
         AtomicLong detectedMs = new AtomicLong(-1);
         Thread watcher = Thread.ofVirtual().start(() -> {
             Await.until("n3 leaves n1's directory", Duration.ofSeconds(30), () -> !members(n1).contains("n3"));
@@ -178,19 +185,19 @@ class NetnsCutInFlightTest {
 
         System.out.printf(Locale.ROOT, "netns cut with calls in flight: n3 held %d idempotent and %d ledger calls; n1 dropped n3 %d ms after"
                         + " the cut; the last idempotent call was answered (by %s) %d ms after the cut (%d ms after detection, a call"
-                        + " takes %d ms); the %d ledger calls n3 held failed clearly, the last %d ms after the cut%n",
+                        + " takes %d ms); the %d ledger calls n3 held failed clearly, the last %d ms after the cut (cut command: %d ms)%n",
                 heldIdempotent, heldLedger, detectedMs.get(), new TreeSet<>(answeredBy), lastIdempotentMs,
-                lastIdempotentMs - detectedMs.get(), CALL_MS, clearFailures, lastLedgerFailureMs);
+                lastIdempotentMs - detectedMs.get(), CALL_MS, clearFailures, lastLedgerFailureMs, commandMs);
 
         assertTrue(detectedMs.get() > 0, "n1 dropped n3 from its directory");
         assertTrue(Set.of("n2", "n4").containsAll(answeredBy), "the cut-off host answered nothing: " + answeredBy);
-        assertTrue(lastIdempotentMs <= DETECTION_BOUND_MS + CALL_MS + SLACK_MS,
-                "idempotent calls answered within detection (" + DETECTION_BOUND_MS + ") + one call (" + CALL_MS + ") + slack ("
-                        + SLACK_MS + ") ms of the cut: " + lastIdempotentMs + " ms");
         assertTrue(lastIdempotentMs <= detectedMs.get() + CALL_MS + SLACK_MS,
-                "and within the measured detection (" + detectedMs.get() + " ms) + one call + slack: " + lastIdempotentMs + " ms");
+                "idempotent calls answered by another copy within detection (" + detectedMs.get() + " ms) + one call (" + CALL_MS
+                        + ") + slack (" + SLACK_MS + ") of the cut: " + lastIdempotentMs + " ms");
+        assertTrue(lastIdempotentMs <= DETECTION_PROMISED_MS + CALL_MS + SLACK_MS,
+                "and within the promised detection (" + DETECTION_PROMISED_MS + ") + one call + slack: " + lastIdempotentMs + " ms");
         assertEquals(heldLedger, clearFailures, "exactly the ledger calls n3 held failed, each with the clear error");
-        assertTrue(lastLedgerFailureMs <= DETECTION_BOUND_MS + SLACK_MS,
+        assertTrue(lastLedgerFailureMs <= Math.min(detectedMs.get(), DETECTION_PROMISED_MS) + SLACK_MS,
                 "they failed when the flock dropped n3, not at the idle timeout or deadline: " + lastLedgerFailureMs + " ms");
 
         // Server side: the survivors booked exactly the ledger calls answered ok by them (in every batch), each
