@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.cages.transport.rpc.RpcSettings;
 import java.util.List;
 
 /**
@@ -19,7 +20,9 @@ import java.util.List;
  *     "port": 7800,                  // static discovery: this host's membership port
  *     "hosts": ["10.0.0.5:7800", "10.0.0.6:7800"],   // static discovery: the other hosts
  *     "rpcPort": 7070,               // calls from other hosts
- *     "publishMs": 500               // how often this host's cages and load are re-published
+ *     "publishMs": 500,              // how often this host's cages and load are re-published
+ *     "failureTimeoutMs": 1200,      // a host silent this long leaves the directory
+ *     "rpcIdleTimeoutMs": 3000       // an RPC connection silent this long is closed
  * } }
  * }</pre>
  *
@@ -33,9 +36,12 @@ import java.util.List;
  * @param rpcPort          RPC listener port; 0 picks a free one
  * @param publishMs        re-publish interval
  * @param failureTimeoutMs a host silent this long is taken out of the directory
+ * @param rpcIdleTimeoutMs an RPC connection whose peer is silent this long (pings unanswered) is closed and its
+ *                         calls fail as connection lost; calls to a host the directory drops end at once anyway
  */
 public record FlockSettings(String name, String discovery, String bind, String multicastAddress, Integer multicastPort,
-                            Integer port, List<String> hosts, Integer rpcPort, Long publishMs, Long failureTimeoutMs) {
+                            Integer port, List<String> hosts, Integer rpcPort, Long publishMs, Long failureTimeoutMs,
+                            Long rpcIdleTimeoutMs) {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
@@ -69,6 +75,12 @@ public record FlockSettings(String name, String discovery, String bind, String m
         failureTimeoutMs = failureTimeoutMs == null ? 1_200L : failureTimeoutMs;
         if (failureTimeoutMs < 500) {
             throw new IllegalArgumentException("transports.flock.failureTimeoutMs must be at least 500, was " + failureTimeoutMs);
+        }
+        rpcIdleTimeoutMs = rpcIdleTimeoutMs == null ? RpcSettings.defaults().idleTimeoutMs() : rpcIdleTimeoutMs;
+        long minIdle = 2 * RpcSettings.defaults().heartbeatIntervalMs();
+        if (rpcIdleTimeoutMs < minIdle) {
+            throw new IllegalArgumentException("transports.flock.rpcIdleTimeoutMs must be at least " + minIdle
+                    + " (twice the RPC heartbeat), was " + rpcIdleTimeoutMs);
         }
     }
 

@@ -3,6 +3,7 @@ package io.cages.flock;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.flock.internal.Directory;
 import io.cages.flock.internal.FlockCalls;
+import io.cages.flock.internal.HostInfo;
 import io.cages.flock.internal.Publisher;
 import io.cages.host.Transport;
 import io.cages.host.TransportContext;
@@ -11,6 +12,7 @@ import io.cages.transport.rpc.RpcClient;
 import io.cages.transport.rpc.RpcRouter;
 import io.cages.transport.rpc.RpcSettings;
 import io.cages.transport.rpc.RpcTransport;
+import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,14 +49,30 @@ public final class FlockTransport implements Transport {
         }
         FlockSettings settings = FlockSettings.from(section);
         String bind = settings.bind() != null ? settings.bind() : "0.0.0.0";
-        rpc = new RpcTransport(RpcSettings.defaults().withBind(bind, settings.rpcPort()));
+        RpcSettings rpcSettings = RpcSettings.defaults().withHeartbeat(RpcSettings.defaults().heartbeatIntervalMs(), settings.rpcIdleTimeoutMs());
+        rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()));
         rpc.start(context);
-        client = new RpcClient(RpcSettings.defaults());
+        client = new RpcClient(rpcSettings);
         publisher = new Publisher(context.config().name(), settings, context.admin(), rpc.localAddress().getPort());
         directory = Directory.join(settings, publisher.current());
         publisher.start(directory);
         RpcRouter router = new RpcRouter(client, new FlockCalls.DirectoryCopies(directory), RouterSettings.defaults());
+        Directory members = directory;
+        members.addDepartureListener(gone -> endCallsTo(gone, members, router));
         context.offerRemoteCalls(new FlockCalls(router, directory));
+    }
+
+    /**
+     * Ends the calls in flight to a host the directory dropped. Why: a host cut off from the flock answers
+     * nothing, not even with a reset, so without this its calls would wait for the RPC idle timeout, longer
+     * than the flock takes to drop it. Skipped when a member already lists the same RPC address: a host
+     * restarted at once may be back before its old self is dropped, and its new calls are fine.
+     */
+    private static void endCallsTo(HostInfo gone, Directory directory, RpcRouter router) {
+        boolean back = directory.others().stream().anyMatch(h -> h.rpcHost().equals(gone.rpcHost()) && h.rpcPort() == gone.rpcPort());
+        if (!back) {
+            router.hostLeft(gone.name(), new InetSocketAddress(gone.rpcHost(), gone.rpcPort()));
+        }
     }
 
     /** The RPC listener's port, or -1 when not in a flock. */

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
+import io.cages.flock.internal.Directory;
+import io.cages.flock.internal.HostInfo;
 import io.cages.host.Dispatcher;
 import io.cages.host.FlockMember;
 import io.cages.host.Host;
@@ -21,6 +23,14 @@ import io.cages.host.testing.Probe;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.VersionCage;
 import io.cages.testcages.caller.CallerCage;
+import io.cages.transport.rpc.internal.Frame;
+import io.cages.transport.rpc.internal.FrameCodec;
+import io.netty.buffer.Unpooled;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +40,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,8 +75,11 @@ class FlockTest {
         byte[] hop = TestCages.build("hop", "1.0.0", CallerCage.class);
         for (int i = 0; i < 3; i++) {
             String name = "h" + (i + 1);
+            // A minute of RPC idle timeout: a call to a silent host can then end quickly only because the
+            // directory dropped that host (callsInFlightToAHostThatLeavesTheDirectoryEndAtOnce).
             ObjectNode section = JSON.createObjectNode().put("name", flock).put("discovery", "static")
-                    .put("bind", "127.0.0.1").put("port", ports[i]).put("rpcPort", 0).put("publishMs", 100);
+                    .put("bind", "127.0.0.1").put("port", ports[i]).put("rpcPort", 0).put("publishMs", 100)
+                    .put("rpcIdleTimeoutMs", 60_000);
             for (int j = 0; j < 3; j++) {
                 if (j != i) {
                     section.withArray("hosts").add("127.0.0.1:" + ports[j]);
@@ -155,6 +170,65 @@ class FlockTest {
     }
 
     @Test
+    void callsInFlightToAHostThatLeavesTheDirectoryEndAtOnce() throws Exception {
+        // A member whose RPC listener reads calls and never answers: a host cut off mid-call, as h1 sees it.
+        try (SilentRpcHost silent = new SilentRpcHost()) {
+            FlockSettings settings = FlockSettings.from(JSON.createObjectNode().put("name", flockName).put("discovery", "static")
+                    .put("bind", "127.0.0.1").put("port", Ports.free())
+                    .set("hosts", JSON.createArrayNode().add("127.0.0.1:" + ports[0]).add("127.0.0.1:" + ports[1]).add("127.0.0.1:" + ports[2])));
+            HostInfo info = new HostInfo("ghost", flockName, "127.0.0.1", silent.port(),
+                    List.of(new HostInfo.CageEntry("svc", "1.0.0", List.of("version"))), 0, 0, 1);
+            Directory ghost = Directory.join(settings, info);
+            try {
+                Await.until("h1 sees svc on the ghost", Duration.ofSeconds(20),
+                        () -> hostsRunning(hosts.get(0), "svc").equals(Set.of("h2", "h3", "ghost")));
+                // 'version' is idempotent on every copy, 'deadline' on none. Batches until the ghost holds both
+                // kinds (the router picks copies at random); the calls' deadline is 30 s, h1's RPC idle timeout 60 s.
+                List<CompletableFuture<Reply>> idempotent = new ArrayList<>();
+                List<CompletableFuture<Reply>> notIdempotent = new ArrayList<>();
+                for (int batch = 0; batch < 10 && (silent.received("version") == 0 || silent.received("deadline") == 0); batch++) {
+                    for (int i = 0; i < 6; i++) {
+                        notIdempotent.add(relay(Map.of("target", "svc", "op", "deadline"), Deadline.afterMillis(30_000)));
+                        idempotent.add(relay(Map.of("target", "svc", "op", "version"), Deadline.afterMillis(30_000)));
+                    }
+                    Await.until("the batch reached the copies", Duration.ofSeconds(10),
+                            () -> silent.received("version") + Probe.get("svc.version") == idempotent.size()
+                                    && silent.received("deadline") + Probe.get("svc.deadline") == notIdempotent.size());
+                }
+                int heldIdempotent = silent.received("version");
+                int heldOthers = silent.received("deadline");
+                assertTrue(heldIdempotent > 0 && heldOthers > 0, "the ghost holds calls of both kinds");
+
+                long leftAt = System.nanoTime();
+                ghost.close();
+                for (CompletableFuture<Reply> call : idempotent) {
+                    assertTrue(Set.of("h2", "h3").contains(call.get(5, TimeUnit.SECONDS).value().path("host").asText()), "answered by a real copy");
+                }
+                int clearFailures = 0;
+                for (CompletableFuture<Reply> call : notIdempotent) {
+                    try {
+                        call.get(5, TimeUnit.SECONDS);
+                    } catch (ExecutionException failed) {
+                        CageException e = (CageException) failed.getCause();
+                        assertEquals(ErrorCode.UNAVAILABLE, e.code(), e.getMessage());
+                        assertTrue(e.getMessage().contains("on host 'ghost'") && e.getMessage().contains("may or may not have run"), e.getMessage());
+                        clearFailures++;
+                    }
+                }
+                long tookMs = (System.nanoTime() - leftAt) / 1_000_000;
+                assertEquals(heldOthers, clearFailures, "exactly the non-idempotent calls the ghost held failed, each clearly");
+                assertEquals(notIdempotent.size() - heldOthers, Probe.get("svc.deadline"), "the others ran once each");
+                assertEquals(idempotent.size(), Probe.get("svc.version"), "every idempotent call ran once on a real copy");
+                assertTrue(tookMs < 5_000, "ended when the ghost left, not by the 30 s deadline or the 60 s idle timeout: " + tookMs + " ms");
+                System.out.printf("flock: the ghost held %d idempotent and %d other calls when it left; %d ms later the first were"
+                        + " answered by h2/h3 and the others had failed clearly%n", heldIdempotent, heldOthers, tookMs);
+            } finally {
+                ghost.close();
+            }
+        }
+    }
+
+    @Test
     void flockListsEveryHostWithItsCages() {
         List<FlockMember> members = hosts.get(1).admin().flock();
         assertEquals(Set.of("h1", "h2", "h3"), members.stream().map(FlockMember::name).collect(java.util.stream.Collectors.toSet()),
@@ -183,6 +257,61 @@ class FlockTest {
             assertTrue(hosts.get(0).admin().flock().stream().noneMatch(m -> m.name().equals("vandal")), "never listed without its info");
             assertEquals("1.0.0", relay(Map.of("target", "svc", "op", "version"), null).get(10, TimeUnit.SECONDS)
                     .value().path("value").path("version").asText(), "calls still work");
+        }
+    }
+
+    /** An RPC listener that reads every frame and answers none (not even a PING), nor closes. */
+    private static final class SilentRpcHost implements AutoCloseable {
+
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+
+        SilentRpcHost() throws IOException {
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        sockets.add(socket);
+                        Thread.ofVirtual().start(() -> swallow(socket));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        /** REQUEST frames received for {@code operation}. */
+        int received(String operation) {
+            AtomicInteger n = received.get(operation);
+            return n == null ? 0 : n.get();
+        }
+
+        private void swallow(Socket socket) {
+            try {
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                while (true) {
+                    byte[] frame = new byte[in.readInt()];
+                    in.readFully(frame);
+                    if (FrameCodec.decode(Unpooled.wrappedBuffer(frame)) instanceof Frame.Request request) {
+                        received.computeIfAbsent(request.operation(), op -> new AtomicInteger()).incrementAndGet();
+                    }
+                }
+            } catch (Exception closed) {
+                // h1 closed the connection, or the test is over
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
         }
     }
 

@@ -32,6 +32,7 @@ public final class Directory implements AutoCloseable {
     private final JChannel channel;
     private final Map<Address, HostInfo> members = new ConcurrentHashMap<>();
     private final List<Consumer<List<HostInfo>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<HostInfo>> departureListeners = new CopyOnWriteArrayList<>();
     private volatile HostInfo self;
     private volatile View view;
     private volatile long lastMalformedWarning = System.nanoTime() - 2_000_000_000L;
@@ -81,11 +82,29 @@ public final class Directory implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /**
+     * Tells {@code listener} of every host that leaves the view (left, died, cut off), with its last info.
+     * Called on JGroups' thread: it must not block.
+     */
+    public void addDepartureListener(Consumer<HostInfo> listener) {
+        departureListeners.add(listener);
+    }
+
     private void send(HostInfo info) {
         try {
             channel.send(new BytesMessage(null, JSON.writeValueAsBytes(info)));
         } catch (Exception e) {
             LOG.warn("publishing to the flock failed: {}", e.toString());
+        }
+    }
+
+    private void departed(HostInfo info) {
+        for (Consumer<HostInfo> listener : departureListeners) {
+            try {
+                listener.accept(info);
+            } catch (RuntimeException e) {
+                LOG.warn("a directory departure listener failed for host {}", info.name(), e);
+            }
         }
     }
 
@@ -138,7 +157,16 @@ public final class Directory implements AutoCloseable {
         public void viewAccepted(View newView) {
             View old = view;
             view = newView;
-            boolean removed = members.keySet().removeIf(address -> !newView.containsMember(address));
+            List<HostInfo> gone = new ArrayList<>();
+            for (Address address : List.copyOf(members.keySet())) {
+                if (!newView.containsMember(address)) {
+                    HostInfo info = members.remove(address);
+                    if (info != null) {
+                        gone.add(info);
+                    }
+                }
+            }
+            boolean removed = !gone.isEmpty();
             boolean newcomers = old == null || newView.getMembers().stream().anyMatch(a -> !old.containsMember(a));
             LOG.info("flock view {}", newView);
             if (newcomers && self != null) {
@@ -148,6 +176,7 @@ public final class Directory implements AutoCloseable {
             if (removed) {
                 changed();
             }
+            gone.forEach(Directory.this::departed);
         }
     }
 }

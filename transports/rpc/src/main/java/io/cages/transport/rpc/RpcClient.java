@@ -116,6 +116,18 @@ public final class RpcClient implements AutoCloseable {
         return pool == null ? 0 : pool.openConnections();
     }
 
+    /**
+     * Closes the connections to {@code peer} now: its calls in flight fail as connection lost (delivered or
+     * not, per call, {@code reason} in the message), and the next call to it connects afresh. For a peer
+     * known to be gone, so its calls need not wait out the idle timeout.
+     */
+    public void disconnect(InetSocketAddress peer, String reason) {
+        PeerPool pool = pools.remove(peer);
+        if (pool != null) {
+            pool.close(reason);
+        }
+    }
+
     /** Closes every connection (calls in flight fail as connection lost) and stops the I/O threads. */
     @Override
     public void close() {

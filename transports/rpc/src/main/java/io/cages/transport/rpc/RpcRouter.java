@@ -8,6 +8,7 @@ import io.cages.host.RemoteReply;
 import io.cages.transport.rpc.internal.Ejections;
 import io.cages.transport.rpc.internal.Outstanding;
 import io.cages.transport.rpc.internal.RetryBudget;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       idempotent ({@code Cage-Idempotent}); otherwise a clear error saying it may have run;</li>
  *   <li>an answer from the callee, error or not: that is the answer.</li>
  * </ul>
- * A copy whose connection failed is skipped for {@link RouterSettings#ejectMs()}. Retries stop at the
+ * A copy whose connection failed is skipped for {@link RouterSettings#ejectMs()}. When the directory drops a
+ * host, {@link #hostLeft} ends its calls in flight at once, under the same rules. Retries stop at the
  * call's deadline, after {@link RouterSettings#maxAttempts()}, and when the retry budget is spent.
  */
 public final class RpcRouter implements RemoteCalls {
@@ -62,6 +64,25 @@ public final class RpcRouter implements RemoteCalls {
         budget.recordCall();
         attempt(call, result, new HashSet<>(), 1, null);
         return result;
+    }
+
+    /**
+     * The directory dropped {@code host} (it left, died or was cut off): ends the calls in flight to it now.
+     *
+     * <p>Why: a host that is cut off sends nothing, not even a reset, so its connections would only fail
+     * when the heartbeat's idle timeout runs out (3 s by default), while the flock notices the silence sooner
+     * (1.2 s plus a check). Closing its connections makes each of its calls fail as "delivered, then lost"
+     * (or "not delivered" if its write had not completed), and the rules above decide: idempotent calls go
+     * to another copy at once, within the deadline and the retry budget; the others fail saying they may or
+     * may not have run. The host is also ejected, so a call choosing from a directory read just before the
+     * drop passes it over.
+     *
+     * @param host    the host's name, as in its {@link CageCopy}
+     * @param address its RPC address
+     */
+    public void hostLeft(String host, InetSocketAddress address) {
+        ejections.eject(host);
+        client.disconnect(address, "host '" + host + "' is no longer in the flock");
     }
 
     /** Retries spent in the current budget window, for tests and metrics. */

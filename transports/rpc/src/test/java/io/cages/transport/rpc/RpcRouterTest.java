@@ -10,6 +10,7 @@ import io.cages.host.Host;
 import io.cages.host.HostConfig;
 import io.cages.host.OutboundCall;
 import io.cages.host.RemoteReply;
+import io.cages.host.testing.Await;
 import io.cages.host.testing.Probe;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.VersionCage;
@@ -19,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +138,48 @@ class RpcRouterTest {
             assertTrue(e != null, "some call picked the doomed copy first");
             assertEquals(ErrorCode.UNAVAILABLE, e.code());
             assertTrue(e.getMessage().contains("may or may not have run") && e.getMessage().contains("not declared idempotent"), e.getMessage());
+        }
+    }
+
+    @Test
+    void callsInFlightToAHostTheDirectoryDropsEndAtOnce() throws Exception {
+        // The client's heartbeat would wait a minute and the calls' deadline is 30 s: within the 5 s this test
+        // allows, only hostLeft can end the calls held by the silent copy.
+        try (SilentPeer silent = new SilentPeer(); RpcClient patient = new RpcClient(SETTINGS.withHeartbeat(1_000, 60_000))) {
+            CageCopy cutOff = new CageCopy("cut", silent.address(), "1.0.0", Set.of("version"), 0);
+            AtomicReference<List<CageCopy>> directory = new AtomicReference<>(List.of(cutOff));
+            RpcRouter router = new RpcRouter(patient, cage -> directory.get(), RouterSettings.defaults());
+            List<CompletableFuture<RemoteReply>> idempotent = new ArrayList<>();
+            List<CompletableFuture<RemoteReply>> notIdempotent = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                idempotent.add(router.call(new OutboundCall("caller", "t", "svc", "version", Map.of(), null, null, Deadline.afterMillis(30_000))));
+            }
+            for (int i = 0; i < 2; i++) {
+                notIdempotent.add(router.call(new OutboundCall("caller", "t", "svc", "sleep", Map.of("ms", "1"), null, null,
+                        Deadline.afterMillis(30_000))));
+            }
+            Await.until("the cut-off copy holds all six calls", Duration.ofSeconds(10), () -> silent.requests() == 6);
+
+            long droppedAt = System.nanoTime();
+            directory.set(List.of(copies.get("h1"), copies.get("h2"))); // what the directory lists from now on
+            router.hostLeft("cut", silent.address());
+
+            for (CompletableFuture<RemoteReply> call : idempotent) {
+                assertTrue(Set.of("h1", "h2").contains(call.get(5, TimeUnit.SECONDS).host()), "answered by another copy");
+            }
+            for (CompletableFuture<RemoteReply> call : notIdempotent) {
+                CageException e = failureOf(call);
+                assertEquals(ErrorCode.UNAVAILABLE, e.code());
+                assertTrue(e.getMessage().contains("on host 'cut'") && e.getMessage().contains("may or may not have run")
+                        && e.getMessage().contains("not declared idempotent"), e.getMessage());
+            }
+            long tookMs = (System.nanoTime() - droppedAt) / 1_000_000;
+            assertTrue(tookMs < 5_000, "ended at the drop, not by the 60 s idle timeout or the 30 s deadline: " + tookMs + " ms");
+            assertEquals(0, Probe.get("svc.sleep"), "the non-idempotent calls ran nowhere else");
+            assertEquals(6, silent.requests(), "nothing more was sent to the dropped host");
+            assertEquals(0, patient.openConnections(silent.address()), "its connections are closed");
+            System.out.printf("router: 4 idempotent calls in flight to a dropped host answered elsewhere and 2 others failed clearly,"
+                    + " %d ms after the drop%n", tookMs);
         }
     }
 

@@ -18,6 +18,8 @@ public final class PeerPool {
     private final ClientShared shared;
     private final AtomicReferenceArray<CompletableFuture<ClientConnection>> slots;
     private final AtomicInteger next = new AtomicInteger();
+    // CONCURRENCY: set once by close(); read by send() and by a connect completing after the close.
+    private volatile String closedReason;
 
     public PeerPool(InetSocketAddress peer, ClientShared shared, int size) {
         this.peer = peer;
@@ -27,6 +29,12 @@ public final class PeerPool {
 
     /** Sends {@code call} on the next connection, connecting it first if needed. */
     public void send(PendingCall call, Outgoing outgoing) {
+        String closed = closedReason;
+        if (closed != null) {
+            // A call that picked this pool just before it was closed: it never left, so any copy may take it.
+            call.fail(new RpcConnectionException(false, peer, call.describe() + " was not delivered: " + closed, null));
+            return;
+        }
         connection().whenComplete((connection, failure) -> {
             if (failure != null) {
                 call.fail(new RpcConnectionException(false, peer, call.describe() + " was not delivered: cannot connect: "
@@ -63,6 +71,10 @@ public final class PeerPool {
             if (f.isSuccess()) {
                 connection.attach(connect.channel());
                 slot.complete(connection);
+                String closed = closedReason;
+                if (closed != null) {
+                    connection.close(closed); // connected after close() looked at its slot: no orphan connection
+                }
             } else {
                 slot.completeExceptionally(f.cause());
             }
@@ -83,6 +95,7 @@ public final class PeerPool {
 
     /** Closes every connection; their calls fail as connection lost (delivered or not, per call). */
     public void close(String reason) {
+        closedReason = reason;
         for (int i = 0; i < slots.length(); i++) {
             CompletableFuture<ClientConnection> slot = slots.get(i);
             if (slot != null) {

@@ -1,0 +1,74 @@
+package io.cages.transport.rpc;
+
+import io.cages.transport.rpc.internal.Frame;
+import io.cages.transport.rpc.internal.FrameCodec;
+import io.netty.buffer.Unpooled;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A host cut off mid-call, as its callers see it: accepts connections and reads every frame, but never
+ * answers (not even a PONG) and never closes, so nothing but the caller itself can end a call sent here.
+ */
+final class SilentPeer implements AutoCloseable {
+
+    private final ServerSocket server;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger requests = new AtomicInteger();
+
+    SilentPeer() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(this::accept);
+    }
+
+    InetSocketAddress address() {
+        return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    /** REQUEST frames received so far. */
+    int requests() {
+        return requests.get();
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                sockets.add(socket);
+                Thread.ofVirtual().start(() -> swallow(socket));
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private void swallow(Socket socket) {
+        try {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            while (true) {
+                byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                if (FrameCodec.decode(Unpooled.wrappedBuffer(frame)) instanceof Frame.Request) {
+                    requests.incrementAndGet();
+                }
+            }
+        } catch (Exception closed) {
+            // the caller closed the connection, or the test is over
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+    }
+}
