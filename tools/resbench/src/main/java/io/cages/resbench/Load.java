@@ -17,11 +17,23 @@ final class Load {
         void call(int thread) throws Exception;
     }
 
-    /** A measured run: completed calls, wall time, latency percentiles and failed calls. */
-    record Result(long calls, double seconds, double p50Ms, double p99Ms, long errors, String firstError) {
+    /**
+     * A measured run: completed calls, wall time, latency percentiles, failed calls, and the CPU time the whole
+     * JVM used per call (every thread: callers, client library, and an embedded broker if there is one). On a
+     * shared machine the CPU per call moves much less than the rate, which follows what else runs.
+     */
+    record Result(long calls, double seconds, double p50Ms, double p99Ms, long errors, String firstError, double cpuUsPerCall) {
         double perSecond() {
             return calls / seconds;
         }
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /** CPU time of this JVM so far, in nanoseconds. */
+    static long processCpuNanos() {
+        return OS.getProcessCpuTime();
     }
 
     private Load() {
@@ -32,6 +44,7 @@ final class Load {
         int[] counts = new int[threads];
         AtomicLong errors = new AtomicLong();
         String[] firstError = new String[1];
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
         List<Thread> running = new ArrayList<>();
@@ -65,6 +78,7 @@ final class Load {
             t.join();
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
+        long cpu = processCpuNanos() - cpuStart;
         int total = Arrays.stream(counts).sum();
         long[] all = new long[total];
         int at = 0;
@@ -73,7 +87,8 @@ final class Load {
             at += counts[t];
         }
         Arrays.sort(all);
-        return new Result(total, elapsed, percentileMs(all, 0.50), percentileMs(all, 0.99), errors.get(), firstError[0]);
+        return new Result(total, elapsed, percentileMs(all, 0.50), percentileMs(all, 0.99), errors.get(), firstError[0],
+                total == 0 ? Double.NaN : cpu / 1e3 / total);
     }
 
     static double percentileMs(long[] sortedNanos, double q) {

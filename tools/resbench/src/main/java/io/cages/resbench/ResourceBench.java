@@ -1,8 +1,10 @@
 package io.cages.resbench;
 
+import io.cages.resources.jms.JmsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,7 +14,8 @@ import java.util.Map;
  * <p>Options (all {@code --name value}): {@code --jdbc-url} (required unless {@code --only jms}), {@code --user},
  * {@code --password} (default: $PGUSER / $PGPASSWORD), {@code --seconds} per round (3), {@code --rounds} (5),
  * {@code --threads} (8), {@code --pool} (8), {@code --deadline-ms} (5000), {@code --msg-bytes} (256),
- * {@code --tcp-port} (the JMS part also runs over a TCP acceptor on this port; {@code auto} (default) = a free one, 0 = in-VM only), {@code --only jdbc|jms}.
+ * {@code --tcp-port} (the JMS part also runs over a TCP acceptor on this port; {@code auto} (default) = a free one, 0 = in-VM only),
+ * {@code --delivery persistent|non-persistent|both} (JMS delivery mode on both sides; both by default), {@code --only jdbc|jms}.
  */
 public final class ResourceBench {
 
@@ -40,6 +43,10 @@ public final class ResourceBench {
             tcpPort = Integer.parseInt(tcp);
         }
         String only = o.getOrDefault("only", "all");
+        String delivery = o.getOrDefault("delivery", "both");
+        List<JmsSettings.Delivery> modes = delivery.equals("both")
+                ? List.of(JmsSettings.Delivery.PERSISTENT, JmsSettings.Delivery.NON_PERSISTENT)
+                : List.of(JmsSettings.Delivery.parse(delivery));
 
         System.out.printf("cages resource bench: %d cores, %s, %d rounds of %.0f s per system (order rotating), one warm-up round each%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), rounds, seconds);
@@ -54,7 +61,7 @@ public final class ResourceBench {
         if (!only.equals("jdbc")) {
             Path dir = Files.createTempDirectory("cages-resbench-broker");
             try {
-                JmsBench.run(dir, tcpPort, threads, seconds, rounds, msgBytes, deadlineMs);
+                JmsBench.run(dir, tcpPort, threads, seconds, rounds, msgBytes, deadlineMs, modes);
             } finally {
                 try (var files = Files.walk(dir)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -85,6 +85,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         return q == null ? -1 : q.getMessageCount();
     }
 
+    /** Consumers attached to {@code queue} now, or -1 when there is no such queue. */
+    public int consumerCount(String queue) {
+        var q = server.getActiveMQServer().locateQueue(queue);
+        return q == null ? -1 : q.getConsumerCount();
+    }
+
     @Override
     public void close() {
         try {

@@ -7,7 +7,6 @@ import io.cages.resources.jms.internal.Messages;
 import io.cages.resources.jms.internal.PooledSession;
 import io.cages.resources.jms.internal.SessionPool;
 import java.util.Map;
-import javax.jms.DeliveryMode;
 import javax.jms.JMSException;
 import javax.jms.Message;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -17,7 +16,9 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
  * versions. Every send honours the caller's deadline: waiting for a free session ends at the deadline
  * (DEADLINE_EXCEEDED), and a broker that cannot be reached is UNAVAILABLE; both name the resource.
  *
- * <p>Messages are persistent and sends are blocking, so a send that returned is in the broker's journal.
+ * <p>By default messages are persistent and sends are blocking, so a send that returned is in the broker's
+ * journal; a resource configured {@code "deliveryMode": "non-persistent"} trades that for speed (see
+ * {@link JmsSettings.Delivery}).
  */
 public final class JmsResource implements AutoCloseable {
 
@@ -25,6 +26,7 @@ public final class JmsResource implements AutoCloseable {
     private final JmsSettings settings;
     private final ActiveMQConnectionFactory factory;
     private final SessionPool pool;
+    private final int deliveryMode;
 
     public JmsResource(String name, JmsSettings settings) {
         this.name = name;
@@ -33,6 +35,7 @@ public final class JmsResource implements AutoCloseable {
         // Bounds each blocking send or commit; the pool bounds the wait for a session by the deadline.
         factory.setCallTimeout(settings.sendTimeoutMs());
         factory.setBlockOnDurableSend(true);
+        this.deliveryMode = settings.deliveryMode().jms();
         this.pool = new SessionPool(name, factory, settings.maxConnections(), settings.maxSessionsPerConnection());
     }
 
@@ -78,8 +81,8 @@ public final class JmsResource implements AutoCloseable {
         }
         try {
             Message m = text != null ? Messages.text(s.session(), text, properties) : Messages.bytes(s.session(), body, properties);
-            s.producer().send(s.queue(queue), m, DeliveryMode.PERSISTENT, Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
-            return m.getJMSMessageID();
+            s.producer().send(s.queue(queue), m, deliveryMode, Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
+            return Messages.sentId(m);
         } catch (JMSException | RuntimeException e) {
             s.markBroken(); // a session that failed once is not trusted again
             throw failure("send to " + queue, e);

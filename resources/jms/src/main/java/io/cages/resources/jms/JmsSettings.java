@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.resources.jms.internal.Json;
 import java.util.Set;
 import java.util.function.Function;
+import javax.jms.DeliveryMode;
 
 /**
  * Connection and pool settings of a JMS resource, read from its JSON section in configs/.
@@ -17,15 +18,60 @@ import java.util.function.Function;
  * @param maxConnections           connections opened at most
  * @param maxSessionsPerConnection sessions (each with its producer) per connection
  * @param sendTimeoutMs            longest a blocking send or commit waits for the broker
+ * @param deliveryMode             how the resource's sends are delivered; {@link Delivery#PERSISTENT} by default
  */
 public record JmsSettings(String brokerUrl, String username, String password, int maxConnections,
-                          int maxSessionsPerConnection, long sendTimeoutMs) {
+                          int maxSessionsPerConnection, long sendTimeoutMs, Delivery deliveryMode) {
 
     private static final Set<String> KEYS = Set.of("brokerUrl", "username", "password", "maxConnections",
-            "maxSessionsPerConnection", "sendTimeoutMs");
+            "maxSessionsPerConnection", "sendTimeoutMs", "deliveryMode");
+
+    /**
+     * How sends are delivered (config key {@code deliveryMode}).
+     *
+     * <p>{@code persistent}: written to the broker's journal, and the send waits for the broker to confirm it,
+     * so a send that returned survives a broker restart. {@code non-persistent}: kept in the broker's memory
+     * only (lost if it stops), and the send does not wait for the broker (Artemis sends non-durable messages
+     * asynchronously unless the URL says {@code blockOnNonDurableSend=true}): a send that returned has left the
+     * client, no more; a broken connection fails a later send. For events that may be lost, at a fraction of
+     * the cost.
+     */
+    public enum Delivery {
+        PERSISTENT("persistent", DeliveryMode.PERSISTENT),
+        NON_PERSISTENT("non-persistent", DeliveryMode.NON_PERSISTENT);
+
+        private final String key;
+        private final int jms;
+
+        Delivery(String key, int jms) {
+            this.key = key;
+            this.jms = jms;
+        }
+
+        /** The value in configs/. */
+        public String key() {
+            return key;
+        }
+
+        /** The {@link DeliveryMode} constant. */
+        public int jms() {
+            return jms;
+        }
+
+        /** @throws IllegalArgumentException naming the allowed values and the one given */
+        public static Delivery parse(String value) {
+            for (Delivery d : values()) {
+                if (d.key.equals(value)) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("deliveryMode must be \"persistent\" or \"non-persistent\", was \"" + value + "\"");
+        }
+    }
 
     public JmsSettings {
         brokerUrl = brokerUrl == null || brokerUrl.isBlank() ? "vm://0" : brokerUrl;
+        deliveryMode = deliveryMode == null ? Delivery.PERSISTENT : deliveryMode;
         if (maxConnections <= 0) {
             throw new IllegalArgumentException("maxConnections must be positive, was " + maxConnections);
         }
@@ -37,8 +83,18 @@ public record JmsSettings(String brokerUrl, String username, String password, in
         }
     }
 
+    /** Persistent sends. */
+    public JmsSettings(String brokerUrl, String username, String password, int maxConnections, int maxSessionsPerConnection,
+                       long sendTimeoutMs) {
+        this(brokerUrl, username, password, maxConnections, maxSessionsPerConnection, sendTimeoutMs, Delivery.PERSISTENT);
+    }
+
     public static JmsSettings defaults() {
-        return new JmsSettings(null, null, null, 2, 16, 5_000);
+        return new JmsSettings(null, null, null, 2, 16, 5_000, Delivery.PERSISTENT);
+    }
+
+    public JmsSettings withDeliveryMode(Delivery mode) {
+        return new JmsSettings(brokerUrl, username, password, maxConnections, maxSessionsPerConnection, sendTimeoutMs, mode);
     }
 
     /** Reads settings from the process environment. */
@@ -58,19 +114,21 @@ public record JmsSettings(String brokerUrl, String username, String password, in
             return d;
         }
         Json json = new Json(node, "", KEYS, env);
+        String mode = json.string("deliveryMode", d.deliveryMode.key());
         return new JmsSettings(
                 json.string("brokerUrl", d.brokerUrl),
                 json.string("username", null),
                 json.string("password", null),
                 json.integer("maxConnections", d.maxConnections),
                 json.integer("maxSessionsPerConnection", d.maxSessionsPerConnection),
-                json.longValue("sendTimeoutMs", d.sendTimeoutMs));
+                json.longValue("sendTimeoutMs", d.sendTimeoutMs),
+                Delivery.parse(mode));
     }
 
     @Override
     public String toString() {
         return "JmsSettings[brokerUrl=" + brokerUrl + ", username=" + username + ", password=" + (password == null ? "null" : "***")
                 + ", maxConnections=" + maxConnections + ", maxSessionsPerConnection=" + maxSessionsPerConnection
-                + ", sendTimeoutMs=" + sendTimeoutMs + "]";
+                + ", sendTimeoutMs=" + sendTimeoutMs + ", deliveryMode=" + deliveryMode.key() + "]";
     }
 }

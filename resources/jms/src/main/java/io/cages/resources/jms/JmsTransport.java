@@ -2,10 +2,10 @@ package io.cages.resources.jms;
 
 import io.cages.host.Transport;
 import io.cages.host.TransportContext;
+import io.cages.resources.jms.internal.ConsumerConnection;
 import io.cages.resources.jms.internal.ConsumerLoop;
 import java.util.ArrayList;
 import java.util.List;
-import javax.jms.Connection;
 import javax.jms.JMSException;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.slf4j.Logger;
@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Found with ServiceLoader by the host, it reads the host config's {@code transports.jms} section (see
  * {@link JmsTransportSettings}); without that section it consumes nothing.
+ *
+ * <p>A broker that goes away and comes back needs nothing in the URL: the consumers' connection is replaced
+ * with a back-off (see {@link ConsumerConnection}), and the outage is logged once when it starts and once when
+ * consumption resumes.
  */
 public final class JmsTransport implements Transport {
 
@@ -29,7 +33,7 @@ public final class JmsTransport implements Transport {
     private JmsTransportSettings settings;
     private final List<ConsumerLoop> loops = new ArrayList<>();
     private ActiveMQConnectionFactory factory;
-    private Connection connection;
+    private ConsumerConnection connection;
 
     /** For ServiceLoader: settings come from the host config at {@link #start}. */
     public JmsTransport() {
@@ -64,15 +68,15 @@ public final class JmsTransport implements Transport {
         // Each consumer holds at most one message it has not started: others stay on the queue for the other
         // consumers (and are not redelivered if this one stops).
         factory.setConsumerWindowSize(0);
-        connection = factory.createConnection();
+        connection = new ConsumerConnection(factory, c.brokerUrl());
         try {
+            connection.open(); // a broker that cannot be reached at start fails the start, as a bad config does
             for (JmsTransportSettings.Binding b : settings.bindings()) {
                 for (int i = 0; i < b.consumers(); i++) {
                     loops.add(new ConsumerLoop(connection, b, i, settings.maxDeliveryAttempts(),
                             settings.receiveTimeoutMs(), context.dispatcher()));
                 }
             }
-            connection.start();
             loops.forEach(ConsumerLoop::start);
         } catch (JMSException | RuntimeException e) {
             close();
@@ -88,6 +92,9 @@ public final class JmsTransport implements Transport {
             return;
         }
         loops.forEach(ConsumerLoop::stop);
+        if (connection != null) {
+            connection.stop(); // loops waiting for the broker to come back end now
+        }
         // Idle loops end within one receive timeout; a loop with a request in flight finishes it (and commits)
         // while the host drains, and close() waits for it.
         long until = System.nanoTime() + (settings.receiveTimeoutMs() + 1_000) * 1_000_000L;
@@ -99,6 +106,9 @@ public final class JmsTransport implements Transport {
     @Override
     public void close() {
         loops.forEach(ConsumerLoop::stop);
+        if (connection != null) {
+            connection.stop();
+        }
         long until = System.nanoTime() + 5_000_000_000L;
         for (ConsumerLoop loop : loops) {
             if (!loop.awaitEnd(Math.max(0, until - System.nanoTime()))) {
@@ -106,11 +116,7 @@ public final class JmsTransport implements Transport {
             }
         }
         if (connection != null) {
-            try {
-                connection.close();
-            } catch (JMSException e) {
-                LOG.debug("closing the jms connection failed", e);
-            }
+            connection.close();
         }
         if (factory != null) {
             factory.close();

@@ -142,6 +142,45 @@ class JmsResourceTest {
     }
 
     @Test
+    void theIdReturnedIsExactlyTheJmsMessageIdOfEachMessage() throws Exception {
+        // The resource formats the id itself (cheaper than Artemis); it must stay the same text.
+        try (ActiveMQConnectionFactory f = new ActiveMQConnectionFactory("vm://0");
+             Connection c = f.createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            javax.jms.MessageProducer p = s.createProducer(s.createQueue("q.ids"));
+            for (int i = 0; i < 2_000; i++) {
+                Message m = i % 2 == 0 ? s.createTextMessage("x") : s.createBytesMessage();
+                p.send(m, javax.jms.DeliveryMode.NON_PERSISTENT, 4, 0);
+                String ours = io.cages.resources.jms.internal.Messages.sentId(m);
+                assertEquals(m.getJMSMessageID(), ours);
+                assertTrue(ours.matches("ID:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), ours);
+            }
+        }
+    }
+
+    @Test
+    void nonPersistentSendsArriveButDoNotSurviveABrokerRestart() throws Exception {
+        jms.send("q.durable2", "kept", null, Deadline.afterMillis(5_000));
+        try (JmsResource fast = new JmsResource("events", new JmsSettings("vm://0", null, null, 1, 2, 5_000)
+                .withDeliveryMode(JmsSettings.Delivery.NON_PERSISTENT))) {
+            fast.send("q.events", "first", null, Deadline.afterMillis(5_000));
+            Message m = receive("vm://0", "q.events", 5_000);
+            assertEquals("first", ((TextMessage) m).getText());
+            assertEquals(javax.jms.DeliveryMode.NON_PERSISTENT, m.getJMSDeliveryMode());
+
+            fast.send("q.events", "lost at restart", null, Deadline.afterMillis(5_000));
+            Await.until("the broker has it", Duration.ofSeconds(5), () -> broker.messageCount("q.events") == 1);
+        }
+        jms.close();
+        jms = null;
+        broker.close();
+
+        broker = EmbeddedBroker.start(dir.resolve("broker"), 0, -1, 10);
+        assertNull(receive("vm://0", "q.events", 500), "a non-persistent message is not in the journal");
+        assertEquals("kept", ((TextMessage) receive("vm://0", "q.durable2", 5_000)).getText(), "the persistent one is");
+    }
+
+    @Test
     void tcpAcceptorWorksLikeInVm() throws Exception {
         broker.close();
         int port = Ports.free();

@@ -55,6 +55,23 @@ class JmsSettingsTest {
     }
 
     @Test
+    void deliveryModeIsPersistentUnlessSaidOtherwiseAndOnlyTheTwoNamesAreAccepted() throws Exception {
+        assertEquals(JmsSettings.Delivery.PERSISTENT, JmsSettings.fromJson(json("{}"), n -> null).deliveryMode());
+        assertEquals(JmsSettings.Delivery.PERSISTENT,
+                JmsSettings.fromJson(json("{\"deliveryMode\": \"persistent\"}"), n -> null).deliveryMode());
+        JmsSettings fast = JmsSettings.fromJson(json("{\"deliveryMode\": \"${env:MODE}\"}"), n -> n.equals("MODE") ? "non-persistent" : null);
+        assertEquals(JmsSettings.Delivery.NON_PERSISTENT, fast.deliveryMode());
+        assertTrue(fast.toString().contains("deliveryMode=non-persistent"), fast.toString());
+
+        for (String bad : new String[] {"\"NON_PERSISTENT\"", "\"Persistent\"", "\"\"", "\"durable\""}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> JmsSettings.fromJson(json("{\"deliveryMode\": " + bad + "}"), n -> null));
+            assertEquals("deliveryMode must be \"persistent\" or \"non-persistent\", was " + bad, e.getMessage());
+        }
+        var notText = assertThrows(IllegalArgumentException.class, () -> JmsSettings.fromJson(json("{\"deliveryMode\": 2}"), n -> null));
+        assertEquals("deliveryMode must be a string", notText.getMessage());
+    }
+
+    @Test
     void transportSettingsReadBindingsAndNameTheBadOne() throws Exception {
         JmsTransportSettings s = JmsTransportSettings.fromJson(json("""
                 {"maxDeliveryAttempts": 3, "bindings": [{"queue": "q1", "cage": "billing", "operation": "charge", "consumers": 2}]}"""), n -> null);

@@ -16,6 +16,7 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.jms.Connection;
@@ -46,18 +47,26 @@ public final class ConsumerLoop {
     /** Longest pause before offering a refused message again: short, as the message waits meanwhile. */
     private static final long MAX_REFUSAL_BACKOFF_MS = 200;
 
-    private final Connection connection;
+    /** Pauses after a failure of this loop's own session (not a lost connection: that one waits in ConsumerConnection). */
+    private static final long SESSION_BACKOFF_MS = 100;
+    private static final long MAX_SESSION_BACKOFF_MS = 5_000;
+    /** Longest silence while this loop's sessions keep failing on a working connection. */
+    private static final long REMINDER_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final ConsumerConnection connections;
     private final Binding binding;
     private final int index;
     private final int maxDeliveryAttempts;
     private final long receiveTimeoutMs;
     private final Dispatcher dispatcher;
     private volatile boolean running = true;
+    /** Counted down by stop(): ends pauses at once. */
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private Thread thread;
 
-    public ConsumerLoop(Connection connection, Binding binding, int index, int maxDeliveryAttempts, long receiveTimeoutMs,
+    public ConsumerLoop(ConsumerConnection connections, Binding binding, int index, int maxDeliveryAttempts, long receiveTimeoutMs,
                         Dispatcher dispatcher) {
-        this.connection = connection;
+        this.connections = connections;
         this.binding = binding;
         this.index = index;
         this.maxDeliveryAttempts = maxDeliveryAttempts;
@@ -71,6 +80,7 @@ public final class ConsumerLoop {
 
     public void stop() {
         running = false;
+        stopped.countDown();
     }
 
     /** Waits up to {@code nanos} for the loop to end. */
@@ -86,13 +96,51 @@ public final class ConsumerLoop {
         }
     }
 
+    /**
+     * Consumes until stopped. A failure ends the session (the broker gets its uncommitted message back) and the
+     * loop starts a new one. Whether the failure was the connection's or this session's own is found out by
+     * the next session: if none can be made on the same connection, the connection is broken and
+     * {@link ConsumerConnection} replaces it (and logs the outage once for all loops); if the connection was
+     * replaced meanwhile, the outage explains the failure. Only a failure on a connection that still works is
+     * this loop's to log: once when it starts failing, at most once a minute while it goes on, once when it
+     * consumes again. Pauses grow from 100 ms to 5 s.
+     */
     private void run() {
+        Backoff backoff = new Backoff(SESSION_BACKOFF_MS, MAX_SESSION_BACKOFF_MS);
+        SessionFailures failures = new SessionFailures();
+        Exception failure = null; // the last session's failure, not yet explained
+        Connection failedOn = null;
         while (running) {
-            try (Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+            Connection c = connections.await();
+            if (c == null) {
+                return; // stopping
+            }
+            Session session;
+            try {
+                session = c.createSession(true, Session.SESSION_TRANSACTED);
+            } catch (JMSException | RuntimeException e) {
+                // A connection that cannot make a session is broken ("AMQ219010: Connection is destroyed").
+                LOG.debug("{}: no session on the connection: {}", this, e.toString());
+                connections.lost(c, e);
+                failure = null; // explained by the lost connection, which ConsumerConnection reports
+                continue;
+            }
+            if (failure != null) {
+                if (failedOn == c) {
+                    failures.failed(failure); // the connection works: the failure was this session's own
+                } else {
+                    LOG.debug("{}: session ended with its connection: {}", this, failure.toString());
+                }
+                failure = null;
+            }
+            try (session;
                  MessageConsumer consumer = session.createConsumer(session.createQueue(binding.queue()));
                  MessageProducer producer = session.createProducer(null)) {
+                connections.confirmed(c);
                 while (running) {
                     Message m = consumer.receive(receiveTimeoutMs);
+                    failures.consuming();
+                    backoff.reset();
                     if (m != null) {
                         handle(session, producer, m);
                     }
@@ -101,9 +149,45 @@ public final class ConsumerLoop {
                 if (!running) {
                     return;
                 }
-                // Broker gone or session broken: uncommitted messages go back to the queue; retry after a pause.
-                LOG.warn("{}: {}; reconnecting in 1 s", this, e.toString());
-                pause(1_000);
+                // Broker gone or session broken: uncommitted messages go back to the queue; a new session after a pause.
+                failure = e;
+                failedOn = c;
+                pause(backoff.next());
+            }
+        }
+    }
+
+    /** This loop's own session failures on a working connection, logged once each way and reminded rarely. */
+    private final class SessionFailures {
+        private boolean failing;
+        private long since;
+        private long lastReport;
+        private int count;
+
+        void failed(Exception e) {
+            count++;
+            long now = System.nanoTime();
+            if (!failing) {
+                failing = true;
+                since = now;
+                lastReport = now;
+                LOG.warn("{}: session failed: {}; starting a new one (back-off up to {} ms)", ConsumerLoop.this, e.toString(),
+                        MAX_SESSION_BACKOFF_MS);
+            } else if (now - lastReport >= REMINDER_NANOS) {
+                lastReport = now;
+                LOG.warn("{}: still failing after {} attempt(s) over {} s: {}", ConsumerLoop.this, count,
+                        TimeUnit.NANOSECONDS.toSeconds(now - since), e.toString());
+            } else {
+                LOG.debug("{}: session failed again: {}", ConsumerLoop.this, e.toString());
+            }
+        }
+
+        /** A receive completed: the session works. */
+        void consuming() {
+            if (failing) {
+                LOG.info("{}: consuming again after {} failed session(s)", ConsumerLoop.this, count);
+                failing = false;
+                count = 0;
             }
         }
     }
@@ -268,9 +352,10 @@ public final class ConsumerLoop {
         }
     }
 
-    private static void pause(long ms) {
+    /** A retry pause, not a wait for a condition; stop() ends it at once. */
+    private void pause(long ms) {
         try {
-            TimeUnit.MILLISECONDS.sleep(ms); // a retry pause, not a wait for a condition
+            stopped.await(ms, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

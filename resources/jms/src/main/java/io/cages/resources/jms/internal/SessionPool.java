@@ -67,11 +67,12 @@ public final class SessionPool implements AutoCloseable {
      * @throws CageException DEADLINE_EXCEEDED when none is free in time, UNAVAILABLE when the broker cannot be reached
      */
     public PooledSession acquire(boolean transacted, Deadline deadline) throws CageException {
-        if (deadline.isExpired()) {
+        long nanos = deadline.remainingNanos(); // one clock read, not two: it showed in profiles of cheap sends
+        if (nanos <= 0) {
             throw new CageException(ErrorCode.DEADLINE_EXCEEDED, "jms resource '" + name + "': deadline passed before sending");
         }
         try {
-            if (!permits.tryAcquire(deadline.remainingNanos(), TimeUnit.NANOSECONDS)) {
+            if (!permits.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
                 throw noSessionInTime();
             }
         } catch (InterruptedException e) {
