@@ -32,7 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +50,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NetnsCutInFlightTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path FLOCK_NET = Path.of(System.getProperty("cages.repo", "../..")).resolve("tools/netns/flock-net");
 
     /**
      * The flock's failure detection: 1.2 s of silence (FD_ALL3), checked every fifth of it, confirmed in another
@@ -69,29 +67,20 @@ class NetnsCutInFlightTest {
     @TempDir
     Path dir;
     final List<HostProcess> hosts = new ArrayList<>();
+    private NetnsLan lan;
 
     @BeforeEach
     void start() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("CI must run the network namespace test as root; it runs as " + System.getProperty("user.name"));
-        }
-        Assumptions.assumeTrue(root, "needs root to create network namespaces; skipped");
-        run(FLOCK_NET.toString(), "up", "4");
+        lan = NetnsLan.up(4);
         String flock = "netns-cut-" + UUID.randomUUID();
         byte[] svc = TestCages.withHeader(TestCages.build("svc", "1.0.0", VersionCage.class), "Cage-Idempotent", "version, sleep");
         byte[] ledger = TestCages.build("ledger", "1.0.0", LedgerCage.class);
         byte[] caller = TestCages.build("caller", "1.0.0", CallerCage.class);
         for (int i = 1; i <= 4; i++) {
-            String address = "10.213.7." + i;
-            ObjectNode section = JSON.createObjectNode().put("name", flock).put("discovery", "multicast")
-                    .put("bind", address).put("multicastAddress", "228.13.7.1").put("multicastPort", 45613)
-                    .put("rpcPort", 7070).put("publishMs", 200)
-                    .put("failureTimeoutMs", FAILURE_TIMEOUT_MS).put("rpcIdleTimeoutMs", 60_000);
-            ObjectNode transports = JSON.createObjectNode();
-            transports.set("flock", section);
+            // A long RPC idle timeout, so that only the flock's drop can end the calls in flight.
+            ObjectNode transports = NetnsLan.flockTransports(flock, i, FAILURE_TIMEOUT_MS, 60_000);
             Map<String, byte[]> cages = i == 1 ? Map.of("caller", caller) : Map.of("svc", svc, "ledger", ledger);
-            hosts.add(HostProcess.start("n" + i, dir.resolve("n" + i), cages, transports, List.of("ip", "netns", "exec", "cg-h" + i), address));
+            hosts.add(HostProcess.start("n" + i, dir.resolve("n" + i), cages, transports, NetnsLan.exec(i), NetnsLan.address(i)));
         }
     }
 
@@ -100,8 +89,8 @@ class NetnsCutInFlightTest {
         for (HostProcess host : hosts) {
             host.close();
         }
-        if ("root".equals(System.getProperty("user.name"))) {
-            run(FLOCK_NET.toString(), "down");
+        if (lan != null) {
+            lan.close();
         }
     }
 
@@ -146,7 +135,7 @@ class NetnsCutInFlightTest {
         assertTrue(heldIdempotent > 0 && heldLedger > 0, "n3 runs calls of both kinds: " + heldIdempotent + " svc, " + heldLedger + " ledger");
 
         long commandAt = System.nanoTime();
-        run(FLOCK_NET.toString(), "cut", "3");
+        lan.cut(3);
         // The link goes down as the command's last step; its start-up (a shell, then ip) can take a second on
         // a loaded machine, so the figures count from its end.
         long cutAt = System.nanoTime();
@@ -243,19 +232,7 @@ class NetnsCutInFlightTest {
     }
 
     private static Set<String> members(HostProcess host) {
-        try {
-            return host.flockMembers();
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError("cannot read the flock of " + host.name + ": " + e, e);
-        }
-    }
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
+        return NetnsLan.members(host);
     }
 
     /** An HTTP answer and when its last byte arrived. */

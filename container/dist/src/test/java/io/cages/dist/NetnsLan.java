@@ -1,0 +1,89 @@
+package io.cages.dist;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The LAN of network namespaces that {@code tools/netns/flock-net} builds: host {@code i} lives in namespace
+ * {@code cg-h<i>} at {@code 10.213.7.<i>}, all on one bridge that carries multicast. Needs root: without it a
+ * test is skipped (and reported so), except under CI, where a missing root is a failure, never a skip.
+ */
+final class NetnsLan implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path FLOCK_NET = Path.of(System.getProperty("cages.repo", "../..")).resolve("tools/netns/flock-net");
+
+    private NetnsLan() {
+    }
+
+    /** Builds a LAN of {@code hosts} namespaces (tearing down what an earlier run left). */
+    static NetnsLan up(int hosts) throws IOException, InterruptedException {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("CI must run the network namespace tests as root; they run as " + System.getProperty("user.name"));
+        }
+        Assumptions.assumeTrue(root, "needs root to create network namespaces; skipped");
+        run("up", Integer.toString(hosts));
+        return new NetnsLan();
+    }
+
+    static String address(int host) {
+        return "10.213.7." + host;
+    }
+
+    /** The command prefix that runs a program in host {@code i}'s namespace. */
+    static List<String> exec(int host) {
+        return List.of("ip", "netns", "exec", "cg-h" + host);
+    }
+
+    /** A {@code transports} section joining {@code flock} by multicast on this LAN, bound to host {@code i}. */
+    static ObjectNode flockTransports(String flock, int host, long failureTimeoutMs, long rpcIdleTimeoutMs) {
+        ObjectNode section = JSON.createObjectNode().put("name", flock).put("discovery", "multicast")
+                .put("bind", address(host)).put("multicastAddress", "228.13.7.1").put("multicastPort", 45613)
+                .put("rpcPort", 7070).put("publishMs", 200)
+                .put("failureTimeoutMs", failureTimeoutMs).put("rpcIdleTimeoutMs", rpcIdleTimeoutMs);
+        ObjectNode transports = JSON.createObjectNode();
+        transports.set("flock", section);
+        return transports;
+    }
+
+    /** Takes host {@code i}'s link down: it sends and receives nothing, as if its cable were pulled. */
+    void cut(int host) throws IOException, InterruptedException {
+        run("cut", Integer.toString(host));
+    }
+
+    void restore(int host) throws IOException, InterruptedException {
+        run("restore", Integer.toString(host));
+    }
+
+    /** The host's directory; a query that fails fails the test (an empty answer would read as "left"). */
+    static Set<String> members(HostProcess host) {
+        try {
+            return host.flockMembers();
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("cannot read the flock of " + host.name + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        run("down");
+    }
+
+    private static void run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(FLOCK_NET.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+    }
+}
