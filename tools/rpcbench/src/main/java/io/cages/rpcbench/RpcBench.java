@@ -51,14 +51,17 @@ import java.util.regex.Pattern;
  *   <li>extras, when {@code -Drpcbench.extras=grpc-fjp,grpc-vt,grpc-json} names them: gRPC with its handler
  *       on a ForkJoinPool, on a virtual thread per call, or with JSON instead of Smile payloads.</li>
  * </ul>
+ * {@code -Drpcbench.only=byname} (a diagnostic, e.g. for a profile) keeps only the systems named, and grpc.
  * Both carry the same payload: parameters {@code {"name":"world"}} encoded per call, and the reply
  * {@code {"greeting":"Hello, world!","version":...}} decoded to a tree by the caller. One connection each
  * (cages: connectionsPerPeer 1; gRPC: one channel = one HTTP/2 connection), NIO event loops of the same size,
  * a 5 s deadline per call.
  *
  * <p>Each round measures, per system: latency (one thread, sequential calls, p50 and p99 of per-call time)
- * and throughput (a fixed number of calls in flight for the round's seconds). The table shows the median over
- * rounds of each figure, then the ratios to {@code grpc}: of the medians, and the range of per-round ratios.
+ * and throughput (a fixed number of calls in flight for the round's seconds), in short slices that take turns
+ * between the systems, so that a drift in the machine's speed hits them alike. Throughput also reports the CPU
+ * time both JVMs spent per call. The table shows the median over rounds of each figure, then the ratios to
+ * {@code grpc}: of the medians, and the range of per-round ratios.
  *
  * <p>Usage: {@code RpcBench <hello.jar> [rounds=3] [seconds=5] [concurrency=64] [latency-calls=20000]}
  */
@@ -66,6 +69,8 @@ public final class RpcBench {
 
     private static final Map<String, Object> PARAMS = Map.of("name", "world");
     private static final long DEADLINE_MS = 5_000;
+    // CONCURRENCY: set once by main before any measurement.
+    private static volatile ProcessHandle CALLEE;
     private static final List<String> EXTRAS = List.of("grpc-fjp", "grpc-vt", "grpc-json");
 
     /** One system under test: a call that completes a future with the greeting, or fails it. */
@@ -90,7 +95,8 @@ public final class RpcBench {
     record Latency(double p50Us, double p99Us, long errors) {
     }
 
-    record Throughput(double callsPerSecond, long errors) {
+    /** {@code cpuUsPerCall}: CPU time of both JVMs (caller and callee) per call, a figure less noisy than rates. */
+    record Throughput(double callsPerSecond, double cpuUsPerCall, long errors) {
     }
 
     /** One system's figures, one entry per round. */
@@ -123,6 +129,10 @@ public final class RpcBench {
             return median(throughput.stream().mapToDouble(Throughput::callsPerSecond).toArray());
         }
 
+        double medianCpu() {
+            return median(throughput.stream().mapToDouble(Throughput::cpuUsPerCall).toArray());
+        }
+
         long errors() {
             return latency.stream().mapToLong(Latency::errors).sum() + throughput.stream().mapToLong(Throughput::errors).sum();
         }
@@ -140,6 +150,7 @@ public final class RpcBench {
         List<String> extras = extras();
 
         Process callee = startCallee(helloJar);
+        CALLEE = callee.toHandle();
         int status = 0;
         try {
             Matcher ports = awaitPorts(callee);
@@ -176,34 +187,40 @@ public final class RpcBench {
                     default -> throw new IllegalStateException(extra);
                 });
             }
+            String only = System.getProperty("rpcbench.only", "").trim();
+            if (!only.isEmpty()) {
+                // Diagnostic (profiling one path): the reference stays, so the ratios still mean something.
+                List<String> kept = Arrays.stream(only.split(",")).map(String::trim).toList();
+                for (Caller c : List.copyOf(systems)) {
+                    if (c != grpc && !kept.contains(c.name())) {
+                        systems.remove(c);
+                        c.close();
+                    }
+                }
+            }
             System.out.printf("cage-to-cage RPC vs gRPC-java unary hello, caller and callee JVMs on loopback, %d cores, %s%n",
                     Runtime.getRuntime().availableProcessors(), Runtime.version());
-            System.out.printf("%d rounds; each: %d sequential calls (latency), then %d in flight for %d s (throughput);"
-                    + " 1 connection each, %d I/O threads a side%n", rounds, latencyCalls, concurrency, seconds, ioThreads);
+            System.out.printf("%d rounds; each: %d sequential calls (latency), then %d in flight for %d s (throughput), per system,"
+                    + " in slices of %d calls and %d ms taking turns; 1 connection each, %d I/O threads a side%n", rounds, latencyCalls,
+                    concurrency, seconds, LATENCY_SLICE_CALLS, THROUGHPUT_SLICE_MS, ioThreads);
             for (Caller c : systems) {
                 System.out.println("  " + c.name() + " says: " + c.callAndWait());
             }
 
             // Warm-up: JIT every path (not measured), a full round's worth each.
-            for (Caller c : systems) {
-                latency(c, latencyCalls);
-                throughput(c, concurrency, seconds);
-            }
+            round(systems, 0, latencyCalls, concurrency, seconds);
 
             Map<Caller, Results> results = new LinkedHashMap<>();
             systems.forEach(c -> results.put(c, new Results()));
             for (int round = 0; round < rounds; round++) {
-                List<Caller> order = new ArrayList<>(systems);
-                if (round % 2 == 1) {
-                    Collections.reverse(order);
-                }
-                for (Caller c : order) {
-                    Latency l = latency(c, latencyCalls);
-                    Throughput t = throughput(c, concurrency, seconds);
+                Map<Caller, Measured> measured = round(systems, round, latencyCalls, concurrency, seconds);
+                for (Caller c : systems) {
+                    Latency l = measured.get(c).latency();
+                    Throughput t = measured.get(c).throughput();
                     results.get(c).latency().add(l);
                     results.get(c).throughput().add(t);
-                    System.out.printf("  round %d %-9s p50 %7.1f us  p99 %7.1f us  %9.0f calls/s  errors %d%n",
-                            round + 1, c.name(), l.p50Us(), l.p99Us(), t.callsPerSecond(), l.errors() + t.errors());
+                    System.out.printf("  round %d %-9s p50 %7.1f us  p99 %7.1f us  %9.0f calls/s  cpu %5.1f us/call  errors %d%n",
+                            round + 1, c.name(), l.p50Us(), l.p99Us(), t.callsPerSecond(), t.cpuUsPerCall(), l.errors() + t.errors());
                 }
             }
             report(results, grpc, rounds);
@@ -222,9 +239,9 @@ public final class RpcBench {
     private static void report(Map<Caller, Results> results, Caller reference, int rounds) {
         Results ref = results.get(reference);
         System.out.println("medians over rounds:");
-        System.out.printf("%-10s %10s %10s %12s %8s%n", "system", "p50 us", "p99 us", "calls/s", "errors");
-        results.forEach((c, r) -> System.out.printf("%-10s %10.1f %10.1f %12.0f %8d%n", c.name(), r.medianP50(), r.medianP99(),
-                r.medianTput(), r.errors()));
+        System.out.printf("%-10s %10s %10s %12s %14s %8s%n", "system", "p50 us", "p99 us", "calls/s", "cpu us/call", "errors");
+        results.forEach((c, r) -> System.out.printf("%-10s %10.1f %10.1f %12.0f %14.1f %8d%n", c.name(), r.medianP50(), r.medianP99(),
+                r.medianTput(), r.medianCpu(), r.errors()));
         System.out.println("ratios to grpc (latency target <= 1.0, throughput target >= 1.0): of the medians [range of per-round ratios]");
         results.forEach((c, r) -> {
             if (c == reference) {
@@ -309,11 +326,66 @@ public final class RpcBench {
 
     // ---- measurements -------------------------------------------------------------------------------------
 
-    /** One thread, {@code calls} sequential calls; per-call wall time from send to the caller's wake-up. */
-    private static Latency latency(Caller caller, int calls) {
-        long[] nanos = new long[calls];
+    /** Sequential calls per latency slice, and the length of a throughput slice. */
+    private static final int LATENCY_SLICE_CALLS = 1_000;
+    private static final long THROUGHPUT_SLICE_MS = 1_000;
+    private static final long THROUGHPUT_RAMP_MS = 300;
+
+    private record Measured(Latency latency, Throughput throughput) {
+    }
+
+    /**
+     * One round: every system's latency ({@code latencyCalls} sequential calls) and throughput ({@code seconds}
+     * of {@code concurrency} calls in flight), measured in slices (1,000 calls, 1 s) that take turns between
+     * the systems, in an order that reverses from slice to slice and round to round. A machine whose speed
+     * drifts (other work on it) then slows every system alike, and the ratios stay meaningful.
+     */
+    private static Map<Caller, Measured> round(List<Caller> systems, int round, int latencyCalls, int concurrency,
+                                               int seconds) throws InterruptedException {
+        Map<Caller, long[]> nanos = new LinkedHashMap<>();
+        Map<Caller, long[]> errors = new LinkedHashMap<>();
+        Map<Caller, long[]> sums = new LinkedHashMap<>(); // calls, nanos, cpu nanos, errors
+        for (Caller c : systems) {
+            nanos.put(c, new long[latencyCalls]);
+            errors.put(c, new long[1]);
+            sums.put(c, new long[4]);
+        }
+        int slice = 0;
+        for (int done = 0; done < latencyCalls; done += LATENCY_SLICE_CALLS, slice++) {
+            int calls = Math.min(LATENCY_SLICE_CALLS, latencyCalls - done);
+            for (Caller c : order(systems, round + slice)) {
+                errors.get(c)[0] += latency(c, nanos.get(c), done, calls);
+            }
+        }
+        for (int s = 0; s < seconds; s++, slice++) {
+            for (Caller c : order(systems, round + slice)) {
+                throughput(c, concurrency, THROUGHPUT_SLICE_MS, sums.get(c));
+            }
+        }
+        Map<Caller, Measured> measured = new LinkedHashMap<>();
+        for (Caller c : systems) {
+            long[] sorted = nanos.get(c);
+            Arrays.sort(sorted);
+            long[] t = sums.get(c);
+            measured.put(c, new Measured(
+                    new Latency(percentile(sorted, 0.50) / 1_000.0, percentile(sorted, 0.99) / 1_000.0, errors.get(c)[0]),
+                    new Throughput(t[0] * 1e9 / Math.max(1, t[1]), t[2] < 0 ? Double.NaN : t[2] / 1e3 / Math.max(1, t[0]), t[3])));
+        }
+        return measured;
+    }
+
+    private static List<Caller> order(List<Caller> systems, int turn) {
+        List<Caller> order = new ArrayList<>(systems);
+        if (turn % 2 == 1) {
+            Collections.reverse(order);
+        }
+        return order;
+    }
+
+    /** One thread, {@code calls} sequential calls into {@code nanos} from {@code at}; returns the errors. */
+    private static long latency(Caller caller, long[] nanos, int at, int calls) {
         long errors = 0;
-        for (int i = 0; i < calls; i++) {
+        for (int i = at; i < at + calls; i++) {
             long start = System.nanoTime();
             try {
                 caller.callAndWait();
@@ -325,15 +397,15 @@ public final class RpcBench {
             }
             nanos[i] = System.nanoTime() - start;
         }
-        Arrays.sort(nanos);
-        return new Latency(percentile(nanos, 0.50) / 1_000.0, percentile(nanos, 0.99) / 1_000.0, errors);
+        return errors;
     }
 
     /**
      * {@code concurrency} chains of calls, each starting its next call when the previous completes, so exactly
-     * that many are in flight; calls completed between 0.5 s after the start and {@code seconds} later count.
+     * that many are in flight; calls completed in {@code millis} after a ramp-up count. Adds calls, nanoseconds,
+     * CPU nanoseconds of both JVMs (-1 once unknown) and errors to {@code sums}.
      */
-    private static Throughput throughput(Caller caller, int concurrency, int seconds) throws InterruptedException {
+    private static void throughput(Caller caller, int concurrency, long millis, long[] sums) throws InterruptedException {
         LongAdder completed = new LongAdder();
         LongAdder errors = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
@@ -362,19 +434,32 @@ public final class RpcBench {
         for (int i = 0; i < concurrency; i++) {
             chain[0].run();
         }
-        Thread.sleep(500);
+        Thread.sleep(THROUGHPUT_RAMP_MS);
         long c0 = completed.sum();
         long e0 = errors.sum();
+        long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
-        Thread.sleep(seconds * 1_000L);
+        Thread.sleep(millis);
         long c1 = completed.sum();
         long e1 = errors.sum();
+        long cpu1 = cpuNanos();
         long t1 = System.nanoTime();
         stop.set(true);
         if (!drained.await(DEADLINE_MS + 2_000, TimeUnit.MILLISECONDS)) {
-            System.err.println(caller.name() + ": " + running.get() + " calls still in flight after the round");
+            System.err.println(caller.name() + ": " + running.get() + " calls still in flight after the slice");
         }
-        return new Throughput((c1 - c0) * 1e9 / (t1 - t0), e1 - e0);
+        sums[0] += c1 - c0;
+        sums[1] += t1 - t0;
+        sums[2] = sums[2] < 0 || cpu0 < 0 || cpu1 < 0 ? -1 : sums[2] + cpu1 - cpu0;
+        sums[3] += e1 - e0;
+    }
+
+    /** CPU time so far of this JVM and the callee's (from the OS; -1 where it cannot tell). */
+    private static long cpuNanos() {
+        ProcessHandle callee = CALLEE;
+        long self = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+        long other = callee == null ? 0 : callee.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+        return self < 0 || other < 0 ? -1 : self + other;
     }
 
     private static long percentile(long[] sorted, double p) {

@@ -12,6 +12,7 @@ import io.cages.host.HostConfig;
 import io.cages.host.InboundRequest;
 import io.cages.host.OutboundCall;
 import io.cages.host.RemoteCalls;
+import io.cages.host.RemoteReply;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -57,8 +58,14 @@ public final class CageCalls {
         return new HostCageRef(this, caller, cage);
     }
 
+    /**
+     * One call by name. {@code waited}: the caller only waits for the future ({@link HostCageRef#call}), so
+     * a remote answer may complete it on the transport's I/O thread, which wakes the waiting handler with no
+     * hand-off in between; otherwise the caller may attach stages of its own, and a remote answer completes
+     * the future on a virtual thread, where those stages may block.
+     */
     CompletableFuture<CallResult> call(HostCageContext caller, String cage, String operation, Map<String, ?> params,
-                                       byte[] body, String contentType) {
+                                       byte[] body, String contentType, boolean waited) {
         Request current = CurrentRequest.get();
         Deadline deadline = CurrentRequest.deadlineOf(current, config.limitsFor(caller.cageName()).timeoutMs());
         if (deadline.isExpired()) {
@@ -94,13 +101,22 @@ public final class CageCalls {
         OutboundCall call = new OutboundCall(caller.cageName(), traceId, cage, operation, copied, body, contentType, deadline);
         CompletableFuture<CallResult> result = new CompletableFuture<>();
         calls.call(call).whenComplete((reply, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(unwrap(failure));
+            if (waited) {
+                complete(result, reply, failure, callerMapper);
             } else {
-                result.complete(new HostCallResult(reply.reply(), reply.host(), callerMapper));
+                Thread.startVirtualThread(() -> complete(result, reply, failure, callerMapper));
             }
         });
         return result;
+    }
+
+    private static void complete(CompletableFuture<CallResult> result, RemoteReply reply, Throwable failure,
+                                 ObjectMapper callerMapper) {
+        if (failure != null) {
+            result.completeExceptionally(unwrap(failure));
+        } else {
+            result.complete(new HostCallResult(reply.reply(), reply.host(), callerMapper));
+        }
     }
 
     /** Pass-by-value: the callee gets a tree of plain values, never the caller's objects. */

@@ -41,6 +41,7 @@ public final class ClientConnection {
 
     // CONCURRENCY: set once on the event loop when the connect succeeds, before any call is sent on it.
     private volatile Channel channel;
+    private volatile Outbox outbox;  // CONCURRENCY: set with channel, just before it
     // CONCURRENCY: event loop only.
     private int silentIntervals;
     private String closeReason;
@@ -63,6 +64,7 @@ public final class ClientConnection {
     }
 
     void attach(Channel channel) {
+        this.outbox = new Outbox(channel);
         this.channel = channel;
     }
 
@@ -100,7 +102,7 @@ public final class ClientConnection {
             out.release();
             return;
         }
-        ch.writeAndFlush(out).addListener(f -> {
+        outbox.write(out, f -> {
             if (f.isSuccess()) {
                 call.written = true;
             } else if (inflight.remove(id, call)) {
