@@ -48,8 +48,9 @@ import java.util.regex.Pattern;
  *   <li>{@code grpc}: the reference, gRPC-java at its best for this work ({@link GrpcCaller}): server handler
  *       on {@code directExecutor()}, blocking stub for latency, direct-executor channel for throughput, Smile
  *       payloads as cages carries;</li>
- *   <li>extras, when {@code -Drpcbench.extras=grpc-fjp,grpc-vt,grpc-json} names them: gRPC with its handler
- *       on a ForkJoinPool, on a virtual thread per call, or with JSON instead of Smile payloads.</li>
+ *   <li>extras, when {@code -Drpcbench.extras=grpc-fjp,grpc-vt,grpc-json,grpc-noretry} names them: gRPC with
+ *       its handler on a ForkJoinPool, on a virtual thread per call, with JSON instead of Smile payloads, or with
+ *       the channel's retry machinery turned off.</li>
  * </ul>
  * {@code -Drpcbench.only=byname} (a diagnostic, e.g. for a profile) keeps only the systems named, and grpc.
  * Both carry the same payload: parameters {@code {"name":"world"}} encoded per call, and the reply
@@ -71,7 +72,7 @@ public final class RpcBench {
     private static final long DEADLINE_MS = 5_000;
     // CONCURRENCY: set once by main before any measurement.
     private static volatile ProcessHandle CALLEE;
-    private static final List<String> EXTRAS = List.of("grpc-fjp", "grpc-vt", "grpc-json");
+    private static final List<String> EXTRAS = List.of("grpc-fjp", "grpc-vt", "grpc-json", "grpc-noretry");
 
     /** One system under test: a call that completes a future with the greeting, or fails it. */
     interface Caller extends AutoCloseable {
@@ -184,6 +185,8 @@ public final class RpcBench {
                             GrpcHello.Codec.SMILE, PARAMS, DEADLINE_MS);
                     case "grpc-json" -> new GrpcCaller(extra, channel(channels, grpcLoops, ports, "grpc"),
                             GrpcHello.Codec.JSON, PARAMS, DEADLINE_MS);
+                    case "grpc-noretry" -> new GrpcCaller(extra, channel(channels, grpcLoops, ports, extra),
+                            GrpcHello.Codec.SMILE, PARAMS, DEADLINE_MS);
                     default -> throw new IllegalStateException(extra);
                 });
             }
@@ -267,22 +270,32 @@ public final class RpcBench {
         return String.format("%.2f-%.2f", min, max);
     }
 
-    /** One channel per gRPC server: one HTTP/2 connection, callbacks on the event loop (directExecutor). */
-    private static ManagedChannel channel(Map<String, ManagedChannel> channels, EventLoopGroup loops, Matcher ports, String server) {
-        return channels.computeIfAbsent(server, s -> NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(ports.group(port(s))))
-                .usePlaintext()
-                .eventLoopGroup(loops)
-                .channelType(NioSocketChannel.class)
-                .directExecutor()
-                .build());
+    /**
+     * One channel per gRPC configuration: one HTTP/2 connection, callbacks on the event loop (directExecutor),
+     * everything else at gRPC-java's defaults (as its own benchmarks run it), except for grpc-noretry, which
+     * also turns off the retry machinery (transparent retries included).
+     */
+    private static ManagedChannel channel(Map<String, ManagedChannel> channels, EventLoopGroup loops, Matcher ports, String config) {
+        return channels.computeIfAbsent(config, c -> {
+            NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(ports.group(port(c))))
+                    .usePlaintext()
+                    .eventLoopGroup(loops)
+                    .channelType(NioSocketChannel.class)
+                    .directExecutor();
+            if (c.equals("grpc-noretry")) {
+                builder.disableRetry();
+            }
+            return builder.build();
+        });
     }
 
-    private static String port(String server) {
-        return switch (server) {
-            case "grpc" -> "grpc";
+    /** The callee's server for a configuration (the group name in the PORTS line). */
+    private static String port(String config) {
+        return switch (config) {
+            case "grpc", "grpc-noretry" -> "grpc";
             case "grpc-fjp" -> "fjp";
             case "grpc-vt" -> "vt";
-            default -> throw new IllegalArgumentException(server);
+            default -> throw new IllegalArgumentException(config);
         };
     }
 

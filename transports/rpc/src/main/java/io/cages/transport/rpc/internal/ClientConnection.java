@@ -79,7 +79,7 @@ public final class ClientConnection {
 
     /** Sends the call; every failure on the way completes the call, nothing is thrown. */
     void send(PendingCall call, Outgoing outgoing) {
-        Channel ch = channel;
+        Outbox outbox = this.outbox;
         long id = ids.incrementAndGet();
         Frame.Request frame = outgoing.frame(id);
         if (frame == null) {
@@ -88,7 +88,7 @@ public final class ClientConnection {
         }
         ByteBuf out;
         try {
-            out = FrameCodec.encode(ch.alloc(), frame, shared.maxFrameBytes);
+            out = FrameCodec.encode(outbox.alloc(), frame, shared.maxFrameBytes);
         } catch (IllegalArgumentException e) {
             call.fail(CageException.badRequest(call.describe() + " cannot be sent: " + e.getMessage()));
             return;

@@ -1,6 +1,8 @@
 package io.cages.transport.rpc.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import java.util.Queue;
@@ -28,6 +30,14 @@ final class Outbox implements Runnable {
     /** At most this many frames per flush, so one busy connection cannot hold its event loop for long. */
     static final int MAX_BATCH = 128;
 
+    /**
+     * Frames encoded off the event loop go into plain heap buffers. Netty's pooled allocator keeps a cache per
+     * thread, and a virtual thread serves one request: each one set up a cache of its own (or went to the
+     * shared arena under its lock) for one small buffer. The event loop copies a heap frame into a pooled
+     * direct buffer as it writes it, from its own long-lived cache.
+     */
+    private static final ByteBufAllocator OFF_LOOP = new UnpooledByteBufAllocator(false);
+
     private final Channel channel;
     private final Queue<Entry> queue = new ConcurrentLinkedQueue<>();
     // CONCURRENCY: true from the moment a drain is handed to the event loop until that drain starts; a writer
@@ -40,6 +50,11 @@ final class Outbox implements Runnable {
 
     Outbox(Channel channel) {
         this.channel = channel;
+    }
+
+    /** Where to encode a frame about to be written here, from the calling thread. */
+    ByteBufAllocator alloc() {
+        return channel.eventLoop().inEventLoop() ? channel.alloc() : OFF_LOOP;
     }
 
     /**

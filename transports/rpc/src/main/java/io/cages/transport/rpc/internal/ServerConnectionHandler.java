@@ -165,10 +165,10 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
     private void write(Channel channel, Frame frame) {
         ByteBuf out;
         try {
-            out = FrameCodec.encode(channel.alloc(), frame, server.maxFrameBytes);
+            out = FrameCodec.encode(outbox.alloc(), frame, server.maxFrameBytes);
         } catch (IllegalArgumentException e) {
             LOG.warn("rpc reply {} on {} cannot be sent: {}", frame.id(), channel, e.getMessage());
-            out = FrameCodec.encode(channel.alloc(), new Frame.Error(frame.id(), ErrorCode.INTERNAL.name(),
+            out = FrameCodec.encode(outbox.alloc(), new Frame.Error(frame.id(), ErrorCode.INTERNAL.name(),
                     "the reply cannot be sent: " + e.getMessage(), server.hostName, null, null), server.maxFrameBytes);
         }
         // A closed channel fails the write and releases the buffer; the caller has lost the connection anyway.
