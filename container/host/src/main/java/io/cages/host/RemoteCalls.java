@@ -12,6 +12,9 @@ public interface RemoteCalls {
     /**
      * Calls a cage on another host, choosing the copy, failing over and retrying within the call's deadline.
      * Completes exceptionally with an {@link io.cages.api.CageException} only; never throws.
+     *
+     * <p>The future may complete on one of the transport's I/O threads or timers: a stage attached to it must
+     * not block (the host wakes a waiting handler from there, or hands the result to a virtual thread).
      */
     CompletableFuture<RemoteReply> call(OutboundCall call);
 }

@@ -62,7 +62,9 @@ final class ByNameCaller implements RpcBench.Caller {
             }
         };
         java.nio.file.Path work = Files.createTempDirectory("cages-rpcbench-caller");
-        Host host = Host.start(HostConfig.defaults().withName("caller").withWorkDir(work).withCageConfigDir(work.resolve("configs")),
+        Host host = Host.start(HostConfig.defaults().withName("caller").withWorkDir(work).withCageConfigDir(work.resolve("configs"))
+                        // A file that does not exist: the bench host owns no resources, whatever configs/ holds.
+                        .withResourcesFile(work.resolve("no-resources.json")),
                 List.of(offer));
         if (!host.admin().deploy(TestCages.build("caller", "1.0.0", CallerCage.class), "bench").succeeded()) {
             throw new IllegalStateException("the caller cage did not deploy: " + host.admin().history());

@@ -16,14 +16,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The callee JVM of {@link RpcBench}: a cage host with the RPC transport and the hello cage, and beside it a
- * gRPC server with the equivalent unary hello. Both listen on loopback with free ports, both run their
- * handlers on virtual threads (the host always does; gRPC is given a virtual-thread executor) and both get
- * the same number of NIO event loop threads. Prints {@code PORTS rpc=<port> grpc=<port>} on stdout once
- * both are ready, and stops when its standard input closes (so it never outlives the caller).
+ * The callee JVM of {@link RpcBench}: a cage host with the RPC transport and the hello cage, and beside it
+ * gRPC servers with the equivalent unary hello, all on loopback with free ports and the same number of NIO
+ * event loop threads. Three gRPC servers differ only in where they run the handler:
+ * <ul>
+ *   <li>{@code grpc}: {@code directExecutor()}, on the event loop that read the request: gRPC-java's fastest
+ *       setting for a handler that never blocks (this one does not), and the reference of the comparison;</li>
+ *   <li>{@code grpc-fjp}: a ForkJoinPool of one thread per core in async mode, the pool gRPC-java's own
+ *       benchmarks use when a handler must leave the event loop (reported when asked for);</li>
+ *   <li>{@code grpc-vt}: a virtual thread per call, the model the cages host uses for every handler
+ *       (reported when asked for).</li>
+ * </ul>
+ * Prints {@code PORTS rpc=<port> grpc=<port> ...} on stdout once all are ready, and stops when its standard
+ * input closes (so it never outlives the caller).
  *
  * <p>Usage: {@code CalleeMain <hello.jar>}
  */
@@ -36,43 +45,52 @@ public final class CalleeMain {
         RpcTransport rpc = new RpcTransport(settings);
         HostConfig config = HostConfig.defaults().withName("callee").withWorkDir(work)
                 .withCageConfigDir(work.resolve("configs"))
+                // A file that does not exist: the bench host owns no resources, whatever configs/ holds.
+                .withResourcesFile(work.resolve("no-resources.json"))
                 .withHttp(new HostConfig.Http("127.0.0.1", 0, "127.0.0.1", -1, null, null, null, null, 1));
 
         // gRPC gets what the RPC transport has: one acceptor thread, settings.ioThreads() NIO workers.
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("grpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("grpc-server", true));
-        ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .channelType(NioServerSocketChannel.class)
-                .bossEventLoopGroup(boss)
-                .workerEventLoopGroup(workers)
-                .addService(GrpcHello.service());
-        switch (RpcBench.grpcExecutor()) {
-            case "virtual" -> builder.executor(handlers); // the fair default: the host runs cages the same way
-            case "direct" -> builder.directExecutor();    // diagnostic: handler on the event loop
-            default -> { }                                // "pool": gRPC's own shared cached thread pool
-        }
-        Server grpc = builder.build();
+        ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors(),
+                ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);
+        ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
+        Server direct = grpcServer(boss, workers).directExecutor().build();
+        Server pooled = grpcServer(boss, workers).executor(pool).build();
+        Server perCall = grpcServer(boss, workers).executor(virtual).build();
+        List<Server> servers = List.of(direct, pooled, perCall);
 
         try (Host host = Host.start(config, List.of(rpc))) {
             var deployed = host.admin().deploy(Files.readAllBytes(helloJar), "bench");
             if (!deployed.succeeded()) {
                 throw new IllegalStateException("hello did not deploy: " + host.admin().history());
             }
-            grpc.start();
-            System.out.println("PORTS rpc=" + rpc.localAddress().getPort() + " grpc=" + grpc.getPort()
-                    + " ioThreads=" + settings.ioThreads() + " grpcExecutor=" + RpcBench.grpcExecutor());
+            for (Server s : servers) {
+                s.start();
+            }
+            System.out.println("PORTS rpc=" + rpc.localAddress().getPort() + " grpc=" + direct.getPort()
+                    + " grpc-fjp=" + pooled.getPort() + " grpc-vt=" + perCall.getPort() + " ioThreads=" + settings.ioThreads());
             System.out.flush();
             while (System.in.read() >= 0) {
                 // the caller closes our stdin (or dies) when it is done
             }
-            grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         } finally {
-            grpc.shutdownNow();
+            for (Server s : servers) {
+                s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            handlers.shutdownNow();
+            pool.shutdownNow();
+            virtual.shutdownNow();
         }
         System.exit(0);
+    }
+
+    private static NettyServerBuilder grpcServer(EventLoopGroup boss, EventLoopGroup workers) {
+        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .channelType(NioServerSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .addService(GrpcHello.service());
     }
 }

@@ -1,18 +1,11 @@
 package io.cages.rpcbench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.cages.api.Deadline;
 import io.cages.host.Reply;
 import io.cages.transport.rpc.RpcClient;
 import io.cages.transport.rpc.RpcSettings;
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCalls;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -26,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,31 +37,42 @@ import java.util.regex.Pattern;
 /**
  * Cage-to-cage RPC against gRPC-java, in one run between two JVMs on loopback. The callee JVM
  * ({@link CalleeMain}, started here with the same java binary, flags and class path) hosts the hello cage
- * behind the RPC transport and a gRPC unary hello doing the same work; this JVM is the caller.
+ * behind the RPC transport and gRPC servers with a unary hello doing the same work; this JVM is the caller.
  *
- * <p>Both systems carry the same payload: parameters {@code {"name":"world"}} (Smile inside a cages frame,
- * JSON inside a gRPC message, each encoded per call) and the reply {@code {"greeting":"Hello, world!",
- * "version":...}} decoded to a tree by the caller. Both use one connection (cages: connectionsPerPeer 1;
- * gRPC: one channel = one HTTP/2 connection), NIO event loops of the same size, a handler on a virtual
- * thread, a 5 s deadline per call, and a completion hop off the event loop on the caller side.
+ * <p>Systems, each measured in every round, in an order that alternates round by round:
+ * <ul>
+ *   <li>{@code cages}: the RPC client ({@link RpcClient#call}) straight to the callee host;</li>
+ *   <li>{@code byname}: the whole path: a request to a caller cage on a caller host in this JVM, whose
+ *       handler calls {@code context.cage("hello").call("greet", ...)}, through the host, the router and the
+ *       RPC client ({@link ByNameCaller});</li>
+ *   <li>{@code grpc}: the reference, gRPC-java at its best for this work ({@link GrpcCaller}): server handler
+ *       on {@code directExecutor()}, blocking stub for latency, direct-executor channel for throughput, Smile
+ *       payloads as cages carries;</li>
+ *   <li>extras, when {@code -Drpcbench.extras=grpc-fjp,grpc-vt,grpc-json,grpc-noretry} names them: gRPC with
+ *       its handler on a ForkJoinPool, on a virtual thread per call, with JSON instead of Smile payloads, or with
+ *       the channel's retry machinery turned off.</li>
+ * </ul>
+ * {@code -Drpcbench.only=byname} (a diagnostic, e.g. for a profile) keeps only the systems named, and grpc.
+ * Both carry the same payload: parameters {@code {"name":"world"}} encoded per call, and the reply
+ * {@code {"greeting":"Hello, world!","version":...}} decoded to a tree by the caller. One connection each
+ * (cages: connectionsPerPeer 1; gRPC: one channel = one HTTP/2 connection), NIO event loops of the same size,
+ * a 5 s deadline per call.
  *
- * <p>Each round measures, for each system in alternating order: latency (one thread, sequential calls, p50
- * and p99 of per-call time) and throughput (a fixed number of calls in flight for the round's seconds).
- * The table shows the median over rounds of each figure, then the ratios cages/gRPC.
+ * <p>Each round measures, per system: latency (one thread, sequential calls, p50 and p99 of per-call time)
+ * and throughput (a fixed number of calls in flight for the round's seconds), in short slices that take turns
+ * between the systems, so that a drift in the machine's speed hits them alike. Throughput also reports the CPU
+ * time both JVMs spent per call. The table shows the median over rounds of each figure, then the ratios to
+ * {@code grpc}: of the medians, and the range of per-round ratios.
  *
  * <p>Usage: {@code RpcBench <hello.jar> [rounds=3] [seconds=5] [concurrency=64] [latency-calls=20000]}
- *
- * <p>Diagnostic only: {@code -Drpcbench.grpc.executor=virtual|pool|direct} (passed on to the callee with the
- * other JVM flags) chooses where gRPC runs its callbacks on both sides: {@code virtual} (default, the fair
- * setting: server handlers on a virtual-thread-per-task executor as the host runs cages, client on gRPC's
- * default pool), {@code pool} (gRPC's default shared cached thread pool on both sides), {@code direct}
- * (directExecutor on both sides: handlers and completions on the event loops, which the cages host never
- * does: its handlers may block).
  */
 public final class RpcBench {
 
     private static final Map<String, Object> PARAMS = Map.of("name", "world");
     private static final long DEADLINE_MS = 5_000;
+    // CONCURRENCY: set once by main before any measurement.
+    private static volatile ProcessHandle CALLEE;
+    private static final List<String> EXTRAS = List.of("grpc-fjp", "grpc-vt", "grpc-json", "grpc-noretry");
 
     /** One system under test: a call that completes a future with the greeting, or fails it. */
     interface Caller extends AutoCloseable {
@@ -76,7 +82,7 @@ public final class RpcBench {
         default void close() {
         }
 
-        /** Starts one call; {@code done} runs once with null or the failure, off the I/O threads. */
+        /** Starts one call; {@code done} runs once with null or the failure. */
         void call(Done done);
 
         /** One call, waited for; returns the greeting. */
@@ -90,7 +96,47 @@ public final class RpcBench {
     record Latency(double p50Us, double p99Us, long errors) {
     }
 
-    record Throughput(double callsPerSecond, long errors) {
+    /** {@code cpuUsPerCall}: CPU time of both JVMs (caller and callee) per call, a figure less noisy than rates. */
+    record Throughput(double callsPerSecond, double cpuUsPerCall, long errors) {
+    }
+
+    /** One system's figures, one entry per round. */
+    private record Results(List<Latency> latency, List<Throughput> throughput) {
+        Results() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+
+        double p50(int round) {
+            return latency.get(round).p50Us();
+        }
+
+        double p99(int round) {
+            return latency.get(round).p99Us();
+        }
+
+        double tput(int round) {
+            return throughput.get(round).callsPerSecond();
+        }
+
+        double medianP50() {
+            return median(latency.stream().mapToDouble(Latency::p50Us).toArray());
+        }
+
+        double medianP99() {
+            return median(latency.stream().mapToDouble(Latency::p99Us).toArray());
+        }
+
+        double medianTput() {
+            return median(throughput.stream().mapToDouble(Throughput::callsPerSecond).toArray());
+        }
+
+        double medianCpu() {
+            return median(throughput.stream().mapToDouble(Throughput::cpuUsPerCall).toArray());
+        }
+
+        long errors() {
+            return latency.stream().mapToLong(Latency::errors).sum() + throughput.stream().mapToLong(Throughput::errors).sum();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -102,15 +148,14 @@ public final class RpcBench {
         if (!Files.isRegularFile(helloJar)) {
             throw new IllegalArgumentException("no hello cage jar at " + helloJar);
         }
+        List<String> extras = extras();
 
         Process callee = startCallee(helloJar);
+        CALLEE = callee.toHandle();
         int status = 0;
         try {
             Matcher ports = awaitPorts(callee);
-            int rpcPort = Integer.parseInt(ports.group(1));
-            int grpcPort = Integer.parseInt(ports.group(2));
-            int ioThreads = Integer.parseInt(ports.group(3));
-            run(rpcPort, grpcPort, ioThreads, rounds, seconds, concurrency, latencyCalls);
+            run(ports, extras, rounds, seconds, concurrency, latencyCalls);
         } catch (Exception e) {
             System.err.println("rpcbench failed: " + e);
             e.printStackTrace();
@@ -121,81 +166,153 @@ public final class RpcBench {
         System.exit(status); // gRPC's shared timer and executor threads are not daemons
     }
 
-    private static void run(int rpcPort, int grpcPort, int ioThreads, int rounds, int seconds, int concurrency,
+    private static void run(Matcher ports, List<String> extras, int rounds, int seconds, int concurrency,
                             int latencyCalls) throws Exception {
+        int ioThreads = Integer.parseInt(ports.group("io"));
         RpcClient rpc = new RpcClient(RpcSettings.defaults().withConnectionsPerPeer(1).withIoThreads(ioThreads));
         EventLoopGroup grpcLoops = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("grpc-client", true));
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
-                .usePlaintext()
-                .eventLoopGroup(grpcLoops)
-                .channelType(NioSocketChannel.class);
-        if (grpcExecutor().equals("direct")) {
-            builder.directExecutor();
-        }
-        ManagedChannel channel = builder.build();
+        Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+        List<Caller> systems = new ArrayList<>();
         try {
-            Caller cages = cages(rpc, new InetSocketAddress("127.0.0.1", rpcPort));
-            Caller grpc = grpc(channel);
-            Caller byName = ByNameCaller.start(rpc, new InetSocketAddress("127.0.0.1", rpcPort), DEADLINE_MS);
-            System.out.printf("cage-to-cage RPC vs gRPC-java unary hello, caller and callee JVMs on loopback, %d cores, %s%n",
-                    Runtime.getRuntime().availableProcessors(), Runtime.version());
-            System.out.printf("%d rounds; each: %d sequential calls (latency), then %d in flight for %d s (throughput);"
-                    + " 1 connection each, %d I/O threads a side, gRPC executor: %s%n", rounds, latencyCalls, concurrency, seconds,
-                    ioThreads, grpcExecutor());
-            System.out.println("cages says: " + cages.callAndWait() + "; gRPC says: " + grpc.callAndWait()
-                    + "; a caller cage says: " + byName.callAndWait());
-
-            // Warm-up: JIT every path (not measured), a full round's worth each.
-            for (Caller c : List.of(cages, grpc, byName)) {
-                latency(c, latencyCalls);
-                throughput(c, concurrency, seconds);
+            InetSocketAddress callee = new InetSocketAddress("127.0.0.1", Integer.parseInt(ports.group("rpc")));
+            systems.add(cages(rpc, callee));
+            systems.add(ByNameCaller.start(rpc, callee, DEADLINE_MS));
+            Caller grpc = new GrpcCaller("grpc", channel(channels, grpcLoops, ports, "grpc"), GrpcHello.Codec.SMILE, PARAMS, DEADLINE_MS);
+            systems.add(grpc);
+            for (String extra : extras) {
+                systems.add(switch (extra) {
+                    case "grpc-fjp", "grpc-vt" -> new GrpcCaller(extra, channel(channels, grpcLoops, ports, extra),
+                            GrpcHello.Codec.SMILE, PARAMS, DEADLINE_MS);
+                    case "grpc-json" -> new GrpcCaller(extra, channel(channels, grpcLoops, ports, "grpc"),
+                            GrpcHello.Codec.JSON, PARAMS, DEADLINE_MS);
+                    case "grpc-noretry" -> new GrpcCaller(extra, channel(channels, grpcLoops, ports, extra),
+                            GrpcHello.Codec.SMILE, PARAMS, DEADLINE_MS);
+                    default -> throw new IllegalStateException(extra);
+                });
             }
-
-            List<Latency> cagesLatency = new ArrayList<>();
-            List<Latency> grpcLatency = new ArrayList<>();
-            List<Throughput> cagesThroughput = new ArrayList<>();
-            List<Throughput> grpcThroughput = new ArrayList<>();
-            List<Latency> byNameLatency = new ArrayList<>();
-            List<Throughput> byNameThroughput = new ArrayList<>();
-            for (int round = 0; round < rounds; round++) {
-                List<Caller> order = round % 2 == 0 ? List.of(cages, grpc, byName) : List.of(byName, grpc, cages);
-                for (Caller c : order) {
-                    Latency l = latency(c, latencyCalls);
-                    Throughput t = throughput(c, concurrency, seconds);
-                    (c == cages ? cagesLatency : c == grpc ? grpcLatency : byNameLatency).add(l);
-                    (c == cages ? cagesThroughput : c == grpc ? grpcThroughput : byNameThroughput).add(t);
-                    System.out.printf("  round %d %-6s p50 %7.1f us  p99 %7.1f us  %9.0f calls/s  errors %d%n",
-                            round + 1, c.name(), l.p50Us(), l.p99Us(), t.callsPerSecond(), l.errors() + t.errors());
+            String only = System.getProperty("rpcbench.only", "").trim();
+            if (!only.isEmpty()) {
+                // Diagnostic (profiling one path): the reference stays, so the ratios still mean something.
+                List<String> kept = Arrays.stream(only.split(",")).map(String::trim).toList();
+                for (Caller c : List.copyOf(systems)) {
+                    if (c != grpc && !kept.contains(c.name())) {
+                        systems.remove(c);
+                        c.close();
+                    }
                 }
             }
+            System.out.printf("cage-to-cage RPC vs gRPC-java unary hello, caller and callee JVMs on loopback, %d cores, %s%n",
+                    Runtime.getRuntime().availableProcessors(), Runtime.version());
+            System.out.printf("%d rounds; each: %d sequential calls (latency), then %d in flight for %d s (throughput), per system,"
+                    + " in slices of %d calls and %d ms taking turns; 1 connection each, %d I/O threads a side%n", rounds, latencyCalls,
+                    concurrency, seconds, LATENCY_SLICE_CALLS, THROUGHPUT_SLICE_MS, ioThreads);
+            for (Caller c : systems) {
+                System.out.println("  " + c.name() + " says: " + c.callAndWait());
+            }
 
-            double cP50 = median(cagesLatency.stream().mapToDouble(Latency::p50Us).toArray());
-            double cP99 = median(cagesLatency.stream().mapToDouble(Latency::p99Us).toArray());
-            double cTput = median(cagesThroughput.stream().mapToDouble(Throughput::callsPerSecond).toArray());
-            double gP50 = median(grpcLatency.stream().mapToDouble(Latency::p50Us).toArray());
-            double gP99 = median(grpcLatency.stream().mapToDouble(Latency::p99Us).toArray());
-            double gTput = median(grpcThroughput.stream().mapToDouble(Throughput::callsPerSecond).toArray());
-            System.out.println("medians over rounds:");
-            System.out.printf("%-12s %10s %10s %12s %8s%n", "system", "p50 us", "p99 us", "calls/s", "errors");
-            System.out.printf("%-12s %10.1f %10.1f %12.0f %8d%n", "cages rpc", cP50, cP99, cTput, errors(cagesLatency, cagesThroughput));
-            System.out.printf("%-12s %10.1f %10.1f %12.0f %8d%n", "grpc-java", gP50, gP99, gTput, errors(grpcLatency, grpcThroughput));
-            double bP50 = median(byNameLatency.stream().mapToDouble(Latency::p50Us).toArray());
-            double bP99 = median(byNameLatency.stream().mapToDouble(Latency::p99Us).toArray());
-            double bTput = median(byNameThroughput.stream().mapToDouble(Throughput::callsPerSecond).toArray());
-            System.out.printf("%-12s %10.1f %10.1f %12.0f %8d%n", "cage by name", bP50, bP99, bTput, errors(byNameLatency, byNameThroughput));
-            System.out.printf("latency ratio cages/grpc p50 = %.2f, p99 = %.2f (target <= 1.0); throughput ratio = %.2f (target >= 1.0)%n",
-                    cP50 / gP50, cP99 / gP99, cTput / gTput);
-            System.out.printf("full path (a caller cage on a caller host, call by name, router, RPC) vs grpc: p50 = %.2f, p99 = %.2f,"
-                    + " throughput = %.2f%n", bP50 / gP50, bP99 / gP99, bTput / gTput);
-            byName.close();
+            // Warm-up: JIT every path (not measured), a full round's worth each.
+            round(systems, 0, latencyCalls, concurrency, seconds);
+
+            Map<Caller, Results> results = new LinkedHashMap<>();
+            systems.forEach(c -> results.put(c, new Results()));
+            for (int round = 0; round < rounds; round++) {
+                Map<Caller, Measured> measured = round(systems, round, latencyCalls, concurrency, seconds);
+                for (Caller c : systems) {
+                    Latency l = measured.get(c).latency();
+                    Throughput t = measured.get(c).throughput();
+                    results.get(c).latency().add(l);
+                    results.get(c).throughput().add(t);
+                    System.out.printf("  round %d %-9s p50 %7.1f us  p99 %7.1f us  %9.0f calls/s  cpu %5.1f us/call  errors %d%n",
+                            round + 1, c.name(), l.p50Us(), l.p99Us(), t.callsPerSecond(), t.cpuUsPerCall(), l.errors() + t.errors());
+                }
+            }
+            report(results, grpc, rounds);
         } finally {
+            for (Caller c : systems) {
+                c.close();
+            }
             rpc.close();
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            for (ManagedChannel channel : channels.values()) {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
             grpcLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 
-    // ---- the two systems ----------------------------------------------------------------------------------
+    private static void report(Map<Caller, Results> results, Caller reference, int rounds) {
+        Results ref = results.get(reference);
+        System.out.println("medians over rounds:");
+        System.out.printf("%-10s %10s %10s %12s %14s %8s%n", "system", "p50 us", "p99 us", "calls/s", "cpu us/call", "errors");
+        results.forEach((c, r) -> System.out.printf("%-10s %10.1f %10.1f %12.0f %14.1f %8d%n", c.name(), r.medianP50(), r.medianP99(),
+                r.medianTput(), r.medianCpu(), r.errors()));
+        System.out.println("ratios to grpc (latency target <= 1.0, throughput target >= 1.0): of the medians [range of per-round ratios]");
+        results.forEach((c, r) -> {
+            if (c == reference) {
+                return;
+            }
+            double[] p50 = new double[rounds];
+            double[] p99 = new double[rounds];
+            double[] tput = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                p50[i] = r.p50(i) / ref.p50(i);
+                p99[i] = r.p99(i) / ref.p99(i);
+                tput[i] = r.tput(i) / ref.tput(i);
+            }
+            System.out.printf("%-10s p50 %.2f [%s]  p99 %.2f [%s]  throughput %.2f [%s]%n", c.name(),
+                    r.medianP50() / ref.medianP50(), range(p50), r.medianP99() / ref.medianP99(), range(p99),
+                    r.medianTput() / ref.medianTput(), range(tput));
+        });
+    }
+
+    private static String range(double[] values) {
+        double min = Arrays.stream(values).min().orElse(Double.NaN);
+        double max = Arrays.stream(values).max().orElse(Double.NaN);
+        return String.format("%.2f-%.2f", min, max);
+    }
+
+    /**
+     * One channel per gRPC configuration: one HTTP/2 connection, callbacks on the event loop (directExecutor),
+     * everything else at gRPC-java's defaults (as its own benchmarks run it), except for grpc-noretry, which
+     * also turns off the retry machinery (transparent retries included).
+     */
+    private static ManagedChannel channel(Map<String, ManagedChannel> channels, EventLoopGroup loops, Matcher ports, String config) {
+        return channels.computeIfAbsent(config, c -> {
+            NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(ports.group(port(c))))
+                    .usePlaintext()
+                    .eventLoopGroup(loops)
+                    .channelType(NioSocketChannel.class)
+                    .directExecutor();
+            if (c.equals("grpc-noretry")) {
+                builder.disableRetry();
+            }
+            return builder.build();
+        });
+    }
+
+    /** The callee's server for a configuration (the group name in the PORTS line). */
+    private static String port(String config) {
+        return switch (config) {
+            case "grpc", "grpc-noretry" -> "grpc";
+            case "grpc-fjp" -> "fjp";
+            case "grpc-vt" -> "vt";
+            default -> throw new IllegalArgumentException(config);
+        };
+    }
+
+    /** The extra gRPC configurations asked for with -Drpcbench.extras (comma-separated). */
+    static List<String> extras() {
+        String value = System.getProperty("rpcbench.extras", "").trim();
+        if (value.isEmpty()) {
+            return List.of();
+        }
+        List<String> asked = Arrays.stream(value.split(",")).map(String::trim).distinct().toList();
+        for (String extra : asked) {
+            if (!EXTRAS.contains(extra)) {
+                throw new IllegalArgumentException("rpcbench.extras: '" + extra + "' is not one of " + EXTRAS);
+            }
+        }
+        return asked;
+    }
 
     private static Caller cages(RpcClient client, InetSocketAddress peer) {
         return new Caller() {
@@ -210,7 +327,6 @@ public final class RpcBench {
 
             @Override
             public void call(Done done) {
-                // Completed on a virtual thread by the client (never inline on the I/O thread).
                 start().whenComplete((reply, failure) -> done.run(failure));
             }
 
@@ -221,57 +337,68 @@ public final class RpcBench {
         };
     }
 
-    private static Caller grpc(ManagedChannel channel) {
-        return new Caller() {
-            @Override
-            public String name() {
-                return "grpc";
-            }
-
-            /** Same work as the cages client: encode the params per call, decode the reply to a tree. */
-            private ListenableFuture<JsonNode> start() {
-                ListenableFuture<byte[]> reply = ClientCalls.futureUnaryCall(channel.newCall(GrpcHello.GREET,
-                        CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_MS, TimeUnit.MILLISECONDS)), GrpcHello.encode(PARAMS));
-                return Futures.transform(reply, bytes -> {
-                    try {
-                        return GrpcHello.JSON.readTree(bytes);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }, MoreExecutors.directExecutor());
-            }
-
-            @Override
-            public void call(Done done) {
-                // The future completes on the channel's executor (gRPC's default: a shared cached pool), not on
-                // the event loop: the same hop the cages client makes to a virtual thread.
-                Futures.addCallback(start(), new FutureCallback<>() {
-                    @Override
-                    public void onSuccess(JsonNode result) {
-                        done.run(null);
-                    }
-
-                    @Override
-                    public void onFailure(Throwable t) {
-                        done.run(t);
-                    }
-                }, MoreExecutors.directExecutor());
-            }
-
-            @Override
-            public String callAndWait() throws Exception {
-                return start().get(DEADLINE_MS, TimeUnit.MILLISECONDS).get("greeting").asText();
-            }
-        };
-    }
-
     // ---- measurements -------------------------------------------------------------------------------------
 
-    /** One thread, {@code calls} sequential calls; per-call wall time from send to the caller's wake-up. */
-    private static Latency latency(Caller caller, int calls) {
-        long[] nanos = new long[calls];
+    /** Sequential calls per latency slice, and the length of a throughput slice. */
+    private static final int LATENCY_SLICE_CALLS = 1_000;
+    private static final long THROUGHPUT_SLICE_MS = 1_000;
+    private static final long THROUGHPUT_RAMP_MS = 300;
+
+    private record Measured(Latency latency, Throughput throughput) {
+    }
+
+    /**
+     * One round: every system's latency ({@code latencyCalls} sequential calls) and throughput ({@code seconds}
+     * of {@code concurrency} calls in flight), measured in slices (1,000 calls, 1 s) that take turns between
+     * the systems, in an order that reverses from slice to slice and round to round. A machine whose speed
+     * drifts (other work on it) then slows every system alike, and the ratios stay meaningful.
+     */
+    private static Map<Caller, Measured> round(List<Caller> systems, int round, int latencyCalls, int concurrency,
+                                               int seconds) throws InterruptedException {
+        Map<Caller, long[]> nanos = new LinkedHashMap<>();
+        Map<Caller, long[]> errors = new LinkedHashMap<>();
+        Map<Caller, long[]> sums = new LinkedHashMap<>(); // calls, nanos, cpu nanos, errors
+        for (Caller c : systems) {
+            nanos.put(c, new long[latencyCalls]);
+            errors.put(c, new long[1]);
+            sums.put(c, new long[4]);
+        }
+        int slice = 0;
+        for (int done = 0; done < latencyCalls; done += LATENCY_SLICE_CALLS, slice++) {
+            int calls = Math.min(LATENCY_SLICE_CALLS, latencyCalls - done);
+            for (Caller c : order(systems, round + slice)) {
+                errors.get(c)[0] += latency(c, nanos.get(c), done, calls);
+            }
+        }
+        for (int s = 0; s < seconds; s++, slice++) {
+            for (Caller c : order(systems, round + slice)) {
+                throughput(c, concurrency, THROUGHPUT_SLICE_MS, sums.get(c));
+            }
+        }
+        Map<Caller, Measured> measured = new LinkedHashMap<>();
+        for (Caller c : systems) {
+            long[] sorted = nanos.get(c);
+            Arrays.sort(sorted);
+            long[] t = sums.get(c);
+            measured.put(c, new Measured(
+                    new Latency(percentile(sorted, 0.50) / 1_000.0, percentile(sorted, 0.99) / 1_000.0, errors.get(c)[0]),
+                    new Throughput(t[0] * 1e9 / Math.max(1, t[1]), t[2] < 0 ? Double.NaN : t[2] / 1e3 / Math.max(1, t[0]), t[3])));
+        }
+        return measured;
+    }
+
+    private static List<Caller> order(List<Caller> systems, int turn) {
+        List<Caller> order = new ArrayList<>(systems);
+        if (turn % 2 == 1) {
+            Collections.reverse(order);
+        }
+        return order;
+    }
+
+    /** One thread, {@code calls} sequential calls into {@code nanos} from {@code at}; returns the errors. */
+    private static long latency(Caller caller, long[] nanos, int at, int calls) {
         long errors = 0;
-        for (int i = 0; i < calls; i++) {
+        for (int i = at; i < at + calls; i++) {
             long start = System.nanoTime();
             try {
                 caller.callAndWait();
@@ -283,15 +410,15 @@ public final class RpcBench {
             }
             nanos[i] = System.nanoTime() - start;
         }
-        Arrays.sort(nanos);
-        return new Latency(percentile(nanos, 0.50) / 1_000.0, percentile(nanos, 0.99) / 1_000.0, errors);
+        return errors;
     }
 
     /**
      * {@code concurrency} chains of calls, each starting its next call when the previous completes, so exactly
-     * that many are in flight; calls completed between 0.5 s after the start and {@code seconds} later count.
+     * that many are in flight; calls completed in {@code millis} after a ramp-up count. Adds calls, nanoseconds,
+     * CPU nanoseconds of both JVMs (-1 once unknown) and errors to {@code sums}.
      */
-    private static Throughput throughput(Caller caller, int concurrency, int seconds) throws InterruptedException {
+    private static void throughput(Caller caller, int concurrency, long millis, long[] sums) throws InterruptedException {
         LongAdder completed = new LongAdder();
         LongAdder errors = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
@@ -320,19 +447,32 @@ public final class RpcBench {
         for (int i = 0; i < concurrency; i++) {
             chain[0].run();
         }
-        Thread.sleep(500);
+        Thread.sleep(THROUGHPUT_RAMP_MS);
         long c0 = completed.sum();
         long e0 = errors.sum();
+        long cpu0 = cpuNanos();
         long t0 = System.nanoTime();
-        Thread.sleep(seconds * 1_000L);
+        Thread.sleep(millis);
         long c1 = completed.sum();
         long e1 = errors.sum();
+        long cpu1 = cpuNanos();
         long t1 = System.nanoTime();
         stop.set(true);
         if (!drained.await(DEADLINE_MS + 2_000, TimeUnit.MILLISECONDS)) {
-            System.err.println(caller.name() + ": " + running.get() + " calls still in flight after the round");
+            System.err.println(caller.name() + ": " + running.get() + " calls still in flight after the slice");
         }
-        return new Throughput((c1 - c0) * 1e9 / (t1 - t0), e1 - e0);
+        sums[0] += c1 - c0;
+        sums[1] += t1 - t0;
+        sums[2] = sums[2] < 0 || cpu0 < 0 || cpu1 < 0 ? -1 : sums[2] + cpu1 - cpu0;
+        sums[3] += e1 - e0;
+    }
+
+    /** CPU time so far of this JVM and the callee's (from the OS; -1 where it cannot tell). */
+    private static long cpuNanos() {
+        ProcessHandle callee = CALLEE;
+        long self = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+        long other = callee == null ? 0 : callee.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+        return self < 0 || other < 0 ? -1 : self + other;
     }
 
     private static long percentile(long[] sorted, double p) {
@@ -367,16 +507,8 @@ public final class RpcBench {
                 .start();
     }
 
-    private static final Pattern PORTS = Pattern.compile("PORTS rpc=(\\d+) grpc=(\\d+) ioThreads=(\\d+) grpcExecutor=(\\w+)");
-
-    /** Where gRPC runs its callbacks: virtual (default), pool or direct; see the class comment. */
-    static String grpcExecutor() {
-        String value = System.getProperty("rpcbench.grpc.executor", "virtual");
-        if (!List.of("virtual", "pool", "direct").contains(value)) {
-            throw new IllegalArgumentException("rpcbench.grpc.executor: virtual, pool or direct, not '" + value + "'");
-        }
-        return value;
-    }
+    private static final Pattern PORTS = Pattern.compile(
+            "PORTS rpc=(?<rpc>\\d+) grpc=(?<grpc>\\d+) grpc-fjp=(?<fjp>\\d+) grpc-vt=(?<vt>\\d+) ioThreads=(?<io>\\d+)");
 
     private static Matcher awaitPorts(Process callee) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(callee.getInputStream(), StandardCharsets.UTF_8));

@@ -1,6 +1,5 @@
 package io.cages.host.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageException;
 import io.cages.api.CageRef;
@@ -12,6 +11,7 @@ import io.cages.host.HostConfig;
 import io.cages.host.InboundRequest;
 import io.cages.host.OutboundCall;
 import io.cages.host.RemoteCalls;
+import io.cages.host.RemoteReply;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -57,8 +57,14 @@ public final class CageCalls {
         return new HostCageRef(this, caller, cage);
     }
 
+    /**
+     * One call by name. {@code waited}: the caller only waits for the future ({@link HostCageRef#call}), so
+     * a remote answer may complete it on the transport's I/O thread, which wakes the waiting handler with no
+     * hand-off in between; otherwise the caller may attach stages of its own, and a remote answer completes
+     * the future on a virtual thread, where those stages may block.
+     */
     CompletableFuture<CallResult> call(HostCageContext caller, String cage, String operation, Map<String, ?> params,
-                                       byte[] body, String contentType) {
+                                       byte[] body, String contentType, boolean waited) {
         Request current = CurrentRequest.get();
         Deadline deadline = CurrentRequest.deadlineOf(current, config.limitsFor(caller.cageName()).timeoutMs());
         if (deadline.isExpired()) {
@@ -94,23 +100,35 @@ public final class CageCalls {
         OutboundCall call = new OutboundCall(caller.cageName(), traceId, cage, operation, copied, body, contentType, deadline);
         CompletableFuture<CallResult> result = new CompletableFuture<>();
         calls.call(call).whenComplete((reply, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(unwrap(failure));
+            if (waited) {
+                complete(result, reply, failure, callerMapper);
             } else {
-                result.complete(new HostCallResult(reply.reply(), reply.host(), callerMapper));
+                Thread.startVirtualThread(() -> complete(result, reply, failure, callerMapper));
             }
         });
         return result;
     }
 
-    /** Pass-by-value: the callee gets a tree of plain values, never the caller's objects. */
+    private static void complete(CompletableFuture<CallResult> result, RemoteReply reply, Throwable failure,
+                                 ObjectMapper callerMapper) {
+        if (failure != null) {
+            result.completeExceptionally(unwrap(failure));
+        } else {
+            result.complete(new HostCallResult(reply.reply(), reply.host(), callerMapper));
+        }
+    }
+
+    /**
+     * Pass-by-value: the callee gets a tree of plain values, never the caller's objects. One conversion with
+     * the caller's own mapper (its serializers know the caller's classes; reading into a plain Map makes only
+     * maps, lists, strings, numbers, booleans and nulls), where a JSON tree in between cost a second one.
+     */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> copy(ObjectMapper callerMapper, Map<String, ?> params) {
         if (params == null || params.isEmpty()) {
             return Map.of();
         }
-        JsonNode tree = callerMapper.valueToTree(params);
-        return Json.HOST.convertValue(tree, Map.class);
+        return callerMapper.convertValue(params, Map.class);
     }
 
     private String traceOf(Request current) {

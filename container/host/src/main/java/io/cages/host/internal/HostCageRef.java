@@ -32,7 +32,7 @@ final class HostCageRef implements CageRef {
 
     @Override
     public CallResult call(String operation, Map<String, ?> params, byte[] body, String contentType) throws CageException {
-        CompletableFuture<CallResult> future = callAsync(operation, params, body, contentType);
+        CompletableFuture<CallResult> future = calls.call(caller, cage, operation, params, body, contentType, true);
         try {
             return future.get();
         } catch (ExecutionException e) {
@@ -52,7 +52,7 @@ final class HostCageRef implements CageRef {
 
     @Override
     public CompletableFuture<CallResult> callAsync(String operation, Map<String, ?> params, byte[] body, String contentType) {
-        return calls.call(caller, cage, operation, params, body, contentType);
+        return calls.call(caller, cage, operation, params, body, contentType, false);
     }
 
     @Override

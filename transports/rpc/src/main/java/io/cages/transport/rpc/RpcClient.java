@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +31,9 @@ import org.slf4j.LoggerFactory;
  *       the callee's answer no longer matters.</li>
  * </ul>
  * Futures are completed on virtual threads, never on the client's I/O threads.
+ *
+ * <p>Deadlines are kept on a timer of {@value ClientShared#DEADLINE_TICK_MS} ms ticks: a call without an
+ * answer fails at most that much after its deadline.
  */
 public final class RpcClient implements AutoCloseable {
 
@@ -73,12 +75,27 @@ public final class RpcClient implements AutoCloseable {
         return call(peer, new Outgoing(caller, cage, operation, traceId, params, body, contentType, deadline, idempotent));
     }
 
+    /**
+     * For the router, whose stages never block: as {@link #call(InetSocketAddress, String, String, String,
+     * String, Map, byte[], String, Deadline, boolean)}, but the future completes on the thread that decided
+     * the outcome (an I/O thread, the deadline timer or the calling thread), without a hand-off.
+     */
+    CompletableFuture<Reply> callDirect(InetSocketAddress peer, String traceId, String caller, String cage,
+                                        String operation, Map<String, Object> params, byte[] body,
+                                        String contentType, Deadline deadline, boolean idempotent) {
+        return call(peer, new Outgoing(caller, cage, operation, traceId, params, body, contentType, deadline, idempotent), true);
+    }
+
     private CompletableFuture<Reply> call(InetSocketAddress peer, Outgoing outgoing) {
+        return call(peer, outgoing, false);
+    }
+
+    private CompletableFuture<Reply> call(InetSocketAddress peer, Outgoing outgoing, boolean direct) {
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(outgoing.cage(), "cage");
         Objects.requireNonNull(outgoing.operation(), "operation");
         CompletableFuture<Reply> result = new CompletableFuture<>();
-        PendingCall call = new PendingCall(result, peer, outgoing.cage(), outgoing.operation(), shared.completer());
+        PendingCall call = new PendingCall(result, peer, outgoing.cage(), outgoing.operation(), shared.completer(direct));
         if (closed) {
             call.fail(new RpcConnectionException(false, peer, call.describe() + " was not delivered: the client is closed", null));
             return result;
@@ -90,8 +107,9 @@ public final class RpcClient implements AutoCloseable {
                 return result;
             }
             try {
-                call.timer(shared.timer().schedule(() -> expire(call), deadline.remainingNanos(), TimeUnit.NANOSECONDS));
-            } catch (RejectedExecutionException e) {
+                call.timer(shared.timer().newTimeout(t -> expire(call), deadline.remainingNanos(), TimeUnit.NANOSECONDS));
+            } catch (IllegalStateException e) {
+                // the timer was stopped: the client is closed
                 call.fail(new RpcConnectionException(false, peer, call.describe() + " was not delivered: the client is closed", e));
                 return result;
             }

@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * A copy whose connection failed is skipped for {@link RouterSettings#ejectMs()}. When the directory drops a
  * host, {@link #hostLeft} ends its calls in flight at once, under the same rules. Retries stop at the
  * call's deadline, after {@link RouterSettings#maxAttempts()}, and when the retry budget is spent.
+ *
+ * <p>Threads: the returned future completes on the thread that decided the outcome, often an RPC I/O
+ * thread or the client's deadline timer, with no hand-off (as {@link RemoteCalls#call} allows): the router's
+ * own stages never block, and a caller waiting in {@code get()} is woken straight from there. A caller that
+ * attaches stages of its own hands them off first.
  */
 public final class RpcRouter implements RemoteCalls {
 
@@ -107,7 +112,7 @@ public final class RpcRouter implements RemoteCalls {
         tried.add(copy.host());
         boolean idempotent = copy.idempotent().contains(call.operation());
         outstanding.increment(copy.host());
-        client.call(copy.address(), call.traceId(), call.caller(), call.cage(), call.operation(), call.params(), call.body(),
+        client.callDirect(copy.address(), call.traceId(), call.caller(), call.cage(), call.operation(), call.params(), call.body(),
                         call.contentType(), call.deadline(), idempotent)
                 .whenComplete((reply, failure) -> {
                     outstanding.decrement(copy.host());

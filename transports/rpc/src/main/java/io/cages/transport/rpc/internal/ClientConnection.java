@@ -41,6 +41,7 @@ public final class ClientConnection {
 
     // CONCURRENCY: set once on the event loop when the connect succeeds, before any call is sent on it.
     private volatile Channel channel;
+    private volatile Outbox outbox;  // CONCURRENCY: set with channel, just before it
     // CONCURRENCY: event loop only.
     private int silentIntervals;
     private String closeReason;
@@ -63,6 +64,7 @@ public final class ClientConnection {
     }
 
     void attach(Channel channel) {
+        this.outbox = new Outbox(channel);
         this.channel = channel;
     }
 
@@ -77,7 +79,7 @@ public final class ClientConnection {
 
     /** Sends the call; every failure on the way completes the call, nothing is thrown. */
     void send(PendingCall call, Outgoing outgoing) {
-        Channel ch = channel;
+        Outbox outbox = this.outbox;
         long id = ids.incrementAndGet();
         Frame.Request frame = outgoing.frame(id);
         if (frame == null) {
@@ -86,7 +88,7 @@ public final class ClientConnection {
         }
         ByteBuf out;
         try {
-            out = FrameCodec.encode(ch.alloc(), frame, shared.maxFrameBytes);
+            out = FrameCodec.encode(outbox.alloc(), frame, shared.maxFrameBytes);
         } catch (IllegalArgumentException e) {
             call.fail(CageException.badRequest(call.describe() + " cannot be sent: " + e.getMessage()));
             return;
@@ -100,7 +102,7 @@ public final class ClientConnection {
             out.release();
             return;
         }
-        ch.writeAndFlush(out).addListener(f -> {
+        outbox.write(out, f -> {
             if (f.isSuccess()) {
                 call.written = true;
             } else if (inflight.remove(id, call)) {

@@ -6,19 +6,30 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timer;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** What every client connection shares: the event loops, the one deadline timer, the completer, limits. */
+/** What every client connection shares: the event loops, the one deadline timer, the completers, limits. */
 public final class ClientShared {
+
+    /** Deadline precision: a call that gets no answer fails at most this much after its deadline. */
+    public static final long DEADLINE_TICK_MS = 5;
 
     final EventLoopGroup group;
     final Bootstrap bootstrap;
-    /** One timer thread for every call's deadline; cancelled timers leave its queue at once. */
-    final ScheduledThreadPoolExecutor timer;
+    /**
+     * Every call's deadline. A hashed wheel, as the host's dispatcher uses: scheduling and cancelling are
+     * lock-free queue operations that never wake its thread, where a scheduled executor woke its thread on
+     * every call of a sequential caller (each new deadline became the head of an empty queue), at the price
+     * of firing up to one tick late.
+     */
+    final HashedWheelTimer timer;
     /** Completes callers' futures on a fresh virtual thread each: cheap, and nothing to shut down. */
     final Executor completer = Thread::startVirtualThread;
+    /** Completes futures on the thread that decided them, for callers whose stages never block. */
+    static final Executor DIRECT = Runnable::run;
     final int maxFrameBytes;
     final long heartbeatIntervalMs;
     final long idleTimeoutMs;
@@ -33,27 +44,24 @@ public final class ClientShared {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMs));
-        timer = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("cages-rpc-deadlines", true));
-        timer.setRemoveOnCancelPolicy(true);
+        timer = new HashedWheelTimer(new DefaultThreadFactory("cages-rpc-deadlines", true), DEADLINE_TICK_MS, TimeUnit.MILLISECONDS, 512);
     }
 
-    public Executor completer() {
-        return completer;
+    /**
+     * Where a call's future is completed: on a virtual thread, or with {@code direct} on the thread that
+     * decided the outcome (an event loop or the deadline timer), for callers whose stages never block.
+     */
+    public Executor completer(boolean direct) {
+        return direct ? DIRECT : completer;
     }
 
-    public ScheduledThreadPoolExecutor timer() {
+    public Timer timer() {
         return timer;
     }
 
-    /** Stops the event loops and the timer, waiting at most {@code timeoutMs} for each. */
+    /** Stops the event loops and the timer, waiting at most {@code timeoutMs} for the loops. */
     public boolean shutdown(long timeoutMs) {
-        timer.shutdownNow();
-        boolean loops = group.shutdownGracefully(0, timeoutMs, TimeUnit.MILLISECONDS).awaitUninterruptibly(timeoutMs + 1_000);
-        try {
-            return timer.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS) && loops;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        timer.stop(); // waits for its thread to end; pending deadlines are dropped (their calls fail as the connections close)
+        return group.shutdownGracefully(0, timeoutMs, TimeUnit.MILLISECONDS).awaitUninterruptibly(timeoutMs + 1_000);
     }
 }

@@ -2,6 +2,7 @@ package io.cages.transport.rpc.internal;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,7 +35,10 @@ final class Payloads {
 
     // Thread-safe once configured; shared by every connection, as Jackson intends.
     // Trailing tokens fail: a section's length and its document must agree, or the frame is corrupt.
+    // A shared buffer pool: frames are encoded on short-lived virtual threads, where Jackson's default
+    // thread-local pool never reuses a buffer, and each call allocated a fresh 8 KB output buffer.
     private static final ObjectMapper MAPPER = SmileMapper.builder(SmileFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                     .disable(SmileGenerator.Feature.ENCODE_BINARY_AS_7BIT)
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
                     .build())

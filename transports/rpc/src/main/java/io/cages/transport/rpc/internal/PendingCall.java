@@ -1,17 +1,18 @@
 package io.cages.transport.rpc.internal;
 
 import io.cages.host.Reply;
+import io.netty.util.Timeout;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One call from send to outcome. Whichever of reply, deadline, write failure or connection loss comes first
  * {@link #claim claims} the call; the others find it claimed and do nothing. The caller's future is
- * completed through {@code completer}, never on an event loop or the deadline timer, so a caller's
- * dependent stage that blocks cannot stall I/O or other deadlines.
+ * completed through {@code completer}: a virtual thread for callers that may attach blocking stages (so they
+ * cannot stall I/O or other deadlines), or the deciding thread itself for callers whose stages never block
+ * (the router), which saves a thread hand-off per call.
  */
 public final class PendingCall {
 
@@ -26,7 +27,7 @@ public final class PendingCall {
     // sweep; volatile only so that other threads' reads for messages are current.
     volatile boolean written;
     // CONCURRENCY: set once before the call is sent; read by whoever claims the call.
-    volatile ScheduledFuture<?> timer;
+    volatile Timeout timer;
     volatile ClientConnection connection;
     volatile long id;
 
@@ -43,9 +44,9 @@ public final class PendingCall {
         if (!claimed.compareAndSet(false, true)) {
             return false;
         }
-        ScheduledFuture<?> t = timer;
+        Timeout t = timer;
         if (t != null) {
-            t.cancel(false);
+            t.cancel();
         }
         forget();
         return true;
@@ -76,7 +77,7 @@ public final class PendingCall {
         }
     }
 
-    public void timer(ScheduledFuture<?> timer) {
+    public void timer(Timeout timer) {
         this.timer = timer;
     }
 

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests are multiplexed: each is dispatched at once and answered whenever it completes, so replies
  * leave in completion order with the id of their request. The reply is encoded on the thread that
- * completed the dispatch (a cage's virtual thread or the host's timer) and handed to the event loop by
- * {@code writeAndFlush}; the event loop itself only decodes and never waits.
+ * completed the dispatch (a cage's virtual thread or the host's timer) and handed to the event loop through
+ * the connection's {@link Outbox}, which writes the replies waiting at once with one flush; the event loop
+ * itself only decodes and never waits.
  *
  * <p>Refusals: a frame whose id is readable but whose content is malformed gets an ERROR BAD_REQUEST with
  * that id and the connection stays up (the length prefix still delimits the next frame). A stream that
@@ -40,14 +41,16 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
 
     private final ServerShared server;
 
+    private final Outbox outbox;
     // CONCURRENCY: event loop only; the peer of a connection never changes.
     private Map<String, String> peerAttributes;
     private String peerName;
     // CONCURRENCY: event loop only. Set by a fatal refusal: frames already buffered behind it are dropped.
     private boolean closing;
 
-    public ServerConnectionHandler(ServerShared server) {
+    public ServerConnectionHandler(ServerShared server, Channel channel) {
         this.server = server;
+        this.outbox = new Outbox(channel);
     }
 
     @Override
@@ -162,14 +165,14 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
     private void write(Channel channel, Frame frame) {
         ByteBuf out;
         try {
-            out = FrameCodec.encode(channel.alloc(), frame, server.maxFrameBytes);
+            out = FrameCodec.encode(outbox.alloc(), frame, server.maxFrameBytes);
         } catch (IllegalArgumentException e) {
             LOG.warn("rpc reply {} on {} cannot be sent: {}", frame.id(), channel, e.getMessage());
-            out = FrameCodec.encode(channel.alloc(), new Frame.Error(frame.id(), ErrorCode.INTERNAL.name(),
+            out = FrameCodec.encode(outbox.alloc(), new Frame.Error(frame.id(), ErrorCode.INTERNAL.name(),
                     "the reply cannot be sent: " + e.getMessage(), server.hostName, null, null), server.maxFrameBytes);
         }
         // A closed channel fails the write and releases the buffer; the caller has lost the connection anyway.
-        channel.writeAndFlush(out, channel.voidPromise());
+        outbox.write(out, null);
     }
 
     private void refuse(ChannelHandlerContext ctx, long requestId, boolean fatal, String reason) {

@@ -26,7 +26,7 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(idleTimeoutMs, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("frames", framer(server.maxFrameBytes))
-                .addLast("rpc", new ServerConnectionHandler(server));
+                .addLast("rpc", new ServerConnectionHandler(server, ch));
     }
 
     /** Frames of at most {@code maxFrameBytes} after the 4-byte length; fails fast on a longer length. */
