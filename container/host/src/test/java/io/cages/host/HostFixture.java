@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** A real host (real Felix, no transports) in a temp folder, with helpers to call it in-process. */
+/** A real host (real Felix; no transports unless given) in a temp folder, with helpers to call it in-process. */
 final class HostFixture implements AutoCloseable {
 
     final Host host;
@@ -22,7 +22,11 @@ final class HostFixture implements AutoCloseable {
     }
 
     HostFixture(HostConfig config) throws Exception {
-        host = Host.start(config, List.of());
+        this(config, List.of());
+    }
+
+    HostFixture(HostConfig config, List<Transport> transports) throws Exception {
+        host = Host.start(config, transports);
     }
 
     static byte[] versionCage(String name, String version) {

@@ -8,13 +8,21 @@ import io.cages.api.Request;
 import io.cages.api.Response;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
-/** Test cage that calls another cage by name: {@code relay?target=svc&op=version&...params}. */
+/**
+ * Test cage that calls another cage by name: {@code relay?target=svc&op=version&...params}, or the same with
+ * {@code relay-async}, which attaches a stage to {@code callAsync} and answers where that stage ran.
+ */
 public final class CallerCage implements CageHandler {
 
     /** A record passed as a parameter: the callee must get a copy (a map), never this object. */
     public record Point(int x, int y) {
     }
+
+    /** System property holding a CountDownLatch that relay-async counts down once its stage is attached. */
+    public static final String STAGE_ATTACHED = "cages.test.caller.stageAttached";
 
     private volatile CageContext context;
 
@@ -42,6 +50,20 @@ public final class CallerCage implements CageHandler {
             answer.put("host", result.host());
             answer.put("version", result.version());
             return Response.of(answer);
+        }
+        if ("relay-async".equals(request.operation())) {
+            CompletableFuture<Map<String, Object>> staged = context.cage(target).callAsync(op, params).thenApply(result -> {
+                Map<String, Object> seen = new HashMap<>();
+                seen.put("value", result.value());
+                seen.put("virtual", Thread.currentThread().isVirtual());
+                seen.put("thread", Thread.currentThread().getName());
+                return seen;
+            });
+            // A test may wait for this before it lets the answer arrive (java.* types only cross the bundle).
+            if (System.getProperties().get(STAGE_ATTACHED) instanceof CountDownLatch attached) {
+                attached.countDown();
+            }
+            return Response.of(staged.get());
         }
         if ("point".equals(request.operation())) {
             params.put("point", new Point(3, 4));

@@ -34,9 +34,11 @@ final class Outbox implements Runnable {
      * Frames encoded off the event loop go into plain heap buffers. Netty's pooled allocator keeps a cache per
      * thread, and a virtual thread serves one request: each one set up a cache of its own (or went to the
      * shared arena under its lock) for one small buffer. The event loop copies a heap frame into a pooled
-     * direct buffer as it writes it, from its own long-lived cache.
+     * direct buffer as it writes it, from its own long-lived cache; that copy is tracked by Netty's leak
+     * detector like any pooled buffer. The heap frame itself is not: the garbage collector frees it even if
+     * a release were missed, and tracking it would double the detector's sampled stack traces per frame.
      */
-    private static final ByteBufAllocator OFF_LOOP = new UnpooledByteBufAllocator(false);
+    private static final ByteBufAllocator OFF_LOOP = new UnpooledByteBufAllocator(false, true);
 
     private final Channel channel;
     private final Queue<Entry> queue = new ConcurrentLinkedQueue<>();
