@@ -35,6 +35,10 @@ final class Backoff {
         nextMs = initialMs;
     }
 
+    long initialMs() {
+        return initialMs;
+    }
+
     long maxMs() {
         return maxMs;
     }

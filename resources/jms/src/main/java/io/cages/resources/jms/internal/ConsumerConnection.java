@@ -35,7 +35,6 @@ public final class ConsumerConnection implements AutoCloseable {
     private final ConnectionFactory factory;
     private final String url;
     private final Duration reminderEvery;
-    private final long initialBackoffMs;
 
     // CONCURRENCY: every field below is guarded by this object's monitor; no broker I/O happens under it.
     private final Backoff backoff;
@@ -47,8 +46,9 @@ public final class ConsumerConnection implements AutoCloseable {
     private boolean stopping;
     /** When the next connection attempt may start (System.nanoTime). */
     private long nextAttemptNanos;
-    /** Since when consumers have had no working connection (System.nanoTime); meaningful while inOutage. */
+    /** Consumers have no working connection, and the outage has been logged. */
     private boolean inOutage;
+    /** Since when (System.nanoTime); meaningful while inOutage. */
     private long outageSinceNanos;
     private int failedAttempts;
     private long lastReportNanos;
@@ -61,7 +61,6 @@ public final class ConsumerConnection implements AutoCloseable {
         this.factory = factory;
         this.url = url;
         this.backoff = new Backoff(initialBackoffMs, maxBackoffMs);
-        this.initialBackoffMs = initialBackoffMs;
         this.reminderEvery = reminderEvery;
     }
 
@@ -151,12 +150,9 @@ public final class ConsumerConnection implements AutoCloseable {
             current = null;
             long now = System.nanoTime();
             if (!inOutage) {
-                inOutage = true;
-                outageSinceNanos = now;
-                lastReportNanos = now;
-                failedAttempts = 0;
+                startOutage(now);
                 LOG.warn("jms transport: connection to {} lost ({}); consumers wait and reconnect with back-off "
-                        + "({} ms doubling up to {} ms)", url, describe(cause), initialBackoffMs, backoff.maxMs());
+                        + "({} ms doubling up to {} ms)", url, describe(cause), backoff.initialMs(), backoff.maxMs());
             } else {
                 LOG.debug("jms transport: connection to {} lost again before a consumer was attached: {}", url, describe(cause));
             }
@@ -170,10 +166,7 @@ public final class ConsumerConnection implements AutoCloseable {
     private void attemptFailed(Exception failure) {
         long now = System.nanoTime();
         if (!inOutage) { // the loss was not reported before (only possible if the first open() is retried)
-            inOutage = true;
-            outageSinceNanos = now;
-            lastReportNanos = now;
-            failedAttempts = 0;
+            startOutage(now);
             LOG.warn("jms transport: cannot connect to {} ({}); consumers wait and retry with back-off", url, describe(failure));
         }
         failedAttempts++;
@@ -186,6 +179,14 @@ public final class ConsumerConnection implements AutoCloseable {
         } else {
             LOG.debug("jms transport: connecting to {} failed ({}); next attempt in {} ms", url, describe(failure), delayMs);
         }
+    }
+
+    /** Under the lock: consumers have had no working connection since {@code now}. */
+    private void startOutage(long now) {
+        inOutage = true;
+        outageSinceNanos = now;
+        lastReportNanos = now;
+        failedAttempts = 0;
     }
 
     /**

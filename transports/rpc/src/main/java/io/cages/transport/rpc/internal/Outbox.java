@@ -65,6 +65,11 @@ final class Outbox implements Runnable {
      */
     void write(ByteBuf frame, ChannelFutureListener listener) {
         queue.add(new Entry(frame, listener));
+        scheduleDrain();
+    }
+
+    /** Hands a drain to the event loop unless one is already on its way. */
+    private void scheduleDrain() {
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             try {
                 channel.eventLoop().execute(this);
@@ -91,13 +96,8 @@ final class Outbox implements Runnable {
             written++;
         }
         channel.flush();
-        if (!queue.isEmpty() && !scheduled.get() && scheduled.compareAndSet(false, true)) {
-            try {
-                channel.eventLoop().execute(this); // the rest after other work of this loop
-            } catch (RejectedExecutionException e) {
-                scheduled.set(false);
-                discard(e);
-            }
+        if (!queue.isEmpty()) {
+            scheduleDrain(); // the rest after other work of this loop
         }
     }
 
