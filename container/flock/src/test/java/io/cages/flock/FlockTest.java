@@ -23,14 +23,7 @@ import io.cages.host.testing.Probe;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.VersionCage;
 import io.cages.testcages.caller.CallerCage;
-import io.cages.transport.rpc.internal.Frame;
-import io.cages.transport.rpc.internal.FrameCodec;
-import io.netty.buffer.Unpooled;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import io.cages.transport.rpc.SilentPeer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,8 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -172,11 +163,11 @@ class FlockTest {
     @Test
     void callsInFlightToAHostThatLeavesTheDirectoryEndAtOnce() throws Exception {
         // A member whose RPC listener reads calls and never answers: a host cut off mid-call, as h1 sees it.
-        try (SilentRpcHost silent = new SilentRpcHost()) {
+        try (SilentPeer silent = new SilentPeer()) {
             FlockSettings settings = FlockSettings.from(JSON.createObjectNode().put("name", flockName).put("discovery", "static")
                     .put("bind", "127.0.0.1").put("port", Ports.free())
                     .set("hosts", JSON.createArrayNode().add("127.0.0.1:" + ports[0]).add("127.0.0.1:" + ports[1]).add("127.0.0.1:" + ports[2])));
-            HostInfo info = new HostInfo("ghost", flockName, "127.0.0.1", silent.port(),
+            HostInfo info = new HostInfo("ghost", flockName, "127.0.0.1", silent.address().getPort(),
                     List.of(new HostInfo.CageEntry("svc", "1.0.0", List.of("version"))), 0, 0, 1);
             Directory ghost = Directory.join(settings, info);
             try {
@@ -186,17 +177,17 @@ class FlockTest {
                 // kinds (the router picks copies at random); the calls' deadline is 30 s, h1's RPC idle timeout 60 s.
                 List<CompletableFuture<Reply>> idempotent = new ArrayList<>();
                 List<CompletableFuture<Reply>> notIdempotent = new ArrayList<>();
-                for (int batch = 0; batch < 10 && (silent.received("version") == 0 || silent.received("deadline") == 0); batch++) {
+                for (int batch = 0; batch < 10 && (silent.requests("version") == 0 || silent.requests("deadline") == 0); batch++) {
                     for (int i = 0; i < 6; i++) {
                         notIdempotent.add(relay(Map.of("target", "svc", "op", "deadline"), Deadline.afterMillis(30_000)));
                         idempotent.add(relay(Map.of("target", "svc", "op", "version"), Deadline.afterMillis(30_000)));
                     }
                     Await.until("the batch reached the copies", Duration.ofSeconds(10),
-                            () -> silent.received("version") + Probe.get("svc.version") == idempotent.size()
-                                    && silent.received("deadline") + Probe.get("svc.deadline") == notIdempotent.size());
+                            () -> silent.requests("version") + Probe.get("svc.version") == idempotent.size()
+                                    && silent.requests("deadline") + Probe.get("svc.deadline") == notIdempotent.size());
                 }
-                int heldIdempotent = silent.received("version");
-                int heldOthers = silent.received("deadline");
+                int heldIdempotent = silent.requests("version");
+                int heldOthers = silent.requests("deadline");
                 assertTrue(heldIdempotent > 0 && heldOthers > 0, "the ghost holds calls of both kinds");
 
                 long leftAt = System.nanoTime();
@@ -257,61 +248,6 @@ class FlockTest {
             assertTrue(hosts.get(0).admin().flock().stream().noneMatch(m -> m.name().equals("vandal")), "never listed without its info");
             assertEquals("1.0.0", relay(Map.of("target", "svc", "op", "version"), null).get(10, TimeUnit.SECONDS)
                     .value().path("value").path("version").asText(), "calls still work");
-        }
-    }
-
-    /** An RPC listener that reads every frame and answers none (not even a PING), nor closes. */
-    private static final class SilentRpcHost implements AutoCloseable {
-
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-        private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
-
-        SilentRpcHost() throws IOException {
-            Thread.ofVirtual().start(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket socket = server.accept();
-                        sockets.add(socket);
-                        Thread.ofVirtual().start(() -> swallow(socket));
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        /** REQUEST frames received for {@code operation}. */
-        int received(String operation) {
-            AtomicInteger n = received.get(operation);
-            return n == null ? 0 : n.get();
-        }
-
-        private void swallow(Socket socket) {
-            try {
-                DataInputStream in = new DataInputStream(socket.getInputStream());
-                while (true) {
-                    byte[] frame = new byte[in.readInt()];
-                    in.readFully(frame);
-                    if (FrameCodec.decode(Unpooled.wrappedBuffer(frame)) instanceof Frame.Request request) {
-                        received.computeIfAbsent(request.operation(), op -> new AtomicInteger()).incrementAndGet();
-                    }
-                }
-            } catch (Exception closed) {
-                // h1 closed the connection, or the test is over
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            for (Socket socket : sockets) {
-                socket.close();
-            }
         }
     }
 

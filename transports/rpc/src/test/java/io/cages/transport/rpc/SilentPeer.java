@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,24 +19,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A host cut off mid-call, as its callers see it: accepts connections and reads every frame, but never
  * answers (not even a PONG) and never closes, so nothing but the caller itself can end a call sent here.
  */
-final class SilentPeer implements AutoCloseable {
+public final class SilentPeer implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final Map<String, AtomicInteger> byOperation = new ConcurrentHashMap<>();
 
-    SilentPeer() throws IOException {
+    public SilentPeer() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(this::accept);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return (InetSocketAddress) server.getLocalSocketAddress();
     }
 
     /** REQUEST frames received so far. */
-    int requests() {
+    public int requests() {
         return requests.get();
+    }
+
+    /** REQUEST frames received so far for {@code operation}. */
+    public int requests(String operation) {
+        AtomicInteger n = byOperation.get(operation);
+        return n == null ? 0 : n.get();
     }
 
     private void accept() {
@@ -55,7 +64,8 @@ final class SilentPeer implements AutoCloseable {
             while (true) {
                 byte[] frame = new byte[in.readInt()];
                 in.readFully(frame);
-                if (FrameCodec.decode(Unpooled.wrappedBuffer(frame)) instanceof Frame.Request) {
+                if (FrameCodec.decode(Unpooled.wrappedBuffer(frame)) instanceof Frame.Request request) {
+                    byOperation.computeIfAbsent(request.operation(), op -> new AtomicInteger()).incrementAndGet();
                     requests.incrementAndGet();
                 }
             }

@@ -143,7 +143,7 @@ abstract class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        Exchange exchange = new Exchange(id, keepAlive, request.protocolVersion() == HttpVersion.HTTP_1_0);
+        Exchange exchange = new Exchange(id, keepAlive, version == HttpVersion.HTTP_1_0);
         queue.addLast(exchange);
         if (!keepAlive) {
             closing = true;
