@@ -54,8 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>What kill -9 may leave, by design (best-effort group commit, resources/tx README): an order in flight
  * whose database part committed and whose queue part did not is reserved but never billed. Inventory commits
  * its database part first, so the reverse (billed, not reserved) cannot happen. Only orders whose requests
- * the kill cut off may be unacknowledged, and each client has at most one in flight. Any other failure of a
- * request fails the test.
+ * the kill cut off may be unacknowledged, and each client has at most one in flight (a client stops at its
+ * first request cut off: the host is gone). Any other failure of a request fails the test.
  */
 class OrdersEndToEndTest {
 
@@ -112,7 +112,11 @@ class OrdersEndToEndTest {
                                 }
                             } catch (KeepAliveClient.CutOff e) {
                                 if (killed.get()) {
+                                    // The host is dying: a further request could reach its listening socket while
+                                    // the process is still being torn down and be cut off too, without ever having
+                                    // been in flight at the kill. This client's part is over.
                                     cutByKill.add(request);
+                                    return;
                                 } else {
                                     unexpected.add(request + ": " + e);
                                 }
@@ -141,7 +145,6 @@ class OrdersEndToEndTest {
             host.close();
         }
         assertEquals(List.of(), List.copyOf(unexpected), "no order failed except those cut off by the kill");
-        assertTrue(cutByKill.size() <= CLIENTS, "each client had at most one order in flight: " + cutByKill);
 
         HostProcess restarted = start(home, demoJms);
         int left;
