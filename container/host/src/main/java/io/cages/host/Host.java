@@ -9,6 +9,12 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.cages.host.spi.Transport;
+import io.cages.host.spi.TransportContext;
+import io.cages.host.spi.ResourceProvider;
+import io.cages.host.spi.Dispatcher;
+import io.cages.host.spi.RemoteCalls;
+import io.cages.host.admin.Admin;
 
 /**
  * A running cage host: embedded Felix, the cages of its deploy folder and its transports.

@@ -1,10 +1,12 @@
 /**
- * The host's public API, for transports and launchers (never for cages, which see only {@code io.cages.api}).
+ * The host as a launcher sees it: {@link io.cages.host.Host} starts an embedded Felix framework, deploys the
+ * cages found in its deploy folder and starts every transport and resource provider found with
+ * {@link java.util.ServiceLoader}; {@link io.cages.host.HostConfig} is its configuration and
+ * {@link io.cages.host.Main} its command line. Cages never see this package (they import only
+ * {@code io.cages.api}).
  *
- * <p>{@link io.cages.host.Host} starts an embedded Felix framework, deploys the cages found in its deploy
- * folder and starts every {@link io.cages.host.Transport} found with {@link java.util.ServiceLoader}.
- * Transports turn traffic into {@link io.cages.host.InboundRequest}s for the {@link io.cages.host.Dispatcher}
- * and may expose the {@link io.cages.host.Admin} operations. Everything under {@code io.cages.host.internal}
- * is private to this module.
+ * <p>Beside it: {@code io.cages.host.spi}, what transports and resource providers implement and use;
+ * {@code io.cages.host.admin}, the operations and records an operator's tools see. Everything under
+ * {@code io.cages.host.internal} is private to this module.
  */
 package io.cages.host;

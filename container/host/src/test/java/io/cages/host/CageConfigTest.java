@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cages.host.admin.ConfigProblem;
 
 /** Cage config files reach the running cage without a restart; bad ones are rejected and the old stays. */
 class CageConfigTest {

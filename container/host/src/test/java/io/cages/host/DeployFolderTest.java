@@ -3,7 +3,7 @@ package io.cages.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cages.host.DeployRecord.Outcome;
+import io.cages.host.admin.DeployRecord.Outcome;
 import io.cages.host.testing.Await;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.failstart.FailingStartCage;
@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cages.host.admin.CageInfo;
 
 /** Dropping, replacing and deleting jars in the deploy folder deploys, updates and undeploys. */
 class DeployFolderTest {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cages.host.spi.Reply;
 
 /** Deadlines, admission limits and error mapping of the dispatcher, on a real host. */
 class DispatchTest {

@@ -11,6 +11,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.cages.host.spi.Transport;
+import io.cages.host.spi.Dispatcher;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.Reply;
+import io.cages.host.admin.DeployRecord;
 
 /** A real host (real Felix; no transports unless given) in a temp folder, with helpers to call it in-process. */
 final class HostFixture implements AutoCloseable {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
-import io.cages.host.DeployRecord.Outcome;
+import io.cages.host.admin.DeployRecord.Outcome;
 import io.cages.host.testing.Probe;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.failselftest.FailingSelfTestCage;
@@ -24,6 +24,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cages.host.spi.Reply;
+import io.cages.host.admin.CageInfo;
+import io.cages.host.admin.DeployRecord;
 
 /** Deploy, update and undeploy on a real Felix: the old version stays when the new one is bad. */
 class LiveSwapTest {

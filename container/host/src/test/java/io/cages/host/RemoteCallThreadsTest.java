@@ -20,6 +20,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cages.host.spi.Transport;
+import io.cages.host.spi.TransportContext;
+import io.cages.host.spi.Reply;
+import io.cages.host.spi.RemoteCalls;
+import io.cages.host.spi.RemoteReply;
 
 /**
  * Calls by name to a cage on another host, answered on a transport's own thread (as the RPC router does,

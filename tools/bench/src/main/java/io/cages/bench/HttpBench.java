@@ -19,7 +19,7 @@ import java.util.List;
 public final class HttpBench {
 
     public static void main(String[] args) throws Exception {
-        Path helloJar = Path.of(args.length > 0 ? args[0] : "container/dist/target/cages/hello.jar");
+        Path helloJar = Path.of(args.length > 0 ? args[0] : "tools/dist/target/cages/hello.jar");
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int connections = args.length > 3 ? Integer.parseInt(args[3]) : 32;

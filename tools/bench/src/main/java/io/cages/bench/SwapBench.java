@@ -24,7 +24,7 @@ import java.util.List;
 public final class SwapBench {
 
     public static void main(String[] args) throws Exception {
-        Path helloJar = Path.of(args.length > 0 ? args[0] : "container/dist/target/cages/hello.jar");
+        Path helloJar = Path.of(args.length > 0 ? args[0] : "tools/dist/target/cages/hello.jar");
         int swaps = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         byte[] v100 = Files.readAllBytes(helloJar);
         byte[] v101 = TestCages.withHeader(v100, "Bundle-Version", "1.0.1");

@@ -1,19 +1,19 @@
 package io.cages.rpcbench;
 
 import io.cages.api.Deadline;
-import io.cages.host.Dispatcher;
+import io.cages.host.spi.Dispatcher;
 import io.cages.host.Host;
 import io.cages.host.HostConfig;
-import io.cages.host.InboundRequest;
-import io.cages.host.Reply;
-import io.cages.host.Transport;
-import io.cages.host.TransportContext;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.Reply;
+import io.cages.host.spi.Transport;
+import io.cages.host.spi.TransportContext;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.caller.CallerCage;
-import io.cages.transport.rpc.CageCopy;
-import io.cages.transport.rpc.RouterSettings;
+import io.cages.transport.flock.CageCopy;
+import io.cages.transport.flock.RouterSettings;
 import io.cages.transport.rpc.RpcClient;
-import io.cages.transport.rpc.RpcRouter;
+import io.cages.transport.flock.CallRouter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.List;
@@ -41,7 +41,7 @@ final class ByNameCaller implements RpcBench.Caller {
 
     static ByNameCaller start(RpcClient client, InetSocketAddress callee, long deadlineMs) throws Exception {
         CageCopy hello = new CageCopy("callee", callee, "1.0.0", Set.of("greet"), 0);
-        RpcRouter router = new RpcRouter(client, cage -> cage.equals("hello") ? List.of(hello) : List.of(), RouterSettings.defaults());
+        CallRouter router = new CallRouter(client, cage -> cage.equals("hello") ? List.of(hello) : List.of(), RouterSettings.defaults());
         Transport offer = new Transport() {
             @Override
             public String name() {

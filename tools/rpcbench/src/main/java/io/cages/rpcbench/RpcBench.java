@@ -1,7 +1,7 @@
 package io.cages.rpcbench;
 
 import io.cages.api.Deadline;
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 import io.cages.transport.rpc.RpcClient;
 import io.cages.transport.rpc.RpcSettings;
 import io.grpc.ManagedChannel;
@@ -140,7 +140,7 @@ public final class RpcBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path helloJar = Path.of(args.length > 0 ? args[0] : "container/dist/target/cages/hello.jar");
+        Path helloJar = Path.of(args.length > 0 ? args[0] : "tools/dist/target/cages/hello.jar");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 64;

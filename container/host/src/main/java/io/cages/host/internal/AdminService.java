@@ -1,11 +1,11 @@
 package io.cages.host.internal;
 
-import io.cages.host.Admin;
-import io.cages.host.CageInfo;
-import io.cages.host.ConfigProblem;
-import io.cages.host.DeployRecord;
-import io.cages.host.FlockMember;
-import io.cages.host.FlockView;
+import io.cages.host.admin.Admin;
+import io.cages.host.admin.CageInfo;
+import io.cages.host.admin.ConfigProblem;
+import io.cages.host.admin.DeployRecord;
+import io.cages.host.admin.FlockMember;
+import io.cages.host.spi.FlockView;
 import java.util.List;
 
 /** The {@link Admin} operations over the registry, the deploy folder and the configs. */

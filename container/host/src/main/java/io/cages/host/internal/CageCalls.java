@@ -8,10 +8,10 @@ import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
 import io.cages.api.Request;
 import io.cages.host.HostConfig;
-import io.cages.host.InboundRequest;
-import io.cages.host.OutboundCall;
-import io.cages.host.RemoteCalls;
-import io.cages.host.RemoteReply;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.OutboundCall;
+import io.cages.host.spi.RemoteCalls;
+import io.cages.host.spi.RemoteReply;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -140,7 +140,7 @@ public final class CageCalls {
     }
 
     static CageException unwrap(Throwable failure) {
-        Throwable cause = io.cages.host.Failures.cause(failure);
+        Throwable cause = io.cages.host.spi.Failures.cause(failure);
         if (cause instanceof CageException c) {
             return c;
         }

@@ -3,7 +3,7 @@ package io.cages.host.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.api.CageConfig;
-import io.cages.host.ConfigProblem;
+import io.cages.host.admin.ConfigProblem;
 import io.cages.host.HostConfig;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -1,6 +1,6 @@
 package io.cages.host.internal;
 
-import io.cages.host.CageInfo;
+import io.cages.host.admin.CageInfo;
 import io.cages.host.HostConfig;
 import java.util.ArrayList;
 import java.util.Comparator;

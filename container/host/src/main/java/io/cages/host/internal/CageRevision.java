@@ -3,7 +3,7 @@ package io.cages.host.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageHandler;
 import io.cages.api.Response;
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -1,6 +1,6 @@
 package io.cages.host.internal;
 
-import io.cages.host.DeployRecord;
+import io.cages.host.admin.DeployRecord;
 import java.util.ArrayDeque;
 import java.util.List;
 

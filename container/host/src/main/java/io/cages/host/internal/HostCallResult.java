@@ -3,7 +3,7 @@ package io.cages.host.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageException;
 import io.cages.api.CallResult;
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 
 /** A callee's reply as the caller sees it: a fresh tree of plain values, bound with the caller's mapper. */
 final class HostCallResult implements CallResult {

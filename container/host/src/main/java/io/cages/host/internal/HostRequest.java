@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.Request;
-import io.cages.host.InboundRequest;
+import io.cages.host.spi.InboundRequest;
 import java.util.Collections;
 import java.util.Map;
 

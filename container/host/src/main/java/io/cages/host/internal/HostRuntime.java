@@ -1,7 +1,7 @@
 package io.cages.host.internal;
 
-import io.cages.host.Admin;
-import io.cages.host.Dispatcher;
+import io.cages.host.admin.Admin;
+import io.cages.host.spi.Dispatcher;
 import io.cages.host.HostConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +32,7 @@ public final class HostRuntime {
     private final ScheduledExecutorService watcher;
     private final HostResources resources;
 
-    private HostRuntime(HostConfig config, io.cages.host.ResourceProvider provider) throws Exception {
+    private HostRuntime(HostConfig config, io.cages.host.spi.ResourceProvider provider) throws Exception {
         this.config = config;
         Files.createDirectories(config.workDir());
         // Before Felix and any cage: cages may use resources in their start, transports an embedded broker.
@@ -64,7 +64,7 @@ public final class HostRuntime {
     }
 
     /** Starts Felix, deploys what the deploy folder holds and starts watching the folders. */
-    public static HostRuntime start(HostConfig config, io.cages.host.ResourceProvider provider) throws Exception {
+    public static HostRuntime start(HostConfig config, io.cages.host.spi.ResourceProvider provider) throws Exception {
         HostRuntime runtime = new HostRuntime(config, provider);
         runtime.folder.deployAll();
         runtime.watcher.scheduleWithFixedDelay(runtime::poll, config.pollMs(), config.pollMs(), TimeUnit.MILLISECONDS);
@@ -90,7 +90,7 @@ public final class HostRuntime {
     }
 
     /** Where calls by name to cages this host does not run go; offered by at most one transport. */
-    public void offerRemoteCalls(io.cages.host.RemoteCalls remoteCalls) {
+    public void offerRemoteCalls(io.cages.host.spi.RemoteCalls remoteCalls) {
         calls.offer(remoteCalls);
     }
 

@@ -2,10 +2,10 @@ package io.cages.host.internal;
 
 import io.cages.api.ErrorCode;
 import io.cages.api.Deadline;
-import io.cages.host.Dispatcher;
-import io.cages.host.InboundRequest;
-import io.cages.host.RefusedException;
-import io.cages.host.Reply;
+import io.cages.host.spi.Dispatcher;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.RefusedException;
+import io.cages.host.spi.Reply;
 import io.netty.util.HashedWheelTimer;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package io.cages.host.internal;
 
-import io.cages.host.DeployRecord;
-import io.cages.host.DeployRecord.Outcome;
+import io.cages.host.admin.DeployRecord;
+import io.cages.host.admin.DeployRecord.Outcome;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.Instant;

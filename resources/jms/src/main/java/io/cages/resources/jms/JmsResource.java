@@ -3,7 +3,6 @@ package io.cages.resources.jms;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
-import io.cages.resources.jms.internal.Messages;
 import io.cages.resources.jms.internal.PooledSession;
 import io.cages.resources.jms.internal.SessionPool;
 import java.util.Map;

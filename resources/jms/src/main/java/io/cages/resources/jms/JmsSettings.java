@@ -1,7 +1,7 @@
 package io.cages.resources.jms;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cages.resources.jms.internal.Json;
+import io.cages.host.spi.Settings;
 import java.util.Set;
 import java.util.function.Function;
 import javax.jms.DeliveryMode;
@@ -113,7 +113,7 @@ public record JmsSettings(String brokerUrl, String username, String password, in
         if (node == null || node.isNull()) {
             return d;
         }
-        Json json = new Json(node, "", KEYS, env);
+        Settings json = new Settings(node, "", KEYS, env);
         String mode = json.string("deliveryMode", d.deliveryMode.key());
         return new JmsSettings(
                 json.string("brokerUrl", d.brokerUrl),

@@ -151,7 +151,7 @@ class JmsResourceTest {
             for (int i = 0; i < 2_000; i++) {
                 Message m = i % 2 == 0 ? s.createTextMessage("x") : s.createBytesMessage();
                 p.send(m, javax.jms.DeliveryMode.NON_PERSISTENT, 4, 0);
-                String ours = io.cages.resources.jms.internal.Messages.sentId(m);
+                String ours = io.cages.resources.jms.Messages.sentId(m);
                 assertEquals(m.getJMSMessageID(), ours);
                 assertTrue(ours.matches("ID:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), ours);
             }

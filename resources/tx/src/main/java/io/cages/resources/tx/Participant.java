@@ -3,7 +3,7 @@ package io.cages.resources.tx;
 import io.cages.api.Deadline;
 
 /**
- * One resource's part of a {@link Transaction}. The coordinator calls, in this order and never concurrently
+ * One resource's part of a {@link GroupCommit}. The coordinator calls, in this order and never concurrently
  * for one participant (except {@link #cancel()}):
  * <ol>
  *   <li>{@link #execute} once, on a virtual thread of its own: acquire the resource, open its local

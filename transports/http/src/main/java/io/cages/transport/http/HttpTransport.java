@@ -1,7 +1,7 @@
 package io.cages.transport.http;
 
-import io.cages.host.Transport;
-import io.cages.host.TransportContext;
+import io.cages.host.spi.Transport;
+import io.cages.host.spi.TransportContext;
 import io.cages.transport.http.internal.HttpServer;
 
 /**

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.host.Host;
 import io.cages.host.HostConfig;
-import io.cages.host.Transport;
+import io.cages.host.spi.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package io.cages.transport.rpc;
 
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 import io.cages.transport.rpc.internal.ClientShared;
 import io.cages.transport.rpc.internal.Outgoing;
 import io.cages.transport.rpc.internal.PeerPool;
@@ -76,11 +76,11 @@ public final class RpcClient implements AutoCloseable {
     }
 
     /**
-     * For the router, whose stages never block: as {@link #call(InetSocketAddress, String, String, String,
+     * For callers whose stages never block (the flock's router): as {@link #call(InetSocketAddress, String, String, String,
      * String, Map, byte[], String, Deadline, boolean)}, but the future completes on the thread that decided
      * the outcome (an I/O thread, the deadline timer or the calling thread), without a hand-off.
      */
-    CompletableFuture<Reply> callDirect(InetSocketAddress peer, String traceId, String caller, String cage,
+    public CompletableFuture<Reply> callDirect(InetSocketAddress peer, String traceId, String caller, String cage,
                                         String operation, Map<String, Object> params, byte[] body,
                                         String contentType, Deadline deadline, boolean idempotent) {
         return call(peer, new Outgoing(caller, cage, operation, traceId, params, body, contentType, deadline, idempotent), true);

@@ -1,7 +1,7 @@
 package io.cages.transport.rpc;
 
-import io.cages.host.Transport;
-import io.cages.host.TransportContext;
+import io.cages.host.spi.Transport;
+import io.cages.host.spi.TransportContext;
 import io.cages.transport.rpc.internal.ServerPipeline;
 import io.cages.transport.rpc.internal.ServerShared;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,6 +1,6 @@
 /**
  * Cage-to-cage RPC: {@link io.cages.transport.rpc.RpcTransport} (the server side, a host
- * {@link io.cages.host.Transport}) and {@link io.cages.transport.rpc.RpcClient} (the calling side), both
+ * {@link io.cages.host.spi.Transport}) and {@link io.cages.transport.rpc.RpcClient} (the calling side), both
  * configured by {@link io.cages.transport.rpc.RpcSettings}.
  *
  * <p>Wire format, version 1 (full layout, limits and the choice of Smile in {@code FORMAT.md} of this module):

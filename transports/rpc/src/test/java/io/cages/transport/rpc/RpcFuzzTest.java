@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cages.api.Deadline;
 import io.cages.host.Host;
 import io.cages.host.HostConfig;
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 import io.cages.host.testing.TestCages;
 import io.cages.transport.rpc.internal.Frame;
 import io.cages.transport.rpc.internal.FrameType;

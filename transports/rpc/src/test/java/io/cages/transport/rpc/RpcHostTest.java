@@ -11,7 +11,7 @@ import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
 import io.cages.host.Host;
 import io.cages.host.HostConfig;
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 import io.cages.host.testing.Await;
 import io.cages.host.testing.Probe;
 import io.cages.host.testing.TestCages;

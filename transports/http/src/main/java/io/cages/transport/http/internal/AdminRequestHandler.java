@@ -1,7 +1,7 @@
 package io.cages.transport.http.internal;
 
-import io.cages.host.Admin;
-import io.cages.host.DeployRecord;
+import io.cages.host.admin.Admin;
+import io.cages.host.admin.DeployRecord;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;

@@ -1,9 +1,9 @@
 package io.cages.transport.http.internal;
 
 import io.cages.api.Deadline;
-import io.cages.host.Dispatcher;
-import io.cages.host.InboundRequest;
-import io.cages.host.Reply;
+import io.cages.host.spi.Dispatcher;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.Reply;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;

@@ -1,7 +1,7 @@
 package io.cages.transport.http.internal;
 
-import io.cages.host.Admin;
-import io.cages.host.Dispatcher;
+import io.cages.host.admin.Admin;
+import io.cages.host.spi.Dispatcher;
 import io.cages.host.HostConfig;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;

@@ -3,8 +3,8 @@ package io.cages.transport.http.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
-import io.cages.host.InboundRequest;
-import io.cages.host.Reply;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.Reply;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -117,7 +117,7 @@ final class ReplyEncoder {
     }
 
     static Throwable unwrap(Throwable failure) {
-        return io.cages.host.Failures.cause(failure);
+        return io.cages.host.spi.Failures.cause(failure);
     }
 
     private static void copyHeaders(Map<String, String> attributes, HttpHeaders headers, String version) {

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cages.host.CageInfo;
-import io.cages.host.ConfigProblem;
-import io.cages.host.DeployRecord;
+import io.cages.host.admin.CageInfo;
+import io.cages.host.admin.ConfigProblem;
+import io.cages.host.admin.DeployRecord;
 import io.cages.host.HostConfig;
 import io.cages.transport.http.HttpTestClient;
 import java.util.List;

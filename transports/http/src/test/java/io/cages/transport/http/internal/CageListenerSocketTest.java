@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cages.host.HostConfig;
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.cages.transport.http.internal;
 
-import io.cages.host.Admin;
-import io.cages.host.CageInfo;
-import io.cages.host.ConfigProblem;
-import io.cages.host.DeployRecord;
+import io.cages.host.admin.Admin;
+import io.cages.host.admin.CageInfo;
+import io.cages.host.admin.ConfigProblem;
+import io.cages.host.admin.DeployRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -64,7 +64,7 @@ final class FakeAdmin implements Admin {
     }
 
     @Override
-    public List<io.cages.host.FlockMember> flock() {
+    public List<io.cages.host.admin.FlockMember> flock() {
         return List.of();
     }
 }

@@ -2,9 +2,9 @@ package io.cages.transport.http.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cages.host.Dispatcher;
-import io.cages.host.InboundRequest;
-import io.cages.host.Reply;
+import io.cages.host.spi.Dispatcher;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.Reply;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

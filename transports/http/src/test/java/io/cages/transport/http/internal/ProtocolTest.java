@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cages.host.HostConfig;
-import io.cages.host.InboundRequest;
-import io.cages.host.Reply;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.Reply;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

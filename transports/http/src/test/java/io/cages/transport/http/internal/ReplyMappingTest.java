@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;

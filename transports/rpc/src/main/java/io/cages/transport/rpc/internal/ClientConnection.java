@@ -2,7 +2,7 @@ package io.cages.transport.rpc.internal;
 
 import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 import io.cages.transport.rpc.RemoteCageException;
 import io.cages.transport.rpc.RpcConnectionException;
 import io.netty.buffer.ByteBuf;

@@ -1,6 +1,6 @@
 package io.cages.transport.rpc.internal;
 
-import io.cages.host.Reply;
+import io.cages.host.spi.Reply;
 import io.netty.util.Timeout;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;

@@ -3,9 +3,9 @@ package io.cages.transport.rpc.internal;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
-import io.cages.host.InboundRequest;
-import io.cages.host.Reply;
-import io.cages.host.RefusedException;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.Reply;
+import io.cages.host.spi.RefusedException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -141,7 +141,7 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
     }
 
     private Frame failure(Frame.Request r, Throwable failure) {
-        Throwable cause = io.cages.host.Failures.cause(failure);
+        Throwable cause = io.cages.host.spi.Failures.cause(failure);
         if (cause instanceof RefusedException c) {
             return refusal(r, c.code(), c.getMessage());
         }

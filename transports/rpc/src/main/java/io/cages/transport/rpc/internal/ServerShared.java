@@ -1,6 +1,6 @@
 package io.cages.transport.rpc.internal;
 
-import io.cages.host.Dispatcher;
+import io.cages.host.spi.Dispatcher;
 import java.util.concurrent.atomic.LongAdder;
 
 /** What every server connection shares: where to dispatch, whom to name in errors, limits and counters. */

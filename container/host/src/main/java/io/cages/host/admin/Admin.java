@@ -1,0 +1,35 @@
+package io.cages.host.admin;
+
+import java.util.List;
+
+/**
+ * Operator actions on a running host: what the admin HTTP API and {@code cagectl} call. Deploys through
+ * this interface also write the jar into the deploy folder, so the folder stays the one source of truth for
+ * what a restarted host runs.
+ */
+public interface Admin {
+
+    /** All cages with their installed versions, states and in-flight counts. */
+    List<CageInfo> cages();
+
+    /** Deploy attempts, newest last, bounded in length. */
+    List<DeployRecord> history();
+
+    /**
+     * Deploys or updates the cage in {@code jar} (its name comes from the jar's {@code Cage-Name}). Returns
+     * once the new version serves, or failed and the previous version stays active; the outcome says which.
+     */
+    DeployRecord deploy(byte[] jar, String origin);
+
+    /** Undeploys a cage: stops routing to it, drains in-flight requests, uninstalls it, deletes its jar. */
+    DeployRecord undeploy(String cage, String origin);
+
+    /** Config files that were rejected and are not in force, with reasons. */
+    List<ConfigProblem> configProblems();
+
+    /** Each resource's kind and pool counts (never credentials); an empty object when there are none. */
+    com.fasterxml.jackson.databind.JsonNode resources();
+
+    /** The flock this host is in, itself included; empty when it is in none. */
+    List<FlockMember> flock();
+}

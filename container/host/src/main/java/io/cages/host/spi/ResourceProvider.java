@@ -1,0 +1,50 @@
+package io.cages.host.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cages.api.Database;
+import io.cages.api.MessageQueue;
+import io.cages.api.Transaction;
+import io.cages.host.HostConfig;
+
+/**
+ * The databases, brokers and transactions a host offers its cages. Found with {@link java.util.ServiceLoader}
+ * on the host's class path (at most one); it reads the host's resources file ({@link HostConfig#resourcesFile()}).
+ *
+ * <p>Lifecycle: {@link #start} before any cage starts and before the transports, so cages can use resources in
+ * their own start and transports can reach an embedded broker; {@link #reconfigure} whenever the file
+ * changes; {@link #close} after the transports closed.
+ *
+ * <p>The handles it returns are looked up by name on every use, so they stay valid across reconfiguration
+ * and fail with NOT_FOUND naming the known resources when the name is unknown.
+ */
+public interface ResourceProvider extends AutoCloseable {
+
+    /**
+     * Opens the resources of {@code config} (the file's JSON object; empty when there is no file).
+     *
+     * @throws IllegalArgumentException naming the resource and what is wrong; the host does not start
+     */
+    void start(ResourceContext context, JsonNode config) throws Exception;
+
+    /**
+     * Applies a changed file all or nothing: every entry is validated and every new connection opened before
+     * anything changes. Resized pools keep their connections; in-flight work on a replaced pool finishes.
+     *
+     * @throws IllegalArgumentException naming the resource and what is wrong; the previous resources stay
+     */
+    void reconfigure(JsonNode config);
+
+    Database database(String name);
+
+    MessageQueue queue(String name);
+
+    /** A transaction under the current request's deadline. */
+    Transaction transaction();
+
+    /** Pool counts per resource, for the admin API; never credentials. */
+    JsonNode status();
+
+    /** Closes every pool and the embedded broker; bounded in time. */
+    @Override
+    void close();
+}

@@ -1,0 +1,22 @@
+package io.cages.host.spi;
+
+import io.cages.host.admin.Admin;
+import io.cages.host.HostConfig;
+
+/** What the host gives a transport when starting it. */
+public interface TransportContext {
+
+    Dispatcher dispatcher();
+
+    Admin admin();
+
+    HostConfig config();
+
+    /**
+     * Offers the way to reach cages on other hosts (at most one transport does). Calls by name to cages this
+     * host does not run go there from then on.
+     *
+     * @throws IllegalStateException when another transport already offered one
+     */
+    void offerRemoteCalls(RemoteCalls remoteCalls);
+}

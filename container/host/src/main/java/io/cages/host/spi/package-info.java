@@ -1,0 +1,13 @@
+/**
+ * The host's service provider interface, for the modules under {@code transports/} and {@code resources/}.
+ *
+ * <p>A {@link io.cages.host.spi.Transport} turns traffic into {@link io.cages.host.spi.InboundRequest}s for the
+ * {@link io.cages.host.spi.Dispatcher} and writes back the {@link io.cages.host.spi.Reply}; a transport that
+ * reaches other hosts may offer {@link io.cages.host.spi.RemoteCalls}, through which calls by name with no
+ * local copy leave the host. A {@link io.cages.host.spi.ResourceProvider} gives cages their databases, queues
+ * and transactions. Both are found with {@link java.util.ServiceLoader}.
+ *
+ * <p>Shared helpers for those modules: {@link io.cages.host.spi.Settings} reads a settings object strictly,
+ * {@link io.cages.host.spi.Failures} unwraps future failures into {@link io.cages.api.CageException}s.
+ */
+package io.cages.host.spi;

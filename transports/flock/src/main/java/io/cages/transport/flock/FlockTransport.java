@@ -1,0 +1,113 @@
+package io.cages.transport.flock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cages.transport.flock.internal.Directory;
+import io.cages.transport.flock.internal.FlockCalls;
+import io.cages.transport.flock.internal.HostInfo;
+import io.cages.transport.flock.internal.Publisher;
+import io.cages.host.spi.Transport;
+import io.cages.host.spi.TransportContext;
+import io.cages.transport.rpc.RpcClient;
+import io.cages.transport.rpc.RpcSettings;
+import io.cages.transport.rpc.RpcTransport;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a host a member of a flock: the RPC listener for calls from other hosts, the directory (JGroups)
+ * that says which host runs which cage, and the router this host's calls by name go through. Found with
+ * {@link java.util.ServiceLoader} like every transport; without a {@code transports.flock} section in the host
+ * config it does nothing and the host stands alone.
+ *
+ * <p>Shutdown: {@link #stopAccepting()} first tells the flock this host runs nothing any more (so callers
+ * stop choosing it) and stops the RPC listener; in-flight calls still answer; {@link #close()} leaves the
+ * flock and closes the connections.
+ */
+public final class FlockTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlockTransport.class);
+
+    private volatile RpcTransport rpc;
+    private volatile RpcClient client;
+    private volatile Directory directory;
+    private volatile Publisher publisher;
+
+    @Override
+    public String name() {
+        return "flock";
+    }
+
+    @Override
+    public void start(TransportContext context) throws Exception {
+        JsonNode section = context.config().transport("flock");
+        if (section == null) {
+            LOG.info("host {} is in no flock (no transports.flock section): calls by name stay on this host", context.config().name());
+            return;
+        }
+        FlockSettings settings = FlockSettings.from(section);
+        String bind = settings.bind() != null ? settings.bind() : "0.0.0.0";
+        RpcSettings rpcSettings = RpcSettings.defaults().withHeartbeat(RpcSettings.defaults().heartbeatIntervalMs(), settings.rpcIdleTimeoutMs());
+        rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()));
+        rpc.start(context);
+        client = new RpcClient(rpcSettings);
+        publisher = new Publisher(context.config().name(), settings, context.admin(), rpc.localAddress().getPort());
+        directory = Directory.join(settings, publisher.current());
+        publisher.start(directory);
+        CallRouter router = new CallRouter(client, new FlockCalls.DirectoryCopies(directory), RouterSettings.defaults());
+        Directory members = directory;
+        members.addDepartureListener(gone -> endCallsTo(gone, members, router));
+        context.offerRemoteCalls(new FlockCalls(router, directory));
+    }
+
+    /**
+     * Ends the calls in flight to a host the directory dropped. Why: a host cut off from the flock answers
+     * nothing, not even with a reset, so without this its calls would wait for the RPC idle timeout, longer
+     * than the flock takes to drop it. Skipped when a member already lists the same RPC address: a host
+     * restarted at once may be back before its old self is dropped, and its new calls are fine.
+     */
+    private static void endCallsTo(HostInfo gone, Directory directory, CallRouter router) {
+        boolean back = directory.others().stream().anyMatch(h -> h.rpcHost().equals(gone.rpcHost()) && h.rpcPort() == gone.rpcPort());
+        if (!back) {
+            router.hostLeft(gone.name(), new InetSocketAddress(gone.rpcHost(), gone.rpcPort()));
+        }
+    }
+
+    /** The RPC listener's port, or -1 when not in a flock. */
+    public int rpcPort() {
+        RpcTransport r = rpc;
+        return r == null ? -1 : r.localAddress().getPort();
+    }
+
+    @Override
+    public void stopAccepting() {
+        Publisher p = publisher;
+        if (p != null) {
+            p.retire(); // publishes "no cages here" so callers stop choosing this host
+        }
+        RpcTransport r = rpc;
+        if (r != null) {
+            r.stopAccepting();
+        }
+    }
+
+    @Override
+    public void close() {
+        Publisher p = publisher;
+        if (p != null) {
+            p.retire();
+        }
+        Directory d = directory;
+        if (d != null) {
+            d.close();
+        }
+        RpcTransport r = rpc;
+        if (r != null) {
+            r.close();
+        }
+        RpcClient c = client;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

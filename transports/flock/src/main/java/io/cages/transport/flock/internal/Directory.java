@@ -1,0 +1,182 @@
+package io.cages.transport.flock.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cages.transport.flock.FlockSettings;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The flock's directory: every member's latest {@link HostInfo}, kept by JGroups membership. A member is
+ * listed once its info arrived and until it leaves the view (left, died, cut off). When members join or a
+ * partition heals, this host publishes its info again so newcomers learn it without waiting.
+ */
+public final class Directory implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Directory.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JChannel channel;
+    private final Map<Address, HostInfo> members = new ConcurrentHashMap<>();
+    private final List<Consumer<List<HostInfo>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<HostInfo>> departureListeners = new CopyOnWriteArrayList<>();
+    private volatile HostInfo self;
+    private volatile View view;
+    private volatile long lastMalformedWarning = System.nanoTime() - 2_000_000_000L;
+
+    private Directory(JChannel channel) {
+        this.channel = channel;
+    }
+
+    /** Joins the flock, publishing {@code initial} as this host's info. */
+    public static Directory join(FlockSettings settings, HostInfo initial) throws Exception {
+        JChannel channel = new JChannel(new ByteArrayInputStream(JGroupsStack.xml(settings).getBytes(StandardCharsets.UTF_8)));
+        channel.setName(initial.name());
+        channel.setDiscardOwnMessages(true);
+        Directory directory = new Directory(channel);
+        directory.self = initial;
+        channel.setReceiver(directory.new Listener());
+        channel.connect(settings.name());
+        directory.publish(initial);
+        LOG.info("host {} joined flock '{}' ({} discovery); view {}", initial.name(), settings.name(), settings.discovery(), channel.getView());
+        return directory;
+    }
+
+    /** Publishes this host's info to every member. */
+    public void publish(HostInfo info) {
+        self = info;
+        send(info);
+    }
+
+    /** The hosts of the flock with their info, this host first. */
+    public List<HostInfo> hosts() {
+        List<HostInfo> all = new ArrayList<>();
+        all.add(self);
+        all.addAll(members.values());
+        return all;
+    }
+
+    /** The other hosts. */
+    public List<HostInfo> others() {
+        return List.copyOf(members.values());
+    }
+
+    public HostInfo self() {
+        return self;
+    }
+
+    public void addListener(Consumer<List<HostInfo>> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Tells {@code listener} of every host that leaves the view (left, died, cut off), with its last info.
+     * Called on JGroups' thread: it must not block.
+     */
+    public void addDepartureListener(Consumer<HostInfo> listener) {
+        departureListeners.add(listener);
+    }
+
+    private void send(HostInfo info) {
+        try {
+            channel.send(new BytesMessage(null, JSON.writeValueAsBytes(info)));
+        } catch (Exception e) {
+            LOG.warn("publishing to the flock failed: {}", e.toString());
+        }
+    }
+
+    private void departed(HostInfo info) {
+        for (Consumer<HostInfo> listener : departureListeners) {
+            try {
+                listener.accept(info);
+            } catch (RuntimeException e) {
+                LOG.warn("a directory departure listener failed for host {}", info.name(), e);
+            }
+        }
+    }
+
+    private void changed() {
+        List<HostInfo> now = hosts();
+        for (Consumer<List<HostInfo>> listener : listeners) {
+            try {
+                listener.accept(now);
+            } catch (RuntimeException e) {
+                LOG.warn("a directory listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+        members.clear();
+    }
+
+    private final class Listener implements Receiver {
+
+        @Override
+        public void receive(Message message) {
+            HostInfo info;
+            try {
+                info = JSON.readValue(message.getArray(), message.getOffset(), message.getLength(), HostInfo.class);
+            } catch (Exception e) {
+                long now = System.nanoTime();
+                if (now - lastMalformedWarning > 1_000_000_000L) { // at most one line a second: garbage can be a flood
+                    lastMalformedWarning = now;
+                    LOG.warn("ignored a malformed directory message from {}: {}", message.getSrc(), e.getMessage());
+                }
+                return;
+            }
+            View current = view;
+            if (current != null && !current.containsMember(message.getSrc())) {
+                return; // from a member already gone: it must not come back through a late message
+            }
+            HostInfo previous = members.get(message.getSrc());
+            if (previous == null || info.seq() > previous.seq()) {
+                members.put(message.getSrc(), info);
+                if (!info.sameAs(previous)) {
+                    changed();
+                }
+            }
+        }
+
+        @Override
+        public void viewAccepted(View newView) {
+            View old = view;
+            view = newView;
+            List<HostInfo> gone = new ArrayList<>();
+            for (Address address : List.copyOf(members.keySet())) {
+                if (!newView.containsMember(address)) {
+                    HostInfo info = members.remove(address);
+                    if (info != null) {
+                        gone.add(info);
+                    }
+                }
+            }
+            boolean removed = !gone.isEmpty();
+            boolean newcomers = old == null || newView.getMembers().stream().anyMatch(a -> !old.containsMember(a));
+            LOG.info("flock view {}", newView);
+            if (newcomers && self != null) {
+                // Tell newcomers (and the other side of a healed partition) who we are, now.
+                Thread.ofVirtual().start(() -> send(self));
+            }
+            if (removed) {
+                changed();
+            }
+            gone.forEach(Directory.this::departed);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.cages.transport.flock.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Hosts whose connection just failed, skipped for a while so calls stop finding them one by one. */
+public final class Ejections {
+
+    private final long ejectNanos;
+    private final ConcurrentHashMap<String, Long> until = new ConcurrentHashMap<>();
+
+    public Ejections(long ejectMs) {
+        this.ejectNanos = ejectMs * 1_000_000;
+    }
+
+    public void eject(String host) {
+        until.put(host, System.nanoTime() + ejectNanos);
+    }
+
+    public boolean isEjected(String host) {
+        Long end = until.get(host);
+        if (end == null) {
+            return false;
+        }
+        if (System.nanoTime() - end >= 0) {
+            until.remove(host, end);
+            return false;
+        }
+        return true;
+    }
+}
