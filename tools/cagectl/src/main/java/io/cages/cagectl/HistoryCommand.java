@@ -3,6 +3,7 @@ package io.cages.cagectl;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
@@ -24,8 +25,8 @@ public final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--last", paramLabel = "N", description = "Only the newest N entries.")
     Integer last;
 
-    @Option(names = "--json", description = "Print the admin API's JSON instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOrTable output;
 
     @Override
     public Integer call() {
@@ -33,7 +34,7 @@ public final class HistoryCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--last must be at least 1, not " + last);
         }
         JsonNode records = Views.last(ctl.getArray("/history"), last);
-        ctl.out().print(json ? Json.pretty(records) + "\n" : Views.history(records, ctl.zone()));
+        output.print(ctl.out(), records, r -> Views.history(r, ctl.zone()));
         return ExitCodes.OK;
     }
 }

@@ -1,8 +1,7 @@
 package io.cages.cagectl;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
@@ -16,13 +15,12 @@ public final class ListCommand implements Callable<Integer> {
     @ParentCommand
     CageCtl ctl;
 
-    @Option(names = "--json", description = "Print the admin API's JSON instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOrTable output;
 
     @Override
     public Integer call() {
-        JsonNode cages = ctl.getArray("/cages");
-        ctl.out().print(json ? Json.pretty(cages) + "\n" : Views.cages(cages));
+        output.print(ctl.out(), ctl.getArray("/cages"), Views::cages);
         return ExitCodes.OK;
     }
 }

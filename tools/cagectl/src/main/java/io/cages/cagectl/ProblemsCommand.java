@@ -1,8 +1,7 @@
 package io.cages.cagectl;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
@@ -15,13 +14,12 @@ public final class ProblemsCommand implements Callable<Integer> {
     @ParentCommand
     CageCtl ctl;
 
-    @Option(names = "--json", description = "Print the admin API's JSON instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOrTable output;
 
     @Override
     public Integer call() {
-        JsonNode problems = ctl.getArray("/config-problems");
-        ctl.out().print(json ? Json.pretty(problems) + "\n" : Views.problems(problems, ctl.zone()));
+        output.print(ctl.out(), ctl.getArray("/config-problems"), problems -> Views.problems(problems, ctl.zone()));
         return ExitCodes.OK;
     }
 }

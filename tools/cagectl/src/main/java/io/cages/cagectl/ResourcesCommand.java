@@ -1,9 +1,8 @@
 package io.cages.cagectl;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code cagectl resources}: the host's databases and queues with their pool counts. */
@@ -14,13 +13,12 @@ public final class ResourcesCommand implements Callable<Integer> {
     @ParentCommand
     CageCtl ctl;
 
-    @Option(names = "--json", description = "Print the admin API's JSON instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOrTable output;
 
     @Override
     public Integer call() {
-        JsonNode resources = ctl.getObject("/resources");
-        ctl.out().print(json ? Json.pretty(resources) + "\n" : Views.resources(resources));
+        output.print(ctl.out(), ctl.getObject("/resources"), Views::resources);
         return ExitCodes.OK;
     }
 }

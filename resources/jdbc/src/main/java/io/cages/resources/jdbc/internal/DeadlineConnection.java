@@ -106,12 +106,8 @@ final class DeadlineConnection implements InvocationHandler {
                     return proxy;
                 }
                 break;
-            case "equals":
-                return proxy == args[0];
-            case "hashCode":
-                return System.identityHashCode(proxy);
-            case "toString":
-                return "Connection[" + pool.resource() + ", " + deadline + "]";
+            case "equals", "hashCode", "toString":
+                return objectMethod(method.getName(), proxy, args, "Connection");
             default:
         }
         if (closed.get()) {
@@ -214,17 +210,22 @@ final class DeadlineConnection implements InvocationHandler {
                             return true;
                         }
                         break;
-                    case "equals":
-                        return proxy == args[0];
-                    case "hashCode":
-                        return System.identityHashCode(proxy);
-                    case "toString":
-                        return "Statement[" + pool.resource() + ", " + deadline + "]";
+                    case "equals", "hashCode", "toString":
+                        return objectMethod(name, proxy, args, "Statement");
                     default:
                 }
             }
             return call(raw, method, args);
         }
+    }
+
+    /** A proxy's own equals and hashCode (by identity: a proxy equals only itself) and toString (for logs). */
+    private Object objectMethod(String method, Object proxy, Object[] args, String kind) {
+        return switch (method) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            default -> kind + "[" + pool.resource() + ", " + deadline + "]";
+        };
     }
 
     /** The call on the wrapped object, throwing what it threw (not the reflection wrapper). */
