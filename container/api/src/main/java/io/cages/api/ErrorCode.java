@@ -1,29 +1,18 @@
 package io.cages.api;
 
 /**
- * The kinds of failure every transport knows how to express. HTTP maps them to status codes; RPC carries
- * the name.
+ * The kinds of failure every transport knows how to express. Each transport maps them to its own protocol
+ * (the HTTP transport to status codes, RPC and JMS carry the name); the API itself knows no protocol.
  */
 public enum ErrorCode {
     /** The request itself is wrong: missing or malformed parameters. Retrying it will not help. */
-    BAD_REQUEST(400),
+    BAD_REQUEST,
     /** No such cage, operation or entity. */
-    NOT_FOUND(404),
+    NOT_FOUND,
     /** The cage cannot take the request now (overloaded, starting, stopping); retrying later may succeed. */
-    UNAVAILABLE(503),
+    UNAVAILABLE,
     /** The request's deadline passed before it could be answered. */
-    DEADLINE_EXCEEDED(504),
+    DEADLINE_EXCEEDED,
     /** The handler failed unexpectedly. Details stay in the host's log. */
-    INTERNAL(500);
-
-    private final int httpStatus;
-
-    ErrorCode(int httpStatus) {
-        this.httpStatus = httpStatus;
-    }
-
-    /** The HTTP status code this error maps to. */
-    public int httpStatus() {
-        return httpStatus;
-    }
+    INTERNAL
 }

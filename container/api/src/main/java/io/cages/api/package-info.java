@@ -18,16 +18,21 @@
  * groups work on them that commits together or not at all. Cages may use {@code java.sql} types; they never
  * see JMS or pool classes, so the host can change drivers and pools under a running cage.
  *
- * <p>Compatibility: types marked {@code @ProviderType} are implemented by the host only. The host may add
- * methods to them in a minor version (for example cage-to-cage calls, resources and transactions on the
- * context) without breaking cages compiled against an older minor version. {@link io.cages.api.CageHandler}
- * is a {@code @ConsumerType}: cages implement it, so it only gains default methods.
+ * <p>Compatibility: the version below follows semantic versioning for this package. A cage imports the
+ * range {@code [major.minor, major+1)} of the version it was compiled against (bnd derives it), so it runs on
+ * every host with the same major version and at least that minor one. Types marked {@code @ProviderType} are
+ * implemented by the host only: the host may add methods to them in a minor version (for example
+ * cage-to-cage calls, resources and transactions on the context) without breaking cages compiled against an
+ * older minor version. {@link io.cages.api.CageHandler} is a {@code @ConsumerType}: cages implement it, so
+ * it only gains default methods. Removing or changing anything is a major version: 2.0.0 removed
+ * {@code ErrorCode.httpStatus()} (the HTTP transport maps codes to statuses now), so cages built against
+ * 1.x do not resolve on a 2.x host and are rebuilt, unchanged unless they called that method.
  *
  * <p>This package is exported by the host's system bundle with the version below; it is never installed as
  * a bundle of its own, and cages import nothing else but {@code java.*}.
  */
 @Export
-@Version("1.2.0")
+@Version("2.0.0")
 package io.cages.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -32,7 +32,8 @@ public final class TestCages {
         main.putValue("Bundle-ManifestVersion", "2");
         main.putValue("Bundle-SymbolicName", "cage." + cage);
         main.putValue("Bundle-Version", version);
-        main.putValue("Import-Package", "io.cages.api;version=\"[1.0,2)\"");
+        // What bnd writes for a cage built against API 2.x (bnd/cage.bnd): any host with the same major version.
+        main.putValue("Import-Package", "io.cages.api;version=\"[2.0,3)\"");
         main.putValue("Cage-Name", cage);
         main.putValue("Cage-Handler", handler.getName());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code header.<name>} attributes become response headers, except those that frame the message or
  *   belong to the transport ({@link #RESERVED}) and names or values that are not valid HTTP; those are
  *   skipped with a warning rather than failing the response.</li>
- *   <li>{@link CageException} -> its {@link ErrorCode#httpStatus()}, {@code error} = lower-case code name;
+ *   <li>{@link CageException} -> the status of its code ({@link #status}), {@code error} = lower-case code name;
  *   {@link ErrorCode#UNAVAILABLE} adds {@code Retry-After: 1}. Anything else -> 500 {@code internal} with a
  *   generic message; the exception goes to the log only.</li>
  * </ul>
@@ -47,8 +47,22 @@ final class ReplyEncoder {
     static {
         for (ErrorCode code : CODES) {
             ERROR_NAMES[code.ordinal()] = code.name().toLowerCase(Locale.ROOT);
-            STATUSES[code.ordinal()] = HttpResponseStatus.valueOf(code.httpStatus());
+            STATUSES[code.ordinal()] = status(code);
         }
+    }
+
+    /**
+     * The HTTP status of each error code: the cage API knows no protocol, so the mapping lives here. A
+     * switch without a default, so that a new code does not compile until it has a status.
+     */
+    static HttpResponseStatus status(ErrorCode code) {
+        return switch (code) {
+            case BAD_REQUEST -> HttpResponseStatus.BAD_REQUEST;
+            case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+            case UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> HttpResponseStatus.GATEWAY_TIMEOUT;
+            case INTERNAL -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+        };
     }
 
     private ReplyEncoder() {

@@ -10,6 +10,7 @@ import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
 import io.cages.host.spi.Reply;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -95,11 +96,27 @@ class ReplyMappingTest {
         assertTrue(http.channel.isOpen());
     }
 
+    /** The status of every error code, written out: the mapping is the transport's contract with clients. */
+    private static final Map<ErrorCode, Integer> STATUSES = Map.of(
+            ErrorCode.BAD_REQUEST, 400,
+            ErrorCode.NOT_FOUND, 404,
+            ErrorCode.UNAVAILABLE, 503,
+            ErrorCode.DEADLINE_EXCEEDED, 504,
+            ErrorCode.INTERNAL, 500);
+
+    @Test
+    void everyErrorCodeHasAStatus() {
+        assertEquals(EnumSet.allOf(ErrorCode.class), EnumSet.copyOf(STATUSES.keySet()), "a code without an expected status here");
+        for (ErrorCode code : ErrorCode.values()) {
+            assertEquals((int) STATUSES.get(code), ReplyEncoder.status(code).code(), code::name);
+        }
+    }
+
     @Test
     void cageExceptionsMapToTheirStatusAndName() {
         for (ErrorCode code : ErrorCode.values()) {
             RawResponse response = fail(new CageException(code, "because " + code));
-            assertEquals(code.httpStatus(), response.status(), code::name);
+            assertEquals((int) STATUSES.get(code), response.status(), code::name);
             assertEquals("application/json", response.header("content-type"));
             assertEquals(code.name().toLowerCase(), response.json().get("error").asText());
             assertEquals("because " + code, response.json().get("message").asText());
