@@ -42,7 +42,7 @@ import io.cages.transport.flock.RouterSettings;
 import io.cages.transport.rpc.RpcClient;
 import io.cages.transport.rpc.RpcSettings;
 import io.cages.transport.rpc.RpcTransport;
-import io.cages.transport.rpc.SilentPeer;
+import io.cages.transport.rpc.internal.SilentPeer;
 
 /** Balancing, failover and the retry budget of {@link CallRouter} against three real hosts on loopback. */
 class CallRouterTest {

@@ -23,7 +23,7 @@ import io.cages.host.testing.Probe;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.VersionCage;
 import io.cages.testcages.caller.CallerCage;
-import io.cages.transport.rpc.SilentPeer;
+import io.cages.transport.rpc.internal.SilentPeer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

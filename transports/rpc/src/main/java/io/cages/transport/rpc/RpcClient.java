@@ -3,16 +3,11 @@ package io.cages.transport.rpc;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.host.spi.Reply;
-import io.cages.transport.rpc.internal.ClientShared;
-import io.cages.transport.rpc.internal.Outgoing;
-import io.cages.transport.rpc.internal.PeerPool;
-import io.cages.transport.rpc.internal.PendingCall;
+import io.cages.transport.rpc.internal.Client;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Futures are completed on virtual threads, never on the client's I/O threads.
  *
- * <p>Deadlines are kept on a timer of {@value ClientShared#DEADLINE_TICK_MS} ms ticks: a call without an
+ * <p>Deadlines are kept on a timer of {@value Client#DEADLINE_TICK_MS} ms ticks: a call without an
  * answer fails at most that much after its deadline.
  */
 public final class RpcClient implements AutoCloseable {
@@ -40,16 +35,10 @@ public final class RpcClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RpcClient.class);
     private static final long CLOSE_TIMEOUT_MS = 5_000;
 
-    private final RpcSettings settings;
-    private final ClientShared shared;
-    private final ConcurrentHashMap<InetSocketAddress, PeerPool> pools = new ConcurrentHashMap<>();
-    // CONCURRENCY: set once by close(); a call that races it fails as not delivered.
-    private volatile boolean closed;
+    private final Client client;
 
     public RpcClient(RpcSettings settings) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.shared = new ClientShared(settings.ioThreads(), settings.maxFrameBytes(), settings.heartbeatIntervalMs(),
-                settings.idleTimeoutMs(), settings.connectTimeoutMs());
+        this.client = new Client(Objects.requireNonNull(settings, "settings"));
     }
 
     /**
@@ -65,14 +54,14 @@ public final class RpcClient implements AutoCloseable {
     public CompletableFuture<Reply> call(InetSocketAddress peer, String caller, String cage, String operation,
                                          Map<String, Object> params, byte[] body, String contentType,
                                          Deadline deadline, boolean idempotent) {
-        return call(peer, new Outgoing(caller, cage, operation, null, params, body, contentType, deadline, idempotent));
+        return client.call(peer, null, caller, cage, operation, params, body, contentType, deadline, idempotent, false);
     }
 
     /** As the other {@code call}, with a trace id passed to the callee as attribute {@code trace.id}. */
     public CompletableFuture<Reply> call(InetSocketAddress peer, String traceId, String caller, String cage,
                                          String operation, Map<String, Object> params, byte[] body,
                                          String contentType, Deadline deadline, boolean idempotent) {
-        return call(peer, new Outgoing(caller, cage, operation, traceId, params, body, contentType, deadline, idempotent));
+        return client.call(peer, traceId, caller, cage, operation, params, body, contentType, deadline, idempotent, false);
     }
 
     /**
@@ -83,55 +72,12 @@ public final class RpcClient implements AutoCloseable {
     public CompletableFuture<Reply> callDirect(InetSocketAddress peer, String traceId, String caller, String cage,
                                         String operation, Map<String, Object> params, byte[] body,
                                         String contentType, Deadline deadline, boolean idempotent) {
-        return call(peer, new Outgoing(caller, cage, operation, traceId, params, body, contentType, deadline, idempotent), true);
-    }
-
-    private CompletableFuture<Reply> call(InetSocketAddress peer, Outgoing outgoing) {
-        return call(peer, outgoing, false);
-    }
-
-    private CompletableFuture<Reply> call(InetSocketAddress peer, Outgoing outgoing, boolean direct) {
-        Objects.requireNonNull(peer, "peer");
-        Objects.requireNonNull(outgoing.cage(), "cage");
-        Objects.requireNonNull(outgoing.operation(), "operation");
-        CompletableFuture<Reply> result = new CompletableFuture<>();
-        PendingCall call = new PendingCall(result, peer, outgoing.cage(), outgoing.operation(), shared.completer(direct));
-        if (closed) {
-            call.fail(new RpcConnectionException(false, peer, call.describe() + " was not delivered: the client is closed", null));
-            return result;
-        }
-        Deadline deadline = outgoing.deadline();
-        if (deadline != null) {
-            if (deadline.isExpired()) {
-                call.fail(CageException.deadlineExceeded(call.describe() + ": the deadline passed before it was sent; not sent"));
-                return result;
-            }
-            try {
-                call.timer(shared.timer().newTimeout(t -> expire(call), deadline.remainingNanos(), TimeUnit.NANOSECONDS));
-            } catch (IllegalStateException e) {
-                // the timer was stopped: the client is closed
-                call.fail(new RpcConnectionException(false, peer, call.describe() + " was not delivered: the client is closed", e));
-                return result;
-            }
-        }
-        // A caller that gives up (cancel) must not leave its call in the in-flight map until the reply.
-        result.whenComplete((reply, failure) -> {
-            if (result.isCancelled()) {
-                call.fail(failure);
-            }
-        });
-        pools.computeIfAbsent(peer, p -> new PeerPool(p, shared, settings.connectionsPerPeer())).send(call, outgoing);
-        return result;
-    }
-
-    private static void expire(PendingCall call) {
-        call.fail(CageException.deadlineExceeded(call.describe() + " got no answer within its deadline"));
+        return client.call(peer, traceId, caller, cage, operation, params, body, contentType, deadline, idempotent, true);
     }
 
     /** Connections currently open to {@code peer}. */
     public int openConnections(InetSocketAddress peer) {
-        PeerPool pool = pools.get(peer);
-        return pool == null ? 0 : pool.openConnections();
+        return client.openConnections(peer);
     }
 
     /**
@@ -140,18 +86,13 @@ public final class RpcClient implements AutoCloseable {
      * known to be gone, so its calls need not wait out the idle timeout.
      */
     public void disconnect(InetSocketAddress peer, String reason) {
-        PeerPool pool = pools.remove(peer);
-        if (pool != null) {
-            pool.close(reason);
-        }
+        client.disconnect(peer, reason);
     }
 
     /** Closes every connection (calls in flight fail as connection lost) and stops the I/O threads. */
     @Override
     public void close() {
-        closed = true;
-        pools.values().forEach(pool -> pool.close("the client was closed"));
-        if (!shared.shutdown(CLOSE_TIMEOUT_MS)) {
+        if (!client.close(CLOSE_TIMEOUT_MS)) {
             LOG.warn("rpc client threads did not stop within {} ms", CLOSE_TIMEOUT_MS);
         }
     }

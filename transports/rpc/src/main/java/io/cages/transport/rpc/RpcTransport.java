@@ -2,21 +2,9 @@ package io.cages.transport.rpc;
 
 import io.cages.host.spi.Transport;
 import io.cages.host.spi.TransportContext;
-import io.cages.transport.rpc.internal.ServerPipeline;
-import io.cages.transport.rpc.internal.ServerShared;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.cages.transport.rpc.internal.Server;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,16 +20,11 @@ import org.slf4j.LoggerFactory;
 public final class RpcTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(RpcTransport.class);
-    private static final long SHUTDOWN_TIMEOUT_MS = 5_000;
 
     private final RpcSettings settings;
 
-    // CONCURRENCY: written by start() and close() on the host's thread; volatile for readers elsewhere.
-    private volatile ServerShared server;
-    private volatile Channel listener;
-    private EventLoopGroup acceptors;
-    private EventLoopGroup workers;
-    private ChannelGroup connections;
+    // CONCURRENCY: written by start() on the host's thread; volatile for readers elsewhere.
+    private volatile Server server;
 
     /** With {@link RpcSettings#defaults()}: port 7070 on all interfaces. */
     public RpcTransport() {
@@ -62,46 +45,29 @@ public final class RpcTransport implements Transport {
         if (server != null) {
             throw new IllegalStateException("the rpc transport is already started");
         }
-        server = new ServerShared(context.dispatcher(), context.config().name(), settings.maxFrameBytes());
-        acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("cages-rpc-accept", true));
-        workers = new NioEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("cages-rpc-server", true));
-        connections = new DefaultChannelGroup("rpc-connections", GlobalEventExecutor.INSTANCE);
-        try {
-            listener = new ServerBootstrap()
-                    .group(acceptors, workers)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerPipeline(server, connections, settings.idleTimeoutMs()))
-                    .bind(settings.bindAddress(), settings.port())
-                    .sync()
-                    .channel();
-        } catch (Exception e) {
-            close();
-            throw new IllegalStateException("rpc transport cannot listen on " + settings.bindAddress() + ":" + settings.port() + ": " + e, e);
-        }
-        LOG.info("rpc transport listening on {}", listener.localAddress());
+        server = Server.start(context.dispatcher(), context.config().name(), settings);
+        LOG.info("rpc transport listening on {}", server.localAddress());
     }
 
     /** The address the server listens on (with the actual port when 0 was asked for). */
     public InetSocketAddress localAddress() {
-        Channel channel = listener;
-        if (channel == null) {
+        Server s = server;
+        if (s == null) {
             throw new IllegalStateException("the rpc transport is not started");
         }
-        return (InetSocketAddress) channel.localAddress();
+        return s.localAddress();
     }
 
     /** Frames refused as malformed, oversized or unexpected since start. */
     public long refusedFrames() {
-        ServerShared shared = server;
-        return shared == null ? 0 : shared.refusedFrames();
+        Server s = server;
+        return s == null ? 0 : s.refusedFrames();
     }
 
     /** REQUEST frames received since start. */
     public long requests() {
-        ServerShared shared = server;
-        return shared == null ? 0 : shared.requests();
+        Server s = server;
+        return s == null ? 0 : s.requests();
     }
 
     public RpcSettings settings() {
@@ -114,30 +80,17 @@ public final class RpcTransport implements Transport {
      */
     @Override
     public void stopAccepting() {
-        ServerShared shared = server;
-        if (shared != null) {
-            shared.drain();
-        }
-        Channel channel = listener;
-        if (channel != null && !channel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS)) {
-            LOG.warn("rpc listener did not close within {} ms", SHUTDOWN_TIMEOUT_MS);
+        Server s = server;
+        if (s != null) {
+            s.stopAccepting();
         }
     }
 
     @Override
     public void close() {
-        stopAccepting();
-        if (connections != null && !connections.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS)) {
-            LOG.warn("rpc connections did not close within {} ms", SHUTDOWN_TIMEOUT_MS);
-        }
-        shutdown(acceptors);
-        shutdown(workers);
-    }
-
-    private static void shutdown(EventLoopGroup group) {
-        if (group != null && !group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                .awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS + 1_000)) {
-            LOG.warn("rpc event loops did not stop within {} ms", SHUTDOWN_TIMEOUT_MS);
+        Server s = server;
+        if (s != null) {
+            s.close();
         }
     }
 }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * and its calls fail as delivered, connection lost. Any frame from the peer counts as hearing from it, so
  * a busy connection sends no PINGs.
  */
-public final class ClientConnection {
+final class ClientConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
 

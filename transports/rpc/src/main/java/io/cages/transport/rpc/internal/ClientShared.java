@@ -12,10 +12,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** What every client connection shares: the event loops, the one deadline timer, the completers, limits. */
-public final class ClientShared {
+final class ClientShared {
 
     /** Deadline precision: a call that gets no answer fails at most this much after its deadline. */
-    public static final long DEADLINE_TICK_MS = 5;
+    static final long DEADLINE_TICK_MS = 5;
 
     final EventLoopGroup group;
     final Bootstrap bootstrap;
@@ -34,7 +34,7 @@ public final class ClientShared {
     final long heartbeatIntervalMs;
     final long idleTimeoutMs;
 
-    public ClientShared(int ioThreads, int maxFrameBytes, long heartbeatIntervalMs, long idleTimeoutMs, long connectTimeoutMs) {
+    ClientShared(int ioThreads, int maxFrameBytes, long heartbeatIntervalMs, long idleTimeoutMs, long connectTimeoutMs) {
         this.maxFrameBytes = maxFrameBytes;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
         this.idleTimeoutMs = idleTimeoutMs;
@@ -51,16 +51,16 @@ public final class ClientShared {
      * Where a call's future is completed: on a virtual thread, or with {@code direct} on the thread that
      * decided the outcome (an event loop or the deadline timer), for callers whose stages never block.
      */
-    public Executor completer(boolean direct) {
+    Executor completer(boolean direct) {
         return direct ? DIRECT : completer;
     }
 
-    public Timer timer() {
+    Timer timer() {
         return timer;
     }
 
     /** Stops the event loops and the timer, waiting at most {@code timeoutMs} for the loops. */
-    public boolean shutdown(long timeoutMs) {
+    boolean shutdown(long timeoutMs) {
         timer.stop(); // waits for its thread to end; pending deadlines are dropped (their calls fail as the connections close)
         return group.shutdownGracefully(0, timeoutMs, TimeUnit.MILLISECONDS).awaitUninterruptibly(timeoutMs + 1_000);
     }

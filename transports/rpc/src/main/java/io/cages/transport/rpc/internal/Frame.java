@@ -7,7 +7,7 @@ import java.util.Map;
  * A decoded frame. Frames hold only heap copies (strings, arrays, trees), never a {@code ByteBuf}, so the
  * handler that decodes one can release the network buffer at once and nothing downstream owns Netty memory.
  */
-public sealed interface Frame {
+sealed interface Frame {
 
     /** Request id: per connection, chosen by the client; 0 is reserved for connection-level errors. */
     long id();

@@ -12,19 +12,19 @@ import java.util.Map;
  * {@link FrameException}, checks every length against what the frame holds before reading, and leaves the
  * input buffer's release to the caller (the handler that received it).
  */
-public final class FrameCodec {
+final class FrameCodec {
 
-    public static final int MAGIC = 0xCA6E;
-    public static final int VERSION = 1;
+    static final int MAGIC = 0xCA6E;
+    static final int VERSION = 1;
     /** Bytes of the length prefix, which {@link io.netty.handler.codec.LengthFieldBasedFrameDecoder} strips. */
-    public static final int LENGTH_BYTES = 4;
+    static final int LENGTH_BYTES = 4;
     /** magic (2) + version (1) + type (1) + request id (8). */
     static final int HEADER_BYTES = 12;
 
     /** Names: cages, operations, callers, hosts, versions, trace ids, content types, attribute keys. */
-    public static final int MAX_NAME_BYTES = 255;
+    static final int MAX_NAME_BYTES = 255;
     /** Free text: error messages and attribute values. Longer error messages are cut when encoded. */
-    public static final int MAX_TEXT_BYTES = 8192;
+    static final int MAX_TEXT_BYTES = 8192;
     static final int MAX_ATTRIBUTES = 256;
 
     private static final int NULL_STRING = 0xFFFF;
@@ -44,7 +44,7 @@ public final class FrameCodec {
      * @throws IllegalArgumentException naming the field over its limit, a tree Jackson cannot write, or a frame
      *                                  larger than {@code maxFrameBytes}
      */
-    public static ByteBuf encode(ByteBufAllocator alloc, Frame frame, int maxFrameBytes) {
+    static ByteBuf encode(ByteBufAllocator alloc, Frame frame, int maxFrameBytes) {
         ByteBuf out = alloc.buffer(initialSize(frame));
         boolean done = false;
         try {
@@ -192,7 +192,7 @@ public final class FrameCodec {
      *
      * @throws FrameException for anything malformed, with the request id when it was readable
      */
-    public static Frame decode(ByteBuf in) throws FrameException {
+    static Frame decode(ByteBuf in) throws FrameException {
         int size = in.readableBytes();
         if (size < 4) {
             throw new FrameException(0, true, "frame of " + size + " bytes is shorter than its header");

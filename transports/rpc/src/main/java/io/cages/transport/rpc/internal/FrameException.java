@@ -5,7 +5,7 @@ package io.cages.transport.rpc.internal;
  * an ERROR frame for it), else 0. A {@link #fatal} one means the byte stream itself cannot be trusted (wrong
  * magic or version, a length beyond the limit): the connection is closed after the ERROR frame.
  */
-public final class FrameException extends Exception {
+final class FrameException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
@@ -18,11 +18,11 @@ public final class FrameException extends Exception {
         this.fatal = fatal;
     }
 
-    public long requestId() {
+    long requestId() {
         return requestId;
     }
 
-    public boolean fatal() {
+    boolean fatal() {
         return fatal;
     }
 }

@@ -1,7 +1,7 @@
 package io.cages.transport.rpc.internal;
 
 /** The frame types of protocol version 1 and their wire codes (see FORMAT.md). */
-public enum FrameType {
+enum FrameType {
     REQUEST(1),
     RESPONSE(2),
     ERROR(3),

@@ -4,7 +4,7 @@ import io.cages.api.Deadline;
 import java.util.Map;
 
 /** A call as the client was asked to make it; the frame is built when it is sent, with the time left then. */
-public record Outgoing(String caller, String cage, String operation, String traceId, Map<String, Object> params,
+record Outgoing(String caller, String cage, String operation, String traceId, Map<String, Object> params,
                        byte[] body, String contentType, Deadline deadline, boolean idempotent) {
 
     /** Largest remaining time that is not the "no deadline" marker. */

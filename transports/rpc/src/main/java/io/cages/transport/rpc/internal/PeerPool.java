@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * after its connection closed or failed to connect; calls arriving during a connect wait for that connect
  * instead of starting their own. Lock-free: a slot is replaced by compare-and-set.
  */
-public final class PeerPool {
+final class PeerPool {
 
     private final InetSocketAddress peer;
     private final ClientShared shared;
@@ -21,14 +21,14 @@ public final class PeerPool {
     // CONCURRENCY: set once by close(); read by send() and by a connect completing after the close.
     private volatile String closedReason;
 
-    public PeerPool(InetSocketAddress peer, ClientShared shared, int size) {
+    PeerPool(InetSocketAddress peer, ClientShared shared, int size) {
         this.peer = peer;
         this.shared = shared;
         this.slots = new AtomicReferenceArray<>(size);
     }
 
     /** Sends {@code call} on the next connection, connecting it first if needed. */
-    public void send(PendingCall call, Outgoing outgoing) {
+    void send(PendingCall call, Outgoing outgoing) {
         String closed = closedReason;
         if (closed != null) {
             // A call that picked this pool just before it was closed: it never left, so any copy may take it.
@@ -82,7 +82,7 @@ public final class PeerPool {
     }
 
     /** Open connections to this peer. */
-    public int openConnections() {
+    int openConnections() {
         int open = 0;
         for (int i = 0; i < slots.length(); i++) {
             CompletableFuture<ClientConnection> slot = slots.get(i);
@@ -94,7 +94,7 @@ public final class PeerPool {
     }
 
     /** Closes every connection; their calls fail as connection lost (delivered or not, per call). */
-    public void close(String reason) {
+    void close(String reason) {
         closedReason = reason;
         for (int i = 0; i < slots.length(); i++) {
             CompletableFuture<ClientConnection> slot = slots.get(i);

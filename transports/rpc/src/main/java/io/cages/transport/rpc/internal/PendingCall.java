@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * cannot stall I/O or other deadlines), or the deciding thread itself for callers whose stages never block
  * (the router), which saves a thread hand-off per call.
  */
-public final class PendingCall {
+final class PendingCall {
 
     final CompletableFuture<Reply> result;
     final InetSocketAddress peer;
@@ -31,7 +31,7 @@ public final class PendingCall {
     volatile ClientConnection connection;
     volatile long id;
 
-    public PendingCall(CompletableFuture<Reply> result, InetSocketAddress peer, String cage, String operation, Executor completer) {
+    PendingCall(CompletableFuture<Reply> result, InetSocketAddress peer, String cage, String operation, Executor completer) {
         this.result = result;
         this.peer = peer;
         this.cage = cage;
@@ -63,7 +63,7 @@ public final class PendingCall {
         }
     }
 
-    public void fail(Throwable failure) {
+    void fail(Throwable failure) {
         if (claim()) {
             completer.execute(() -> result.completeExceptionally(failure));
         }
@@ -77,11 +77,11 @@ public final class PendingCall {
         }
     }
 
-    public void timer(Timeout timer) {
+    void timer(Timeout timer) {
         this.timer = timer;
     }
 
-    public String describe() {
+    String describe() {
         return "call to cage '" + cage + "' operation '" + operation + "' at " + peer;
     }
 }

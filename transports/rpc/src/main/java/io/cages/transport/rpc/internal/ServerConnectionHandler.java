@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * cannot be trusted (bad magic or version, a length beyond the limit, a header cut short) gets an ERROR
  * with id 0 and is closed. No exception leaves this handler.
  */
-public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
+final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerConnectionHandler.class);
 
@@ -48,7 +48,7 @@ public final class ServerConnectionHandler extends ChannelInboundHandlerAdapter 
     // CONCURRENCY: event loop only. Set by a fatal refusal: frames already buffered behind it are dropped.
     private boolean closing;
 
-    public ServerConnectionHandler(ServerShared server, Channel channel) {
+    ServerConnectionHandler(ServerShared server, Channel channel) {
         this.server = server;
         this.outbox = new Outbox(channel);
     }

@@ -8,13 +8,13 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /** Idle timeout, then length framing, then the connection handler; every connection joins {@code open}. */
-public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
+final class ServerPipeline extends ChannelInitializer<SocketChannel> {
 
     private final ServerShared server;
     private final ChannelGroup open;
     private final long idleTimeoutMs;
 
-    public ServerPipeline(ServerShared server, ChannelGroup open, long idleTimeoutMs) {
+    ServerPipeline(ServerShared server, ChannelGroup open, long idleTimeoutMs) {
         this.server = server;
         this.open = open;
         this.idleTimeoutMs = idleTimeoutMs;

@@ -4,7 +4,7 @@ import io.cages.host.spi.Dispatcher;
 import java.util.concurrent.atomic.LongAdder;
 
 /** What every server connection shares: where to dispatch, whom to name in errors, limits and counters. */
-public final class ServerShared {
+final class ServerShared {
 
     final Dispatcher dispatcher;
     final String hostName;
@@ -16,13 +16,13 @@ public final class ServerShared {
     private final LongAdder refusedFrames = new LongAdder();
     private final LongAdder requests = new LongAdder();
 
-    public ServerShared(Dispatcher dispatcher, String hostName, int maxFrameBytes) {
+    ServerShared(Dispatcher dispatcher, String hostName, int maxFrameBytes) {
         this.dispatcher = dispatcher;
         this.hostName = hostName;
         this.maxFrameBytes = maxFrameBytes;
     }
 
-    public void drain() {
+    void drain() {
         draining = true;
     }
 
@@ -39,12 +39,12 @@ public final class ServerShared {
     }
 
     /** Frames refused as malformed, too large or unexpected since start. */
-    public long refusedFrames() {
+    long refusedFrames() {
         return refusedFrames.sum();
     }
 
     /** REQUEST frames decoded since start (dispatched or answered at once). */
-    public long requests() {
+    long requests() {
         return requests.sum();
     }
 }

@@ -1,4 +1,4 @@
-package io.cages.transport.rpc;
+package io.cages.transport.rpc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,8 +16,11 @@ import io.cages.host.testing.Await;
 import io.cages.host.testing.Probe;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.VersionCage;
-import io.cages.transport.rpc.internal.Frame;
-import io.cages.transport.rpc.internal.FrameType;
+import io.cages.transport.rpc.RemoteCageException;
+import io.cages.transport.rpc.RpcClient;
+import io.cages.transport.rpc.RpcConnectionException;
+import io.cages.transport.rpc.RpcSettings;
+import io.cages.transport.rpc.RpcTransport;
 import java.io.DataInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

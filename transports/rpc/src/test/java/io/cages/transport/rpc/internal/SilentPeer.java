@@ -1,7 +1,5 @@
-package io.cages.transport.rpc;
+package io.cages.transport.rpc.internal;
 
-import io.cages.transport.rpc.internal.Frame;
-import io.cages.transport.rpc.internal.FrameCodec;
 import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.IOException;

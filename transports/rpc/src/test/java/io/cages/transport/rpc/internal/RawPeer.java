@@ -1,7 +1,6 @@
-package io.cages.transport.rpc;
+package io.cages.transport.rpc.internal;
 
-import io.cages.transport.rpc.internal.Frame;
-import io.cages.transport.rpc.internal.FrameCodec;
+import io.cages.transport.rpc.RpcSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;

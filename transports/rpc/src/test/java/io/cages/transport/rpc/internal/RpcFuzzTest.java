@@ -1,4 +1,4 @@
-package io.cages.transport.rpc;
+package io.cages.transport.rpc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,9 +9,10 @@ import io.cages.host.Host;
 import io.cages.host.HostConfig;
 import io.cages.host.spi.Reply;
 import io.cages.host.testing.TestCages;
-import io.cages.transport.rpc.internal.Frame;
-import io.cages.transport.rpc.internal.FrameType;
 import io.cages.testcages.VersionCage;
+import io.cages.transport.rpc.RpcClient;
+import io.cages.transport.rpc.RpcSettings;
+import io.cages.transport.rpc.RpcTransport;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

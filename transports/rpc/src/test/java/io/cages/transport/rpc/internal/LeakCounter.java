@@ -1,4 +1,4 @@
-package io.cages.transport.rpc;
+package io.cages.transport.rpc.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
