@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * otherwise through the {@link RemoteCalls} a transport offered. The deadline and trace of the request the
  * calling thread is serving travel with the call.
  */
-public final class CageCalls {
+final class CageCalls {
 
     /** Attribute carrying the trace id from call to call. */
     public static final String TRACE_ATTRIBUTE = "trace.id";

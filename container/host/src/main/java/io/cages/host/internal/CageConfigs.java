@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.api.CageConfig;
 import io.cages.host.admin.ConfigProblem;
 import io.cages.host.HostConfig;
+import io.cages.host.spi.HostJson;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>A file that is not a JSON object is rejected with its name and the reason; the cage keeps the config it
  * had. A deleted file means an empty config. Listeners run on the scanning thread, one change at a time.
  */
-public final class CageConfigs {
+final class CageConfigs {
 
     private static final Logger LOG = LoggerFactory.getLogger(CageConfigs.class);
 
@@ -129,7 +130,7 @@ public final class CageConfigs {
     static HostCageConfig parse(byte[] bytes) {
         JsonNode tree;
         try {
-            tree = Json.HOST.readTree(bytes);
+            tree = HostJson.MAPPER.readTree(bytes);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new IllegalArgumentException("not valid JSON" + where + ": " + e.getOriginalMessage());
@@ -139,7 +140,7 @@ public final class CageConfigs {
         if (tree == null || !tree.isObject()) {
             throw new IllegalArgumentException("a cage config must be a JSON object, found " + (tree == null ? "nothing" : tree.getNodeType().toString().toLowerCase()));
         }
-        return new HostCageConfig(Json.HOST.convertValue(tree, Map.class));
+        return new HostCageConfig(HostJson.MAPPER.convertValue(tree, Map.class));
     }
 
     private void reject(Path file, String reason) {

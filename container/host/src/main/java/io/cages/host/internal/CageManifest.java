@@ -13,7 +13,7 @@ import org.osgi.framework.Version;
 /**
  * The cage headers of a bundle manifest: {@code Cage-Name}, {@code Cage-Handler} and the bundle's version.
  */
-public record CageManifest(String name, String handlerClass, String version, String symbolicName, List<String> idempotent) {
+record CageManifest(String name, String handlerClass, String version, String symbolicName, List<String> idempotent) {
 
     public static final String CAGE_NAME = "Cage-Name";
     public static final String CAGE_HANDLER = "Cage-Handler";

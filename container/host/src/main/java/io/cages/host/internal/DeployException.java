@@ -1,7 +1,7 @@
 package io.cages.host.internal;
 
 /** A deployment that cannot go ahead, with a reason fit for an operator. */
-public final class DeployException extends Exception {
+final class DeployException extends Exception {
 
     private static final long serialVersionUID = 1L;
 

@@ -54,7 +54,7 @@ final class HostCageConfig implements CageConfig {
     @Override
     public <T> T as(Class<T> type) {
         // A throw-away mapper: the type is a cage class and must not be cached by a host-wide mapper.
-        ObjectMapper mapper = Json.newCageMapper();
+        ObjectMapper mapper = CageJson.newMapper();
         return mapper.convertValue(tree, type);
     }
 

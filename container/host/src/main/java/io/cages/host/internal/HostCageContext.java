@@ -19,7 +19,7 @@ final class HostCageContext implements CageContext, AutoCloseable {
     private final ConfigSubscriptions subscriptions = new ConfigSubscriptions();
     private final CageCalls calls;
     private final HostResources resources;
-    private final ObjectMapper mapper = Json.newCageMapper();
+    private final ObjectMapper mapper = CageJson.newMapper();
 
     HostCageContext(String cage, String version, CageConfigs configs, CageCalls calls, HostResources resources) {
         this.cage = cage;

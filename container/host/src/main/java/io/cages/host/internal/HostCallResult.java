@@ -3,6 +3,7 @@ package io.cages.host.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageException;
 import io.cages.api.CallResult;
+import io.cages.host.spi.HostJson;
 import io.cages.host.spi.Reply;
 
 /** A callee's reply as the caller sees it: a fresh tree of plain values, bound with the caller's mapper. */
@@ -20,7 +21,7 @@ final class HostCallResult implements CallResult {
 
     @Override
     public Object value() {
-        return reply.value() == null ? null : Json.HOST.convertValue(reply.value(), Object.class);
+        return reply.value() == null ? null : HostJson.MAPPER.convertValue(reply.value(), Object.class);
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.Request;
+import io.cages.host.spi.HostJson;
 import io.cages.host.spi.InboundRequest;
 import java.util.Collections;
 import java.util.Map;
@@ -58,7 +59,7 @@ final class HostRequest implements Request {
             return (String) value;
         }
         try {
-            return Json.HOST.writeValueAsString(value);
+            return HostJson.MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             return String.valueOf(value);
         }

@@ -10,6 +10,7 @@ import io.cages.api.SqlWork;
 import io.cages.api.Transaction;
 import io.cages.host.admin.ConfigProblem;
 import io.cages.host.HostConfig;
+import io.cages.host.spi.HostJson;
 import io.cages.host.spi.ResourceContext;
 import io.cages.host.spi.ResourceProvider;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * every change, keeps the reason when a change is rejected (the previous resources stay), and hands cages
  * their handles. Without a provider on the class path, every use fails with a clear UNAVAILABLE.
  */
-public final class HostResources implements AutoCloseable {
+final class HostResources implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostResources.class);
 
@@ -151,7 +152,7 @@ public final class HostResources implements AutoCloseable {
             return JsonNodeFactory.instance.objectNode();
         }
         try {
-            JsonNode tree = Json.HOST.readTree(bytes);
+            JsonNode tree = HostJson.MAPPER.readTree(bytes);
             if (tree == null || !tree.isObject()) {
                 throw new IllegalArgumentException("must be a JSON object");
             }

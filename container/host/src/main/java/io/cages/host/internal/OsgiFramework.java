@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The embedded Felix framework: started with the cage API exported by the system bundle. */
-public final class OsgiFramework implements AutoCloseable {
+final class OsgiFramework implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OsgiFramework.class);
 

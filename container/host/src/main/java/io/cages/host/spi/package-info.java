@@ -8,6 +8,7 @@
  * and transactions. Both are found with {@link java.util.ServiceLoader}.
  *
  * <p>Shared helpers for those modules: {@link io.cages.host.spi.Settings} reads a settings object strictly,
- * {@link io.cages.host.spi.Failures} unwraps future failures into {@link io.cages.api.CageException}s.
+ * {@link io.cages.host.spi.Failures} unwraps future failures into {@link io.cages.api.CageException}s,
+ * {@link io.cages.host.spi.HostJson} is the one mapper for JSON text of host-side values.
  */
 package io.cages.host.spi;

@@ -1,13 +1,13 @@
 package io.cages.resources.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.api.CageException;
 import io.cages.api.Database;
 import io.cages.api.Deadline;
 import io.cages.api.MessageQueue;
 import io.cages.api.Transaction;
+import io.cages.host.spi.HostJson;
 import io.cages.host.spi.ResourceContext;
 import io.cages.host.spi.ResourceProvider;
 import io.cages.resources.jdbc.JdbcResource;
@@ -35,7 +35,6 @@ public final class HostResourceProvider implements ResourceProvider {
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-    private final ObjectMapper mapper = new ObjectMapper();
     // CONCURRENCY: written by start() (before any cage runs) and close(); read by cage threads through the
     // handles, hence volatile. reconfigure() is synchronized with start() and close().
     private volatile ResourceContext context;
@@ -120,16 +119,16 @@ public final class HostResourceProvider implements ResourceProvider {
 
     @Override
     public JsonNode status() {
-        ObjectNode out = mapper.createObjectNode();
+        ObjectNode out = HostJson.MAPPER.createObjectNode();
         jdbc.metrics().forEach((name, m) -> {
             ObjectNode n = out.putObject(name);
             n.put("kind", "jdbc");
-            n.setAll((ObjectNode) mapper.valueToTree(m));
+            n.setAll((ObjectNode) HostJson.MAPPER.valueToTree(m));
         });
         jms.status().forEach((name, s) -> {
             ObjectNode n = out.putObject(name);
             n.put("kind", "jms");
-            n.setAll((ObjectNode) mapper.valueToTree(s));
+            n.setAll((ObjectNode) HostJson.MAPPER.valueToTree(s));
         });
         return out;
     }

@@ -1,6 +1,6 @@
 package io.cages.transport.flock.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cages.host.spi.HostJson;
 import io.cages.transport.flock.FlockSettings;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class Directory implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Directory.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JChannel channel;
     private final Map<Address, HostInfo> members = new ConcurrentHashMap<>();
@@ -92,7 +91,7 @@ public final class Directory implements AutoCloseable {
 
     private void send(HostInfo info) {
         try {
-            channel.send(new BytesMessage(null, JSON.writeValueAsBytes(info)));
+            channel.send(new BytesMessage(null, HostJson.MAPPER.writeValueAsBytes(info)));
         } catch (Exception e) {
             LOG.warn("publishing to the flock failed: {}", e.toString());
         }
@@ -131,7 +130,7 @@ public final class Directory implements AutoCloseable {
         public void receive(Message message) {
             HostInfo info;
             try {
-                info = JSON.readValue(message.getArray(), message.getOffset(), message.getLength(), HostInfo.class);
+                info = HostJson.MAPPER.readValue(message.getArray(), message.getOffset(), message.getLength(), HostInfo.class);
             } catch (Exception e) {
                 long now = System.nanoTime();
                 if (now - lastMalformedWarning > 1_000_000_000L) { // at most one line a second: garbage can be a flood

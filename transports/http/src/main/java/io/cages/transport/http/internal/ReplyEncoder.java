@@ -3,6 +3,7 @@ package io.cages.transport.http.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
+import io.cages.host.spi.HostJson;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.Reply;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -88,7 +89,7 @@ final class ReplyEncoder {
     static FullHttpResponse reply(Reply reply) throws JsonProcessingException {
         FullHttpResponse response;
         if (reply.hasValue()) {
-            response = Responses.json(HttpResponseStatus.OK, reply.valueAsJson(HttpJson.MAPPER));
+            response = Responses.json(HttpResponseStatus.OK, reply.valueAsJson(HostJson.MAPPER));
         } else if (reply.body() != null && reply.body().length > 0) {
             CharSequence type = Responses.OCTET_STREAM;
             if (isFieldValue(reply.contentType())) {

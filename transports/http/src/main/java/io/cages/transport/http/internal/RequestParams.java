@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JavaType;
+import io.cages.host.spi.HostJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -46,7 +47,7 @@ final class RequestParams {
     /** Bounds the work a hostile query or form can cause. */
     static final int MAX_PARAMS = 1024;
 
-    private static final JavaType MAP_TYPE = HttpJson.MAPPER.getTypeFactory()
+    private static final JavaType MAP_TYPE = HostJson.MAPPER.getTypeFactory()
             .constructMapType(LinkedHashMap.class, String.class, Object.class);
 
     /** A request's raw body and its media type; {@link #NONE} when the body was consumed as parameters. */
@@ -159,7 +160,7 @@ final class RequestParams {
             bytes = ByteBufUtil.getBytes(content);
             offset = 0;
         }
-        try (JsonParser parser = HttpJson.MAPPER.createParser(bytes, offset, length)) {
+        try (JsonParser parser = HostJson.MAPPER.createParser(bytes, offset, length)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return;
@@ -167,7 +168,7 @@ final class RequestParams {
             if (first != JsonToken.START_OBJECT) {
                 throw new BadRequestException("a JSON body must be an object of parameters, not " + describe(first));
             }
-            Map<String, Object> object = HttpJson.MAPPER.readValue(parser, MAP_TYPE);
+            Map<String, Object> object = HostJson.MAPPER.readValue(parser, MAP_TYPE);
             if (parser.nextToken() != null) {
                 throw new BadRequestException("malformed JSON body: more content after the object");
             }

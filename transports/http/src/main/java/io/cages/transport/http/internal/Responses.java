@@ -2,6 +2,7 @@ package io.cages.transport.http.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cages.host.spi.HostJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DateFormatter;
@@ -61,7 +62,7 @@ final class Responses {
 
     /** A value serialized with the shared mapper; a failure to serialize becomes a 500 (and is logged by the caller). */
     static FullHttpResponse value(HttpResponseStatus status, Object value) throws JsonProcessingException {
-        return json(status, HttpJson.MAPPER.writeValueAsBytes(value));
+        return json(status, HostJson.MAPPER.writeValueAsBytes(value));
     }
 
     /**
@@ -69,7 +70,7 @@ final class Responses {
      * message chosen for clients goes in, never a stack trace or exception class.
      */
     static FullHttpResponse error(HttpResponseStatus status, String error, String message, String requestId) {
-        ObjectNode body = HttpJson.MAPPER.createObjectNode();
+        ObjectNode body = HostJson.MAPPER.createObjectNode();
         body.put("error", error);
         body.put("message", message);
         if (requestId != null) {
@@ -77,7 +78,7 @@ final class Responses {
         }
         byte[] json;
         try {
-            json = HttpJson.MAPPER.writeValueAsBytes(body);
+            json = HostJson.MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException impossible) {
             // A tree of three strings always serializes; keep a valid body anyway.
             json = ("{\"error\":\"" + error + "\"}").getBytes(StandardCharsets.UTF_8);

@@ -1,11 +1,11 @@
 package io.cages.transport.jms.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
 import io.cages.host.spi.Dispatcher;
+import io.cages.host.spi.HostJson;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.Reply;
@@ -39,7 +39,6 @@ import io.cages.resources.jms.Messages;
 public final class ConsumerLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Property with the caller's deadline as wall-clock epoch milliseconds (messages outlive JVMs). */
     public static final String DEADLINE_PROPERTY = "cagesDeadlineMs";
@@ -265,9 +264,9 @@ public final class ConsumerLoop {
         String contentType = m instanceof TextMessage ? "text/plain; charset=utf-8" : "application/octet-stream";
         if (m instanceof TextMessage && body.length > 0 && body[0] == '{') {
             try {
-                JsonNode tree = MAPPER.readTree(body);
+                JsonNode tree = HostJson.MAPPER.readTree(body);
                 if (tree.isObject()) {
-                    params = MAPPER.convertValue(tree, MAPPER.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
+                    params = HostJson.MAPPER.convertValue(tree, HostJson.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
                     contentType = "application/json";
                 }
             } catch (java.io.IOException notJson) {
@@ -303,7 +302,7 @@ public final class ConsumerLoop {
         Message out;
         if (reply.hasValue()) {
             try {
-                out = session.createTextMessage(new String(reply.valueAsJson(MAPPER), StandardCharsets.UTF_8));
+                out = session.createTextMessage(new String(reply.valueAsJson(HostJson.MAPPER), StandardCharsets.UTF_8));
             } catch (java.io.IOException e) {
                 throw new JMSException("reply value cannot be written as JSON: " + e.getMessage());
             }
@@ -345,7 +344,7 @@ public final class ConsumerLoop {
                 Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
         Destination replyTo = m.getJMSReplyTo();
         if (replyTo != null) {
-            Message error = session.createTextMessage(MAPPER.createObjectNode().set("error", MAPPER.createObjectNode()
+            Message error = session.createTextMessage(HostJson.MAPPER.createObjectNode().set("error", HostJson.MAPPER.createObjectNode()
                     .put("code", e.code().name()).put("message", e.getMessage())).toString());
             error.setJMSCorrelationID(correlationOf(m));
             error.setStringProperty(FAILURE_CODE_PROPERTY, e.code().name());
