@@ -1,16 +1,12 @@
 package io.cages.transport.flock;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cages.transport.flock.internal.Directory;
-import io.cages.transport.flock.internal.FlockCalls;
-import io.cages.transport.flock.internal.HostInfo;
-import io.cages.transport.flock.internal.Publisher;
+import io.cages.transport.flock.internal.Membership;
 import io.cages.host.spi.Transport;
 import io.cages.host.spi.TransportContext;
 import io.cages.transport.rpc.RpcClient;
 import io.cages.transport.rpc.RpcSettings;
 import io.cages.transport.rpc.RpcTransport;
-import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +26,7 @@ public final class FlockTransport implements Transport {
 
     private volatile RpcTransport rpc;
     private volatile RpcClient client;
-    private volatile Directory directory;
-    private volatile Publisher publisher;
+    private volatile Membership membership;
 
     @Override
     public String name() {
@@ -51,26 +46,14 @@ public final class FlockTransport implements Transport {
         rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()));
         rpc.start(context);
         client = new RpcClient(rpcSettings);
-        publisher = new Publisher(context.config().name(), settings, context.admin(), rpc.localAddress().getPort());
-        directory = Directory.join(settings, publisher.current());
-        publisher.start(directory);
-        CallRouter router = new CallRouter(client, new FlockCalls.DirectoryCopies(directory), RouterSettings.defaults());
-        Directory members = directory;
-        members.addDepartureListener(gone -> endCallsTo(gone, members, router));
-        context.offerRemoteCalls(new FlockCalls(router, directory));
-    }
-
-    /**
-     * Ends the calls in flight to a host the directory dropped. Why: a host cut off from the flock answers
-     * nothing, not even with a reset, so without this its calls would wait for the RPC idle timeout, longer
-     * than the flock takes to drop it. Skipped when a member already lists the same RPC address: a host
-     * restarted at once may be back before its old self is dropped, and its new calls are fine.
-     */
-    private static void endCallsTo(HostInfo gone, Directory directory, CallRouter router) {
-        boolean back = directory.others().stream().anyMatch(h -> h.rpcHost().equals(gone.rpcHost()) && h.rpcPort() == gone.rpcPort());
-        if (!back) {
-            router.hostLeft(gone.name(), new InetSocketAddress(gone.rpcHost(), gone.rpcPort()));
-        }
+        Membership members = Membership.join(context.config().name(), settings, context.admin(), rpc.localAddress().getPort());
+        membership = members;
+        CallRouter router = new CallRouter(client, members.copies(), RouterSettings.defaults());
+        // Ends the calls in flight to a host the directory dropped. Why: a host cut off from the flock answers
+        // nothing, not even with a reset, so without this its calls would wait for the RPC idle timeout,
+        // longer than the flock takes to drop it.
+        members.onDeparture(router::hostLeft);
+        context.offerRemoteCalls(members.remoteCalls(router));
     }
 
     /** The RPC listener's port, or -1 when not in a flock. */
@@ -81,9 +64,9 @@ public final class FlockTransport implements Transport {
 
     @Override
     public void stopAccepting() {
-        Publisher p = publisher;
-        if (p != null) {
-            p.retire(); // publishes "no cages here" so callers stop choosing this host
+        Membership m = membership;
+        if (m != null) {
+            m.retire(); // publishes "no cages here" so callers stop choosing this host
         }
         RpcTransport r = rpc;
         if (r != null) {
@@ -93,13 +76,9 @@ public final class FlockTransport implements Transport {
 
     @Override
     public void close() {
-        Publisher p = publisher;
-        if (p != null) {
-            p.retire();
-        }
-        Directory d = directory;
-        if (d != null) {
-            d.close();
+        Membership m = membership;
+        if (m != null) {
+            m.close();
         }
         RpcTransport r = rpc;
         if (r != null) {

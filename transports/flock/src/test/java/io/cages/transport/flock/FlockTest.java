@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
-import io.cages.transport.flock.internal.Directory;
-import io.cages.transport.flock.internal.HostInfo;
+import io.cages.transport.flock.internal.Introspect;
 import io.cages.host.spi.Dispatcher;
 import io.cages.host.admin.FlockMember;
 import io.cages.host.Host;
@@ -167,9 +166,7 @@ class FlockTest {
             FlockSettings settings = FlockSettings.from(JSON.createObjectNode().put("name", flockName).put("discovery", "static")
                     .put("bind", "127.0.0.1").put("port", Ports.free())
                     .set("hosts", JSON.createArrayNode().add("127.0.0.1:" + ports[0]).add("127.0.0.1:" + ports[1]).add("127.0.0.1:" + ports[2])));
-            HostInfo info = new HostInfo("ghost", flockName, "127.0.0.1", silent.address().getPort(),
-                    List.of(new HostInfo.CageEntry("svc", "1.0.0", List.of("version"))), 0, 0, 1);
-            Directory ghost = Directory.join(settings, info);
+            AutoCloseable ghost = Introspect.joinAs(settings, "ghost", silent.address().getPort(), "svc", "1.0.0", List.of("version"));
             try {
                 Await.until("h1 sees svc on the ghost", Duration.ofSeconds(20),
                         () -> hostsRunning(hosts.get(0), "svc").equals(Set.of("h2", "h3", "ghost")));
@@ -236,7 +233,7 @@ class FlockTest {
                 .put("bind", "127.0.0.1").put("port", port)
                 .set("hosts", JSON.createArrayNode().add("127.0.0.1:" + ports[0]).add("127.0.0.1:" + ports[1])));
         try (org.jgroups.JChannel vandal = new org.jgroups.JChannel(new java.io.ByteArrayInputStream(
-                io.cages.transport.flock.internal.JGroupsStack.xml(settings).getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+                Introspect.jgroupsXml(settings).getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
             vandal.setName("vandal");
             vandal.connect(flockName);
             for (int i = 0; i < 100; i++) {

@@ -1,7 +1,7 @@
 package io.cages.resources.jdbc.internal;
 
 /** How the remaining deadline is imposed on statements, by database. */
-public enum Dialect {
+enum Dialect {
     /**
      * PostgreSQL: every execution is watched by the pool's {@link StatementWatchdog}, which cancels it if it
      * still runs at the deadline (the server then fails it with SQLState 57014), with millisecond precision and

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * listed once its info arrived and until it leaves the view (left, died, cut off). When members join or a
  * partition heals, this host publishes its info again so newcomers learn it without waiting.
  */
-public final class Directory implements AutoCloseable {
+final class Directory implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Directory.class);
 
@@ -41,7 +41,7 @@ public final class Directory implements AutoCloseable {
     }
 
     /** Joins the flock, publishing {@code initial} as this host's info. */
-    public static Directory join(FlockSettings settings, HostInfo initial) throws Exception {
+    static Directory join(FlockSettings settings, HostInfo initial) throws Exception {
         JChannel channel = new JChannel(new ByteArrayInputStream(JGroupsStack.xml(settings).getBytes(StandardCharsets.UTF_8)));
         channel.setName(initial.name());
         channel.setDiscardOwnMessages(true);
@@ -55,13 +55,13 @@ public final class Directory implements AutoCloseable {
     }
 
     /** Publishes this host's info to every member. */
-    public void publish(HostInfo info) {
+    void publish(HostInfo info) {
         self = info;
         send(info);
     }
 
     /** The hosts of the flock with their info, this host first. */
-    public List<HostInfo> hosts() {
+    List<HostInfo> hosts() {
         List<HostInfo> all = new ArrayList<>();
         all.add(self);
         all.addAll(members.values());
@@ -69,15 +69,15 @@ public final class Directory implements AutoCloseable {
     }
 
     /** The other hosts. */
-    public List<HostInfo> others() {
+    List<HostInfo> others() {
         return List.copyOf(members.values());
     }
 
-    public HostInfo self() {
+    HostInfo self() {
         return self;
     }
 
-    public void addListener(Consumer<List<HostInfo>> listener) {
+    void addListener(Consumer<List<HostInfo>> listener) {
         listeners.add(listener);
     }
 
@@ -85,7 +85,7 @@ public final class Directory implements AutoCloseable {
      * Tells {@code listener} of every host that leaves the view (left, died, cut off), with its last info.
      * Called on JGroups' thread: it must not block.
      */
-    public void addDepartureListener(Consumer<HostInfo> listener) {
+    void addDepartureListener(Consumer<HostInfo> listener) {
         departureListeners.add(listener);
     }
 

@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** What the host sees of the flock: calls to other hosts' cages, and the member list for operators. */
-public final class FlockCalls implements RemoteCalls, FlockView {
+final class FlockCalls implements RemoteCalls, FlockView {
 
     private final CallRouter router;
     private final Directory directory;
 
-    public FlockCalls(CallRouter router, Directory directory) {
+    FlockCalls(CallRouter router, Directory directory) {
         this.router = router;
         this.directory = directory;
     }
@@ -42,11 +42,11 @@ public final class FlockCalls implements RemoteCalls, FlockView {
     }
 
     /** The copies of a cage on the other hosts, as the directory knows them now. */
-    public static final class DirectoryCopies implements CopyFinder {
+    static final class DirectoryCopies implements CopyFinder {
 
         private final Directory directory;
 
-        public DirectoryCopies(Directory directory) {
+        DirectoryCopies(Directory directory) {
             this.directory = directory;
         }
 

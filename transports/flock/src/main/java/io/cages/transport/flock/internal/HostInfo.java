@@ -6,10 +6,10 @@ import java.util.List;
  * What a host publishes to its flock: who it is, where its RPC listener is, which cages it runs and how
  * busy it is (requests running and queued). Sent as JSON; {@code seq} grows with each publication so a late, older message is ignored.
  */
-public record HostInfo(String name, String flock, String rpcHost, int rpcPort, List<CageEntry> cages, int inFlight, int queued, long seq) {
+record HostInfo(String name, String flock, String rpcHost, int rpcPort, List<CageEntry> cages, int inFlight, int queued, long seq) {
 
     /** One active cage: name, version and the operations it declares idempotent. */
-    public record CageEntry(String name, String version, List<String> idempotent) {
+    record CageEntry(String name, String version, List<String> idempotent) {
     }
 
     public HostInfo {

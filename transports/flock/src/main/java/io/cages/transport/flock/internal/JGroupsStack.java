@@ -15,12 +15,12 @@ import java.util.stream.Collectors;
  * suspected, and rejoins when it wakes. MERGE3 looks for split flocks
  * every 1-3 s, so a healed partition merges back within seconds.
  */
-public final class JGroupsStack {
+final class JGroupsStack {
 
     private JGroupsStack() {
     }
 
-    public static String xml(FlockSettings s) {
+    static String xml(FlockSettings s) {
         long timeout = s.failureTimeoutMs();
         String bind = s.bind() == null ? "" : " bind_addr=\"" + attr(s.bind()) + "\"";
         String transport;

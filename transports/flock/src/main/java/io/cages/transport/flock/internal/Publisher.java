@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Publishes this host's cages and load to the flock: when they change (checked every {@code publishMs}) and
  * at least once a second regardless, so a member that missed a message catches up.
  */
-public final class Publisher {
+final class Publisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
     private static final long REFRESH_MS = 1_000;
@@ -42,7 +42,7 @@ public final class Publisher {
     private HostInfo last;
     private long lastSentNanos;
 
-    public Publisher(String hostName, FlockSettings settings, Admin admin, int rpcPort) {
+    Publisher(String hostName, FlockSettings settings, Admin admin, int rpcPort) {
         this.hostName = hostName;
         this.settings = settings;
         this.admin = admin;
@@ -51,7 +51,7 @@ public final class Publisher {
     }
 
     /** This host's info now. */
-    public HostInfo current() {
+    HostInfo current() {
         List<HostInfo.CageEntry> cages = new ArrayList<>();
         int inFlight = 0;
         int queued = 0;
@@ -67,7 +67,7 @@ public final class Publisher {
         return new HostInfo(hostName, settings.name(), rpcHost, rpcPort, cages, inFlight, queued, seq.incrementAndGet());
     }
 
-    public void start(Directory target) {
+    void start(Directory target) {
         this.directory = target;
         timer.scheduleWithFixedDelay(this::tick, settings.publishMs(), settings.publishMs(), TimeUnit.MILLISECONDS);
     }
@@ -86,7 +86,7 @@ public final class Publisher {
     }
 
     /** From now on publishes that this host runs nothing, and stops the periodic publication. */
-    public synchronized void retire() {
+    synchronized void retire() {
         if (retired) {
             return;
         }

@@ -78,7 +78,7 @@ public final class ConsumerConnection implements AutoCloseable {
      *
      * @return the connection, or null once stopping (or when the calling thread is interrupted)
      */
-    public Connection await() {
+    Connection await() {
         while (true) {
             synchronized (this) {
                 if (!waitForTurn()) {
@@ -142,7 +142,7 @@ public final class ConsumerConnection implements AutoCloseable {
      * still the working connection it is dropped and closed, and the next {@link #await} opens a new one after
      * the back-off. Safe to call more than once and from the provider's threads.
      */
-    public void lost(Connection c, Exception cause) {
+    void lost(Connection c, Exception cause) {
         synchronized (this) {
             if (c != current) {
                 return; // already replaced (several loops and the provider report the same loss)
@@ -193,7 +193,7 @@ public final class ConsumerConnection implements AutoCloseable {
      * A loop attached a consumer on {@code c}: the connection works. Ends an outage (logged once) and starts
      * the back-off over.
      */
-    public void confirmed(Connection c) {
+    void confirmed(Connection c) {
         synchronized (this) {
             if (c != current || !inOutage) {
                 return;

@@ -41,9 +41,9 @@ public final class ConsumerLoop {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
 
     /** Property with the caller's deadline as wall-clock epoch milliseconds (messages outlive JVMs). */
-    public static final String DEADLINE_PROPERTY = "cagesDeadlineMs";
-    public static final String FAILURE_PROPERTY = "cagesFailure";
-    public static final String FAILURE_CODE_PROPERTY = "cagesFailureCode";
+    static final String DEADLINE_PROPERTY = "cagesDeadlineMs";
+    static final String FAILURE_PROPERTY = "cagesFailure";
+    static final String FAILURE_CODE_PROPERTY = "cagesFailureCode";
     /** Longest pause before offering a refused message again: short, as the message waits meanwhile. */
     private static final long MAX_REFUSAL_BACKOFF_MS = 200;
 

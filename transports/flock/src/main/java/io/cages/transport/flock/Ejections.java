@@ -1,22 +1,22 @@
-package io.cages.transport.flock.internal;
+package io.cages.transport.flock;
 
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Hosts whose connection just failed, skipped for a while so calls stop finding them one by one. */
-public final class Ejections {
+final class Ejections {
 
     private final long ejectNanos;
     private final ConcurrentHashMap<String, Long> until = new ConcurrentHashMap<>();
 
-    public Ejections(long ejectMs) {
+    Ejections(long ejectMs) {
         this.ejectNanos = ejectMs * 1_000_000;
     }
 
-    public void eject(String host) {
+    void eject(String host) {
         until.put(host, System.nanoTime() + ejectNanos);
     }
 
-    public boolean isEjected(String host) {
+    boolean isEjected(String host) {
         Long end = until.get(host);
         if (end == null) {
             return false;

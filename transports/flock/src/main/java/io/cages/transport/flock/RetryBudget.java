@@ -1,4 +1,4 @@
-package io.cages.transport.flock.internal;
+package io.cages.transport.flock;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * a retry is allowed while retries stay within {@code ratio} of the calls of the last {@code windowMs}, or
  * within {@code minRetries}. Counted in ten buckets; slightly imprecise at bucket edges, never unbounded.
  */
-public final class RetryBudget {
+final class RetryBudget {
 
     private static final int BUCKETS = 10;
 
@@ -19,18 +19,18 @@ public final class RetryBudget {
     private final AtomicLongArray calls = new AtomicLongArray(BUCKETS);
     private final AtomicLongArray retries = new AtomicLongArray(BUCKETS);
 
-    public RetryBudget(double ratio, int minRetries, long windowMs) {
+    RetryBudget(double ratio, int minRetries, long windowMs) {
         this.ratio = ratio;
         this.minRetries = minRetries;
         this.bucketMs = Math.max(1, windowMs / BUCKETS);
     }
 
-    public void recordCall() {
+    void recordCall() {
         calls.incrementAndGet(current());
     }
 
     /** Takes one retry from the budget; false when the budget is spent. */
-    public boolean tryRetry() {
+    boolean tryRetry() {
         int bucket = current();
         long allowed = Math.max(minRetries, (long) Math.floor(ratio * sum(calls)));
         if (sum(retries) + 1 > allowed) {
@@ -40,7 +40,7 @@ public final class RetryBudget {
         return true;
     }
 
-    public long retries() {
+    long retries() {
         current();
         return sum(retries);
     }

@@ -1,25 +1,25 @@
-package io.cages.transport.flock.internal;
+package io.cages.transport.flock;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Calls in flight from this host, per callee host: the load signal the router sees first-hand. */
-public final class Outstanding {
+final class Outstanding {
 
     private final ConcurrentHashMap<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
-    public void increment(String host) {
+    void increment(String host) {
         counts.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
     }
 
-    public void decrement(String host) {
+    void decrement(String host) {
         AtomicInteger count = counts.get(host);
         if (count != null) {
             count.decrementAndGet();
         }
     }
 
-    public int of(String host) {
+    int of(String host) {
         AtomicInteger count = counts.get(host);
         return count == null ? 0 : count.get();
     }
