@@ -1,22 +1,22 @@
 package io.cages.host;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.cages.host.spi.Settings;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * The host's settings, read from {@code configs/host.json} at start. Every field has a default, so an empty
  * object is a valid config. Relative paths are resolved against the directory the host is started in.
- * Unknown keys are rejected, so a typo does not silently fall back to a default.
+ * Unknown keys are rejected, so a typo does not silently fall back to a default; strings, and numbers given as
+ * strings, may be {@code ${env:NAME}} (see {@link Settings}).
  *
  * <p>Host settings are read once; cage configs ({@code cageConfigDir}) are reloaded live.
  *
@@ -50,6 +50,8 @@ public record HostConfig(
         Path resourcesFile) {
 
     private static final Pattern CAGE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+    private static final Set<String> KEYS = Set.of("name", "workDir", "deployDir", "cageConfigDir", "http", "cageDefaults",
+            "cages", "pollMs", "shutdownTimeoutMs", "historySize", "transports", "resourcesFile");
 
     public HostConfig {
         name = name != null ? name : defaultHostName();
@@ -77,26 +79,47 @@ public record HostConfig(
     }
 
     /**
-     * Reads a host config file.
+     * Reads a host config file, with {@code ${env:NAME}} from the process environment.
      *
-     * @throws IllegalArgumentException naming the file and what is wrong with it
+     * @throws IllegalArgumentException naming the file, the key and what is wrong with it
      */
     public static HostConfig load(Path file) {
-        ObjectMapper mapper = JsonMapper.builder()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .build();
-        try {
-            return mapper.readValue(Files.readAllBytes(file), HostConfig.class);
-        } catch (JsonProcessingException e) {
-            // A check in a record's constructor arrives wrapped by Jackson: its own message is the clear one.
-            String reason = e.getCause() instanceof IllegalArgumentException check ? check.getMessage() : e.getOriginalMessage();
-            throw new IllegalArgumentException(file + ": " + reason + locationOf(e), e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read: " + e, e);
+        return load(file, System::getenv);
+    }
+
+    /** Reads a host config file; {@code env} resolves {@code ${env:NAME}} (tests pass a map). */
+    static HostConfig load(Path file, Function<String, String> env) {
+        Settings s = Settings.read(file, env, KEYS);
+        // Every check of the constructors is made here first, by the reader, so its message has the key's full
+        // path and never shows a value that came from the environment.
+        Map<String, Limits> cages = new LinkedHashMap<>();
+        Settings byCage = s.map("cages");
+        for (String cage : byCage.names()) {
+            if (!isValidCageName(cage)) {
+                throw byCage.problem(cage, "not a valid cage name (lower-case letters, digits, '-', starting with a letter)");
+            }
+            cages.put(cage, Limits.read(byCage.object(cage, Limits.KEYS)));
         }
+        Map<String, JsonNode> transports = new LinkedHashMap<>();
+        Settings byTransport = s.map("transports");
+        for (String transport : byTransport.names()) {
+            if (byTransport.has(transport)) {
+                transports.put(transport, byTransport.raw(transport)); // each transport reads its own section
+            }
+        }
+        return new HostConfig(
+                s.string("name", null),
+                path(s, "workDir"),
+                path(s, "deployDir"),
+                path(s, "cageConfigDir"),
+                Http.read(s.object("http", Http.KEYS)),
+                Limits.read(s.object("cageDefaults", Limits.KEYS)),
+                cages,
+                s.optionalLong("pollMs", 1, Long.MAX_VALUE),
+                s.optionalLong("shutdownTimeoutMs", 1, Long.MAX_VALUE),
+                s.optionalInteger("historySize", 1, Integer.MAX_VALUE),
+                transports,
+                path(s, "resourcesFile"));
     }
 
     /** The limits in force for {@code cage}: its overrides on top of {@link #cageDefaults()}. */
@@ -146,7 +169,6 @@ public record HostConfig(
         return transports.get(name);
     }
 
-    @JsonIgnore
     public Duration shutdownTimeout() {
         return Duration.ofMillis(shutdownTimeoutMs);
     }
@@ -171,6 +193,9 @@ public record HostConfig(
     public record Http(String bind, Integer port, String adminBind, Integer adminPort, Integer maxInitialLineBytes,
                        Integer maxHeaderBytes, Integer maxBodyBytes, Integer idleTimeoutSeconds, Integer ioThreads) {
 
+        static final Set<String> KEYS = Set.of("bind", "port", "adminBind", "adminPort", "maxInitialLineBytes",
+                "maxHeaderBytes", "maxBodyBytes", "idleTimeoutSeconds", "ioThreads");
+
         public Http {
             bind = bind != null ? bind : "0.0.0.0";
             port = port(port, 8080, "http.port");
@@ -188,6 +213,16 @@ public record HostConfig(
 
         public static Http defaults() {
             return new Http(null, null, null, null, null, null, null, null, null);
+        }
+
+        static Http read(Settings s) {
+            return new Http(s.string("bind", null), s.optionalInteger("port", 0, 65535), s.string("adminBind", null),
+                    s.has("adminPort") ? s.portOrNone("adminPort", -1) : null,
+                    s.optionalInteger("maxInitialLineBytes", 1, Integer.MAX_VALUE),
+                    s.optionalInteger("maxHeaderBytes", 1, Integer.MAX_VALUE),
+                    s.optionalInteger("maxBodyBytes", 1, Integer.MAX_VALUE),
+                    s.optionalInteger("idleTimeoutSeconds", 1, Integer.MAX_VALUE),
+                    s.optionalInteger("ioThreads", 0, Integer.MAX_VALUE));
         }
 
         /** Both listeners on loopback with free ports: what tests and benchmarks use. */
@@ -227,6 +262,7 @@ public record HostConfig(
                          Long selfTestTimeoutMs) {
 
         static final Limits DEFAULTS = new Limits(30_000L, 256, 1024, 60_000L, 30_000L);
+        static final Set<String> KEYS = Set.of("timeoutMs", "maxConcurrency", "maxQueue", "drainTimeoutMs", "selfTestTimeoutMs");
 
         public Limits {
             if (timeoutMs != null && timeoutMs <= 0) {
@@ -244,6 +280,15 @@ public record HostConfig(
             if (selfTestTimeoutMs != null && selfTestTimeoutMs <= 0) {
                 throw new IllegalArgumentException("selfTestTimeoutMs must be positive, was " + selfTestTimeoutMs);
             }
+        }
+
+        /** What {@code s} sets, null for the rest. */
+        static Limits read(Settings s) {
+            return new Limits(s.optionalLong("timeoutMs", 1, Long.MAX_VALUE),
+                    s.optionalInteger("maxConcurrency", 1, Integer.MAX_VALUE),
+                    s.optionalInteger("maxQueue", 0, Integer.MAX_VALUE),
+                    s.optionalLong("drainTimeoutMs", 1, Long.MAX_VALUE),
+                    s.optionalLong("selfTestTimeoutMs", 1, Long.MAX_VALUE));
         }
 
         /** These limits with every field {@code other} sets taking precedence. */
@@ -280,8 +325,13 @@ public record HostConfig(
         return value;
     }
 
-    private static String locationOf(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    private static Path path(Settings s, String key) {
+        String value = s.string(key, null);
+        try {
+            return value == null ? null : Path.of(value);
+        } catch (InvalidPathException e) {
+            throw s.invalid(key, "is not a valid path: " + e.getReason());
+        }
     }
 
     private static String defaultHostName() {

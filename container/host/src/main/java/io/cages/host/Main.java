@@ -1,5 +1,6 @@
 package io.cages.host;
 
+import io.cages.host.spi.SettingsException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -42,8 +43,10 @@ public final class Main implements Callable<Integer> {
         try {
             host = Host.start(hostConfig);
         } catch (Exception e) {
-            // A port in use, an unreadable folder, a bad transport section: one line, not a stack trace.
-            System.err.println("cages-host: cannot start: " + e.getMessage());
+            // A port in use, an unreadable folder, a bad transport section: one line, not a stack trace. A
+            // transport reads its section of this file only now, so its error is told which file it was in.
+            String reason = e instanceof SettingsException bad ? bad.in(config).getMessage() : e.getMessage();
+            System.err.println("cages-host: cannot start: " + reason);
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("start failed", e);
             return 1;
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,15 +35,47 @@ class HostConfigTest {
         assertTrue(port.getMessage().contains("host.json") && port.getMessage().contains("http.port must be 0..65535, was 99999"), port.getMessage());
 
         IllegalArgumentException typo = rejected("{\"htp\": {}}");
-        assertTrue(typo.getMessage().contains("\"htp\""), typo.getMessage());
+        assertTrue(typo.getMessage().contains("host.json: htp: unknown key (known: [cageConfigDir, cageDefaults, cages, deployDir, "), typo.getMessage());
 
         IllegalArgumentException limit = rejected("{\"cages\": {\"hello\": {\"maxConcurrency\": 0}}}");
-        assertTrue(limit.getMessage().contains("maxConcurrency must be positive"), limit.getMessage());
+        assertTrue(limit.getMessage().contains("cages.hello.maxConcurrency must be positive, was 0"), limit.getMessage());
 
         IllegalArgumentException name = rejected("{\"cages\": {\"Bad_Name\": {}}}");
         assertTrue(name.getMessage().contains("not a valid cage name"), name.getMessage());
 
         IllegalArgumentException syntax = rejected("{\"http\": ");
         assertTrue(syntax.getMessage().contains("line"), syntax.getMessage());
+
+        IllegalArgumentException nested = rejected("{\"http\": {\"maxBodyBytes\": \"lots\"}}");
+        assertTrue(nested.getMessage().endsWith("host.json: http.maxBodyBytes must be a whole number, was \"lots\""), nested.getMessage());
+
+        IllegalArgumentException adminPort = rejected("{\"http\": {\"adminPort\": -2}}");
+        assertTrue(adminPort.getMessage().endsWith("host.json: http.adminPort must be 0..65535, or -1 for none, was -2"), adminPort.getMessage());
+    }
+
+    @Test
+    void valuesMayComeFromTheEnvironmentAndAreNeverShown() throws Exception {
+        Path file = Files.writeString(dir.resolve("host.json"), """
+                {"name": "${env:HOST}", "http": {"port": "${env:PORT}"}, "cages": {"hello": {"timeoutMs": "${env:T}"}}}""");
+        HostConfig config = HostConfig.load(file, Map.of("HOST", "h1", "PORT", "9090", "T", "250")::get);
+        assertEquals("h1", config.name());
+        assertEquals(9090, config.http().port());
+        assertEquals(250L, config.limitsFor("hello").timeoutMs());
+
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> HostConfig.load(file, Map.of("HOST", "h1", "PORT", "70000", "T", "250")::get));
+        assertEquals(file + ": http.port must be 0..65535, was \"${env:PORT}\" (value not shown)", bad.getMessage());
+        IllegalArgumentException unset = assertThrows(IllegalArgumentException.class,
+                () -> HostConfig.load(file, Map.of("HOST", "h1", "PORT", "1")::get));
+        assertEquals(file + ": cages.hello.timeoutMs: environment variable T is not set", unset.getMessage());
+    }
+
+    @Test
+    void transportSectionsAreKeptForTheirTransports() throws Exception {
+        HostConfig config = HostConfig.load(Files.writeString(dir.resolve("host.json"), """
+                {"transports": {"flock": {"name": "f", "anything": [1]}, "jms": null}}"""));
+        assertEquals("f", config.transport("flock").get("name").asText());
+        assertEquals(1, config.transport("flock").get("anything").get(0).asInt());
+        assertEquals(null, config.transport("jms"));
     }
 }

@@ -21,7 +21,7 @@ record CageManifest(String name, String handlerClass, String version, String sym
     public static final String CAGE_IDEMPOTENT = "Cage-Idempotent";
 
     /**
-     * Reads and checks the manifest of a jar before anything is installed.
+     * Reads and checks the manifest of a jar before anything is installed: the one read of a swap.
      *
      * @throws DeployException naming what is missing or malformed
      */
@@ -43,8 +43,8 @@ record CageManifest(String name, String handlerClass, String version, String sym
                 main.getValue("Bundle-SymbolicName"), main.getValue(CAGE_IDEMPOTENT));
     }
 
-    /** Checks header values, from a jar or an installed bundle. */
-    static CageManifest of(String name, String handler, String version, String symbolicName, String idempotent) throws DeployException {
+    /** Checks the header values. */
+    private static CageManifest of(String name, String handler, String version, String symbolicName, String idempotent) throws DeployException {
         if (name == null || name.isBlank()) {
             throw new DeployException("not a cage bundle: the manifest has no Cage-Name header");
         }

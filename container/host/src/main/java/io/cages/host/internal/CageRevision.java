@@ -3,13 +3,13 @@ package io.cages.host.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageHandler;
 import io.cages.api.Response;
+import io.cages.host.spi.Drain;
 import io.cages.host.spi.Reply;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleException;
 import org.slf4j.Logger;
@@ -18,10 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One installed version of a cage: its bundle, handler instance, context and in-flight count.
  *
- * <p>Draining uses a Dekker-style handshake without locks: a request increments {@code inFlight} and then
- * checks {@code draining}; a retiring swap sets {@code draining} and then checks {@code inFlight}. Both are
- * volatile, so at least one side sees the other: either the request backs off (and the dispatcher retries on
- * the new active version) or the drain waits for it.
+ * <p>Requests are counted in and out by a {@link Drain}: once the version is retired it takes no new request
+ * (the dispatcher retries on the new active version), and it is stopped and uninstalled when the last one
+ * finished or the drain limit passed.
  */
 public final class CageRevision {
 
@@ -33,16 +32,17 @@ public final class CageRevision {
     private final Bundle bundle;
     private final CageHandler handler;
     private final HostCageContext context;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final CompletableFuture<Void> drained = new CompletableFuture<>();
-    private volatile boolean draining;
+    private final Drain drain;
     private volatile State state = State.STARTING;
+    /** True once start and self-test passed: only then is the handler stopped when the version goes. */
+    private volatile boolean started;
 
     CageRevision(CageManifest manifest, Bundle bundle, CageHandler handler, HostCageContext context) {
         this.manifest = manifest;
         this.bundle = bundle;
         this.handler = handler;
         this.context = context;
+        this.drain = new Drain("cage " + manifest.name() + " " + manifest.version(), this::close);
     }
 
     public String cage() {
@@ -80,7 +80,7 @@ public final class CageRevision {
     }
 
     public int inFlight() {
-        return Math.max(0, inFlight.get());
+        return drain.inFlight();
     }
 
     /**
@@ -104,6 +104,7 @@ public final class CageRevision {
         });
         try {
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            started = true;
             state = State.ACTIVE;
         } catch (TimeoutException e) {
             thread.interrupt();
@@ -119,18 +120,11 @@ public final class CageRevision {
 
     /** Enters a request; false when this version is draining (the caller then picks the new active one). */
     boolean tryEnter() {
-        inFlight.incrementAndGet();
-        if (draining) {
-            exit();
-            return false;
-        }
-        return true;
+        return drain.tryEnter();
     }
 
     void exit() {
-        if (inFlight.decrementAndGet() == 0 && draining) {
-            drained.complete(null);
-        }
+        drain.leave();
     }
 
     /** Converts a handler's response with this version's mapper, so transports only see trees and bytes. */
@@ -142,31 +136,25 @@ public final class CageRevision {
     }
 
     /**
-     * Stops taking requests, waits for in-flight ones (at most {@code drainTimeout}), then stops the handler
-     * and uninstalls the bundle. Nothing else is refreshed: no bundle is wired to a cage bundle.
+     * Stops taking requests and, once in-flight ones finished (at most {@code drainTimeout} later), stops the
+     * handler and uninstalls the bundle. Nothing else is refreshed: no bundle is wired to a cage bundle.
+     * Returns at once; the future completes when the bundle is gone.
      */
-    void retire(Duration drainTimeout) {
-        state = State.DRAINING;
-        draining = true;
-        if (inFlight.get() == 0) {
-            drained.complete(null);
+    CompletableFuture<Void> retire(Duration drainTimeout) {
+        if (started) {
+            state = State.DRAINING;
         }
-        try {
-            drained.get(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            LOG.warn("cage {} {}: {} requests still running after the drain limit of {} ms; stopping it anyway",
-                    cage(), version(), inFlight(), drainTimeout.toMillis());
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        discard();
+        return drain.retire(drainTimeout);
     }
 
-    /** Stops the handler (if started) and uninstalls the bundle; used by retire and by failed deploys. */
+    /** Removes a version that never served (a failed deploy): uninstalls its bundle before returning. */
     void discard() {
-        if (state != State.STARTING) {
+        retire(Duration.ZERO).join();
+    }
+
+    /** The drain's close action: runs once, when the drain ended. */
+    private void close() {
+        if (started) {
             ClassLoader previous = Thread.currentThread().getContextClassLoader();
             Thread.currentThread().setContextClassLoader(classLoader());
             try {

@@ -14,6 +14,10 @@ final class CageSlot {
     private final String name;
     private final HostConfig.Limits limits;
     private final AdmissionGate gate;
+    /**
+     * Switched without a lock (swaps of one cage are already serialized by the swap coordinator's per-cage lock,
+     * which is taken before; the deploy folder's monitor, if at all, after). Requests read it lock-free.
+     */
     private final AtomicReference<CageRevision> active = new AtomicReference<>();
     private final List<CageRevision> draining = new CopyOnWriteArrayList<>();
     private volatile String source;

@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Admin deploys write their jar here too (atomically, by rename), so the folder always holds what a
  * restarted host will run.
+ *
+ * <p>Lock order: the swap coordinator's per-cage swap lock, then the cage's slot, then this folder's monitor.
+ * The monitor guards only the folder's two maps; an admin call renames or deletes a jar under it together with
+ * the map change, so a poll never takes an admin's jar for a new drop nor its deletion for a removal. It is
+ * never held during a swap, so neither the poller nor an admin call waits for another's swap (before, the
+ * poller could wait up to the 120 s swap lock wait plus a self-test). Swaps of one cage are ordered by its swap
+ * lock; an admin call and a file change for the same cage at the same moment are recorded in the order their
+ * swaps finish.
  */
 final class DeployFolder {
 
@@ -41,9 +51,19 @@ final class DeployFolder {
     private record Known(Stamp stamp, String cage) {
     }
 
+    /** A jar that settled (or is present at start) and is to be deployed, as it looked when the poll saw it. */
+    private record Settled(Path jar, Stamp stamp) {
+    }
+
+    /** A file that disappeared and the cage it held, to undeploy unless another file holds it now. */
+    private record Gone(Path jar, String cage) {
+    }
+
     private final Path dir;
     private final SwapCoordinator swaps;
-    // CONCURRENCY: all fields below are guarded by this.
+    private final AtomicLong tempFiles = new AtomicLong();
+    // CONCURRENCY: the two maps are guarded by this (see the lock order above). scan() and deployAll() run on
+    // one thread at a time: deployAll() at start, scan() on the watcher thread afterwards.
     private final Map<Path, Known> known = new HashMap<>();
     private final Map<Path, Stamp> settling = new HashMap<>();
 
@@ -58,51 +78,64 @@ final class DeployFolder {
     }
 
     /** Deploys every jar present, oldest first, without waiting for them to settle. Used at start. */
-    synchronized void deployAll() {
+    void deployAll() {
         List<Path> jars = listJars();
         jars.sort(Comparator.comparingLong(DeployFolder::modifiedOrZero));
         for (Path jar : jars) {
             try {
-                deployFile(jar, Stamp.of(jar));
+                deployFile(new Settled(jar, Stamp.of(jar)));
             } catch (IOException e) {
                 LOG.warn("cannot read {}: {}", jar, e.toString());
             }
         }
     }
 
-    /** One poll: handles new, changed (once settled) and deleted jars. */
-    synchronized void scan() {
-        List<Path> jars = listJars();
-        for (Path jar : jars) {
-            Stamp stamp;
+    /** One poll: handles new, changed (once settled) and deleted jars. Decides under the monitor, swaps outside it. */
+    void scan() {
+        Map<Path, Stamp> seen = new LinkedHashMap<>();
+        for (Path jar : listJars()) {
             try {
-                stamp = Stamp.of(jar);
+                seen.put(jar, Stamp.of(jar));
             } catch (IOException e) {
-                continue; // deleted between listing and reading
+                // deleted between listing and reading
             }
-            Known k = known.get(jar);
-            if (k != null && k.stamp().equals(stamp)) {
-                settling.remove(jar);
-                continue;
-            }
-            if (!stamp.equals(settling.put(jar, stamp))) {
-                continue; // new or still changing: look again next poll
-            }
-            settling.remove(jar);
-            deployFile(jar, stamp);
         }
-        for (Path gone : new ArrayList<>(known.keySet())) {
-            if (!jars.contains(gone)) {
-                Known k = known.remove(gone);
-                if (k.cage() != null && !isBackedByOtherFile(k.cage(), gone)) {
-                    swaps.undeploy(k.cage(), "folder:" + gone.getFileName());
+        List<Settled> settled = new ArrayList<>();
+        List<Gone> gone = new ArrayList<>();
+        synchronized (this) {
+            seen.forEach((jar, stamp) -> {
+                Known k = known.get(jar);
+                if (k != null && k.stamp().equals(stamp)) {
+                    settling.remove(jar);
+                } else if (stamp.equals(settling.put(jar, stamp))) { // else new or still changing: look again next poll
+                    settling.remove(jar);
+                    settled.add(new Settled(jar, stamp));
+                }
+            });
+            for (Path file : new ArrayList<>(known.keySet())) {
+                if (!seen.containsKey(file)) {
+                    Known k = known.remove(file);
+                    if (k.cage() != null) {
+                        gone.add(new Gone(file, k.cage()));
+                    }
                 }
             }
+            settling.keySet().retainAll(seen.keySet());
         }
-        settling.keySet().retainAll(jars);
+        settled.forEach(this::deployFile);
+        for (Gone g : gone) {
+            boolean backed;
+            synchronized (this) {
+                backed = isBackedByOtherFile(g.cage(), g.jar()); // asked after the deploys: a settled file may hold it now
+            }
+            if (!backed) {
+                swaps.undeploy(g.cage(), "folder:" + g.jar().getFileName());
+            }
+        }
     }
 
-    private void deployFile(Path jar, Stamp stamp) {
+    private void deployFile(Settled file) {
+        Path jar = file.jar();
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(jar);
@@ -110,12 +143,15 @@ final class DeployFolder {
             LOG.warn("cannot read {}: {}", jar, e.toString());
             return;
         }
-        Known previous = known.get(jar);
-        String previousCage = previous == null ? null : previous.cage();
         DeployRecord record = swaps.deploy(bytes, "folder:" + jar.getFileName());
-        // A failed jar is remembered by its stamp too, so it is not retried on every poll; the cage it held
-        // before (if any) keeps running.
-        known.put(jar, new Known(stamp, record.succeeded() ? record.cage() : previousCage));
+        String previousCage;
+        synchronized (this) {
+            Known previous = known.get(jar);
+            previousCage = previous == null ? null : previous.cage();
+            // A failed jar is remembered by its stamp too, so it is not retried on every poll; the cage it held
+            // before (if any) keeps running.
+            known.put(jar, new Known(file.stamp(), record.succeeded() ? record.cage() : previousCage));
+        }
         if (record.succeeded() && previousCage != null && !previousCage.equals(record.cage())) {
             swaps.undeploy(previousCage, "folder:" + jar.getFileName()); // the file now holds another cage
         }
@@ -123,44 +159,60 @@ final class DeployFolder {
 
     /**
      * Deploys jar bytes from the admin API and, when the new version serves, stores them in the folder
-     * (replacing the file the cage came from, or as {@code <cage>.jar}).
+     * (replacing the file the cage came from, or as {@code <cage>.jar}). The jar is written after the swap and
+     * outside any lock, to a temporary name no poll picks up; only the rename into place and the map change
+     * happen under the monitor.
      */
-    synchronized DeployRecord deployFromAdmin(byte[] bytes, String origin) {
+    DeployRecord deployFromAdmin(byte[] bytes, String origin) {
         DeployRecord record = swaps.deploy(bytes, origin);
-        if (!record.succeeded()) {
-            return record;
+        if (record.succeeded()) {
+            store(record, bytes);
         }
-        Path target = fileOf(record.cage()).orElse(dir.resolve(record.cage() + ".jar"));
+        return record;
+    }
+
+    private void store(DeployRecord record, byte[] bytes) {
+        // Unique per call and not *.jar, so neither a poll nor another admin deploy touches it.
+        Path tmp = dir.resolve("." + record.cage() + "-" + tempFiles.incrementAndGet() + ".jar.tmp");
         try {
-            Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
             Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            synchronized (this) {
+                Path target = fileOf(record.cage()).orElse(dir.resolve(record.cage() + ".jar"));
+                try {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                known.put(target, new Known(Stamp.of(target), record.cage()));
             }
-            known.put(target, new Known(Stamp.of(target), record.cage()));
         } catch (IOException e) {
             LOG.error("cage {} {} is active but could not be stored in {}: {}; a restarted host will not run it",
                     record.cage(), record.version(), dir, e.toString());
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the error above already says the folder is in trouble
+            }
         }
-        return record;
     }
 
     /** Undeploys from the admin API and deletes the cage's jar so a restart does not bring it back. */
-    synchronized DeployRecord undeployFromAdmin(String cage, String origin) {
+    DeployRecord undeployFromAdmin(String cage, String origin) {
         DeployRecord record = swaps.undeploy(cage, origin);
-        for (Path file : filesOf(cage)) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.error("cage {} is undeployed but its jar {} could not be deleted: {}", cage, file, e.toString());
+        synchronized (this) {
+            for (Path file : filesOf(cage)) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.error("cage {} is undeployed but its jar {} could not be deleted: {}", cage, file, e.toString());
+                }
+                known.remove(file);
             }
-            known.remove(file);
         }
         return record;
     }
 
+    /** Under the monitor. */
     private java.util.Optional<Path> fileOf(String cage) {
         return filesOf(cage).stream().findFirst();
     }

@@ -10,9 +10,9 @@ import io.cages.api.SqlWork;
 import io.cages.api.Transaction;
 import io.cages.host.admin.ConfigProblem;
 import io.cages.host.HostConfig;
-import io.cages.host.spi.HostJson;
 import io.cages.host.spi.ResourceContext;
 import io.cages.host.spi.ResourceProvider;
+import io.cages.host.spi.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -60,7 +60,12 @@ final class HostResources implements AutoCloseable {
     private synchronized void startProvider(HostConfig config) throws Exception {
         byte[] bytes = read();
         lastSeen = bytes;
-        JsonNode tree = parse(bytes);
+        JsonNode tree;
+        try {
+            tree = parse(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
         if (provider == null) {
             if (!tree.isEmpty()) {
                 throw new IllegalArgumentException(file + ": names resources, but no resource provider is on the host's class path");
@@ -151,15 +156,11 @@ final class HostResources implements AutoCloseable {
         if (bytes.length == 0) {
             return JsonNodeFactory.instance.objectNode();
         }
-        try {
-            JsonNode tree = HostJson.MAPPER.readTree(bytes);
-            if (tree == null || !tree.isObject()) {
-                throw new IllegalArgumentException("must be a JSON object");
-            }
-            return tree;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
+        JsonNode tree = Settings.parse(bytes); // its errors never quote the file: it holds passwords
+        if (!tree.isObject()) {
+            throw new IllegalArgumentException("must be a JSON object");
         }
+        return tree;
     }
 
     @Override

@@ -22,7 +22,6 @@ public final class HostRuntime {
     private final HostConfig config;
     private final OsgiFramework framework;
     private final CageConfigs configs;
-    private final CageExtender extender;
     private final CageRegistry registry;
     private final RequestDispatcher dispatcher;
     private final CageCalls calls;
@@ -50,10 +49,8 @@ public final class HostRuntime {
         this.registry = new CageRegistry(config);
         this.dispatcher = new RequestDispatcher(registry);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
-        this.extender = new CageExtender(framework.context(), configs, calls, resources);
-        extender.open();
         DeployHistory history = new DeployHistory(config.historySize());
-        this.swaps = new SwapCoordinator(framework, extender, registry, history);
+        this.swaps = new SwapCoordinator(framework, new RevisionFactory(configs, calls, resources), registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -129,7 +126,6 @@ public final class HostRuntime {
     /** Second half: stop every cage and the framework. */
     public void stop(Duration timeout) {
         swaps.retireAll(timeout);
-        extender.close();
         dispatcher.close();
         framework.stop(timeout);
     }

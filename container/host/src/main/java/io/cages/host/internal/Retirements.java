@@ -1,11 +1,12 @@
 package io.cages.host.internal;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Old versions draining in the background, each on its own virtual thread; counted so shutdown can wait. */
+/** Old versions still draining, counted so shutdown (and tests) can wait for them. */
 final class Retirements {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retirements.class);
@@ -13,18 +14,16 @@ final class Retirements {
     private final AtomicInteger pending = new AtomicInteger();
     private final Object idle = new Object();
 
-    void submit(Runnable retirement) {
+    /** Counts {@code retirement} until it completes. */
+    CompletableFuture<Void> track(CompletableFuture<Void> retirement) {
         pending.incrementAndGet();
-        Thread.ofVirtual().name("cage-retire").start(() -> {
-            try {
-                retirement.run();
-            } catch (RuntimeException e) {
-                LOG.error("retiring a cage version failed", e);
-            } finally {
-                if (pending.decrementAndGet() == 0) {
-                    synchronized (idle) {
-                        idle.notifyAll();
-                    }
+        return retirement.whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                LOG.error("retiring a cage version failed", failure);
+            }
+            if (pending.decrementAndGet() == 0) {
+                synchronized (idle) {
+                    idle.notifyAll();
                 }
             }
         });

@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,9 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deploys, updates and undeploys cages: install the new version beside the old, start it, self-test it,
- * switch new requests to it atomically, then let the old one drain and uninstall it. On any failure the new
- * bundle is removed and the old version stays active. One swap per cage at a time.
+ * Deploys, updates and undeploys cages the way Felix updates a bundle: stage (read the manifest once and
+ * install the new bundle beside the running version), start (the bundle, then the handler's start and
+ * self-test), then switch (new requests go to the new version atomically; the old one drains and is
+ * uninstalled) or roll back (the new bundle goes; the old version never stopped serving). One swap per cage
+ * at a time.
  */
 final class SwapCoordinator {
 
@@ -26,16 +29,21 @@ final class SwapCoordinator {
     private static final long LOCK_WAIT_SECONDS = 120;
 
     private final OsgiFramework framework;
-    private final CageExtender extender;
+    private final RevisionFactory revisions;
     private final CageRegistry registry;
     private final DeployHistory history;
+    /**
+     * One swap lock per cage name, held for a whole deploy or undeploy of that cage. Lock order: this lock,
+     * then the cage's slot (its atomic switch, {@link CageSlot#switchTo}), then the deploy folder's monitor;
+     * nothing here takes the folder's monitor, and the folder never holds it across a swap.
+     */
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final AtomicLong installs = new AtomicLong();
     private final Retirements retirements = new Retirements();
 
-    SwapCoordinator(OsgiFramework framework, CageExtender extender, CageRegistry registry, DeployHistory history) {
+    SwapCoordinator(OsgiFramework framework, RevisionFactory revisions, CageRegistry registry, DeployHistory history) {
         this.framework = framework;
-        this.extender = extender;
+        this.revisions = revisions;
         this.registry = registry;
         this.history = history;
     }
@@ -62,35 +70,46 @@ final class SwapCoordinator {
             CageRevision previous = slot.active();
             String action = previous == null ? "DEPLOY" : "UPDATE";
             String previousVersion = previous == null ? null : previous.version();
+            CageRevision next;
             try {
-                CageRevision next = installAndStart(manifest, jar, slot);
-                slot.switchTo(next);
-                slot.source(origin);
-                long ms = elapsedMs(started);
-                LOG.info("cage {} {} is active ({} from {}, {} ms, was {})", cage, next.version(), action.toLowerCase(), origin, ms, previousVersion);
-                if (previous != null) {
-                    retireLater(slot, previous);
-                }
-                return record(new DeployRecord(seq, at, action, cage, manifest.version(), previousVersion, origin, Outcome.ACTIVE, null, ms));
+                next = start(stage(manifest, jar), manifest, slot);
             } catch (DeployException e) {
+                // Roll back: start removed what stage installed; the slot never saw the new version.
                 registry.removeIfIdle(slot);
                 LOG.error("{} of cage {} {} from {} failed: {}{}", action.toLowerCase(), cage, manifest.version(), origin, e.getMessage(),
                         previous == null ? "" : "; version " + previousVersion + " stays active", e.getCause());
                 return record(new DeployRecord(seq, at, action, cage, manifest.version(), previousVersion, origin, Outcome.FAILED, e.getMessage(), elapsedMs(started)));
             }
+            // Switch: new requests go to the new version; the old one drains in the background.
+            slot.switchTo(next);
+            slot.source(origin);
+            long ms = elapsedMs(started);
+            LOG.info("cage {} {} is active ({} from {}, {} ms, was {})", cage, next.version(), action.toLowerCase(), origin, ms, previousVersion);
+            if (previous != null) {
+                retire(slot, previous);
+            }
+            return record(new DeployRecord(seq, at, action, cage, manifest.version(), previousVersion, origin, Outcome.ACTIVE, null, ms));
         } finally {
             lock.unlock();
         }
     }
 
-    private CageRevision installAndStart(CageManifest manifest, byte[] jar, CageSlot slot) throws DeployException {
+    /** Installs the jar as a new bundle beside the running version; nothing serves from it yet. */
+    private Bundle stage(CageManifest manifest, byte[] jar) throws DeployException {
         String location = "cage:" + manifest.name() + "/" + manifest.version() + "#" + installs.incrementAndGet();
-        Bundle bundle;
         try {
-            bundle = framework.install(location, new ByteArrayInputStream(jar));
+            return framework.install(location, new ByteArrayInputStream(jar));
         } catch (BundleException e) {
             throw new DeployException("the bundle could not be installed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Starts the staged bundle, builds its version from the manifest already read, and runs the handler's start
+     * and self-test. On any failure the bundle is uninstalled (and a started handler's context closed) before
+     * the exception leaves.
+     */
+    private CageRevision start(Bundle bundle, CageManifest manifest, CageSlot slot) throws DeployException {
         CageRevision revision = null;
         try {
             try {
@@ -98,11 +117,7 @@ final class SwapCoordinator {
             } catch (BundleException e) {
                 throw new DeployException("the bundle did not start: " + e.getMessage(), e);
             }
-            revision = extender.revisionOf(bundle);
-            if (revision == null) {
-                DeployException failure = extender.failureOf(bundle);
-                throw failure != null ? failure : new DeployException("the extender did not recognise the bundle as a cage");
-            }
+            revision = revisions.create(bundle, manifest);
             revision.startAndSelfTest(Duration.ofMillis(slot.limits().selfTestTimeoutMs()));
             return revision;
         } catch (DeployException | RuntimeException e) {
@@ -136,7 +151,7 @@ final class SwapCoordinator {
                         "no cage named '" + cage + "' is deployed", elapsedMs(started)));
             }
             slot.switchTo(null);
-            retireNow(slot, active);
+            retire(slot, active).join();
             registry.removeIfIdle(slot);
             long ms = elapsedMs(started);
             LOG.info("cage {} {} undeployed ({} from {}, {} ms)", cage, active.version(), "undeploy", origin, ms);
@@ -146,14 +161,12 @@ final class SwapCoordinator {
         }
     }
 
-    private void retireLater(CageSlot slot, CageRevision old) {
-        retirements.submit(() -> retireNow(slot, old));
-    }
-
-    private void retireNow(CageSlot slot, CageRevision old) {
-        old.retire(Duration.ofMillis(slot.limits().drainTimeoutMs()));
-        slot.retired(old);
-        LOG.info("cage {} {} retired", old.cage(), old.version());
+    /** Drains {@code old} in the background; the future completes once it is uninstalled and left the slot. */
+    private CompletableFuture<Void> retire(CageSlot slot, CageRevision old) {
+        return retirements.track(old.retire(Duration.ofMillis(slot.limits().drainTimeoutMs())).thenRun(() -> {
+            slot.retired(old);
+            LOG.info("cage {} {} retired", old.cage(), old.version());
+        }));
     }
 
     /** Waits for background retirements (bounded) and retires every cage; used by shutdown. */
@@ -161,7 +174,7 @@ final class SwapCoordinator {
         for (CageSlot slot : registry.all()) {
             CageRevision active = slot.switchTo(null);
             if (active != null) {
-                retirements.submit(() -> retireNow(slot, active));
+                retire(slot, active);
             }
         }
         retirements.await(timeout);

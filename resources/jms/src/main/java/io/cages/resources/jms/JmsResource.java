@@ -3,9 +3,12 @@ package io.cages.resources.jms;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
+import io.cages.host.spi.Drain;
 import io.cages.resources.jms.internal.PooledSession;
 import io.cages.resources.jms.internal.SessionPool;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import javax.jms.JMSException;
 import javax.jms.Message;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -18,6 +21,9 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
  * <p>By default messages are persistent and sends are blocking, so a send that returned is in the broker's
  * journal; a resource configured {@code "deliveryMode": "non-persistent"} trades that for speed (see
  * {@link JmsSettings.Delivery}).
+ *
+ * <p>Sends and open transactions are counted in a {@link Drain}: a resource replaced by a reconfiguration
+ * takes no new ones (they go to its replacement) and closes once the last one ended, or at the retire grace.
  */
 public final class JmsResource implements AutoCloseable {
 
@@ -26,6 +32,10 @@ public final class JmsResource implements AutoCloseable {
     private final ActiveMQConnectionFactory factory;
     private final SessionPool pool;
     private final int deliveryMode;
+    /** Counts sends and open transactions: a retired resource closes once they ended. */
+    private final Drain inUse;
+    /** CONCURRENCY: set once, before retiring begins; read by callers the drain turned away. */
+    private volatile JmsResource replacement;
 
     public JmsResource(String name, JmsSettings settings) {
         this.name = name;
@@ -36,6 +46,7 @@ public final class JmsResource implements AutoCloseable {
         factory.setBlockOnDurableSend(true);
         this.deliveryMode = settings.deliveryMode().jms();
         this.pool = new SessionPool(name, factory, settings.maxConnections(), settings.maxSessionsPerConnection());
+        this.inUse = new Drain("jms resource " + name, this::closeNow);
     }
 
     public String name() {
@@ -57,11 +68,18 @@ public final class JmsResource implements AutoCloseable {
     }
 
     private String send(String queue, String text, byte[] body, Map<String, String> properties, Deadline deadline) throws CageException {
-        PooledSession s = pool.acquire(false, deadline);
+        if (!inUse.tryEnter()) {
+            return replacement().send(queue, text, body, properties, deadline);
+        }
         try {
-            return sendOn(s, queue, text, body, properties, deadline);
+            PooledSession s = pool.acquire(false, deadline);
+            try {
+                return sendOn(s, queue, text, body, properties, deadline);
+            } finally {
+                pool.release(s);
+            }
         } finally {
-            pool.release(s);
+            inUse.leave();
         }
     }
 
@@ -70,7 +88,24 @@ public final class JmsResource implements AutoCloseable {
      * {@link JmsTransaction#commit()}. The session returns to the pool on commit or rollback.
      */
     public JmsTransaction begin(Deadline deadline) throws CageException {
-        return new JmsTransaction(this, pool.acquire(true, deadline), deadline);
+        if (!inUse.tryEnter()) {
+            return replacement().begin(deadline);
+        }
+        try {
+            return new JmsTransaction(this, pool.acquire(true, deadline), deadline);
+        } catch (CageException | RuntimeException | Error e) {
+            inUse.leave();
+            throw e;
+        }
+    }
+
+    /** Where a caller that still held this resource after it was retired goes instead. */
+    private JmsResource replacement() throws CageException {
+        JmsResource next = replacement;
+        if (next == null) {
+            throw CageException.unavailable("jms resource '" + name + "' has been removed");
+        }
+        return next;
     }
 
     String sendOn(PooledSession s, String queue, String text, byte[] body, Map<String, String> properties, Deadline deadline)
@@ -92,8 +127,13 @@ public final class JmsResource implements AutoCloseable {
         return new CageException(ErrorCode.UNAVAILABLE, "jms resource '" + name + "': " + what + " failed: " + e.getMessage(), e);
     }
 
+    /** Ends a transaction: its session goes back to the pool. */
     void release(PooledSession s) {
-        pool.release(s);
+        try {
+            pool.release(s);
+        } finally {
+            inUse.leave();
+        }
     }
 
     /** Sessions lent out right now; 0 when idle (nothing leaked). */
@@ -105,8 +145,22 @@ public final class JmsResource implements AutoCloseable {
         return pool.openConnections();
     }
 
+    /**
+     * Takes no new sends (they go to {@code replacement}, or fail when it is null: the resource was removed)
+     * and closes once the running ones ended, at most {@code grace} later. Returns at once.
+     */
+    CompletableFuture<Void> retire(JmsResource replacement, Duration grace) {
+        this.replacement = replacement;
+        return inUse.retire(grace);
+    }
+
+    /** Closes now: sessions still lent out fail. */
     @Override
     public void close() {
+        inUse.retire(Duration.ZERO).join();
+    }
+
+    private void closeNow() {
         pool.close();
         factory.close();
     }

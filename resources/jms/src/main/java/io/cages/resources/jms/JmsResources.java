@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reconfiguration is two-step, so the host can make it all-or-nothing together with other kinds:
  * {@link #prepare} validates every entry and connects every new or changed resource without touching the live
- * ones; {@link Change#apply} switches to them and retires the replaced ones once their sends finished;
+ * ones; {@link Change#apply} switches to them and retires the replaced ones, which close once their sends
+ * and transactions ended (a send that still reached a replaced one goes to its replacement);
  * {@link Change#discard} closes what was prepared.
  */
 public final class JmsResources implements AutoCloseable {
@@ -116,13 +117,13 @@ public final class JmsResources implements AutoCloseable {
             opened.forEach((name, fresh) -> {
                 JmsResource old = current.put(name, fresh);
                 if (old != null) {
-                    retire(old);
+                    old.retire(fresh, retireGrace);
                 }
                 LOG.info("jms resource {}: {} {}", name, old == null ? "opened with" : "reconnected with", fresh.settings());
             });
             for (String name : new java.util.ArrayList<>(current.keySet())) {
                 if (!names.contains(name)) {
-                    retire(current.remove(name));
+                    current.remove(name).retire(null, retireGrace);
                     LOG.info("jms resource {}: removed", name);
                 }
             }
@@ -131,21 +132,6 @@ public final class JmsResources implements AutoCloseable {
         public void discard() {
             opened.values().forEach(JmsResource::close);
         }
-    }
-
-    /** Closes {@code old} once no session is lent out (its in-flight sends finished), at most the grace later. */
-    private void retire(JmsResource old) {
-        Thread.ofVirtual().name("jms-retire-" + old.name()).start(() -> {
-            long until = System.nanoTime() + retireGrace.toNanos();
-            try {
-                while (old.leasedSessions() > 0 && System.nanoTime() < until) {
-                    Thread.sleep(10); // polled: sends are short and retirements rare
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            old.close();
-        });
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.cages.resources.jms;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.host.spi.Settings;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Function;
 import javax.jms.DeliveryMode;
@@ -58,6 +59,10 @@ public record JmsSettings(String brokerUrl, String username, String password, in
             return jms;
         }
 
+        static String[] keys() {
+            return Arrays.stream(values()).map(Delivery::key).toArray(String[]::new);
+        }
+
         /** @throws IllegalArgumentException naming the allowed values and the one given */
         public static Delivery parse(String value) {
             for (Delivery d : values()) {
@@ -109,20 +114,26 @@ public record JmsSettings(String brokerUrl, String username, String password, in
      * @throws IllegalArgumentException naming the key and what is wrong
      */
     public static JmsSettings fromJson(JsonNode node, Function<String, String> env) {
+        return read(Settings.of(node, "", env, KEYS));
+    }
+
+    /** Reads the settings at {@code key} of {@code parent}, e.g. the {@code connection} of a transport's section. */
+    public static JmsSettings read(Settings parent, String key) {
+        return read(parent.object(key, KEYS));
+    }
+
+    // Every check of the constructor is made first by the reader, so the message names the key's path and
+    // never shows a value that came from the environment.
+    private static JmsSettings read(Settings s) {
         JmsSettings d = defaults();
-        if (node == null || node.isNull()) {
-            return d;
-        }
-        Settings json = new Settings(node, "", KEYS, env);
-        String mode = json.string("deliveryMode", d.deliveryMode.key());
         return new JmsSettings(
-                json.string("brokerUrl", d.brokerUrl),
-                json.string("username", null),
-                json.string("password", null),
-                json.integer("maxConnections", d.maxConnections),
-                json.integer("maxSessionsPerConnection", d.maxSessionsPerConnection),
-                json.longValue("sendTimeoutMs", d.sendTimeoutMs),
-                Delivery.parse(mode));
+                s.string("brokerUrl", d.brokerUrl),
+                s.string("username", null),
+                s.string("password", null),
+                s.integer("maxConnections", d.maxConnections, 1, Integer.MAX_VALUE),
+                s.integer("maxSessionsPerConnection", d.maxSessionsPerConnection, 1, Integer.MAX_VALUE),
+                s.longValue("sendTimeoutMs", d.sendTimeoutMs, 1, Long.MAX_VALUE),
+                Delivery.parse(s.choice("deliveryMode", d.deliveryMode.key(), Delivery.keys())));
     }
 
     @Override

@@ -1,9 +1,7 @@
 package io.cages.resources.provider;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
+import io.cages.host.spi.Settings;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The broker the host may run itself (the demo default): persistent, with its journal under the host's work
@@ -21,52 +19,14 @@ record EmbeddedBrokerSettings(boolean enabled, int inVmId, int tcpPort, String t
     static final EmbeddedBrokerSettings NONE = new EmbeddedBrokerSettings(false, 0, -1, "127.0.0.1", 10);
     private static final Set<String> KEYS = Set.of("enabled", "inVmId", "tcpPort", "tcpBind", "maxDeliveryAttempts");
 
-    static EmbeddedBrokerSettings parse(JsonNode node) {
-        if (node == null || node.isNull()) {
+    /** The settings at {@code key} of the resources file; {@link #NONE} if it has none. */
+    static EmbeddedBrokerSettings read(Settings file, String key) {
+        if (!file.has(key)) {
             return NONE;
         }
-        if (!node.isObject()) {
-            throw new IllegalArgumentException("embeddedBroker must be a JSON object");
-        }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException("embeddedBroker." + key + ": unknown key (known: " + new TreeSet<>(KEYS) + ")");
-            }
-        }
-        boolean enabled = bool(node, "enabled", true);
-        int inVmId = integer(node, "inVmId", 0, 0);
-        int tcpPort = integer(node, "tcpPort", -1, -1);
-        if (tcpPort > 65535) {
-            throw new IllegalArgumentException("embeddedBroker.tcpPort must be -1 (none) or a port, was " + tcpPort);
-        }
-        JsonNode bind = node.get("tcpBind");
-        if (bind != null && !bind.isTextual()) {
-            throw new IllegalArgumentException("embeddedBroker.tcpBind must be a string");
-        }
-        int attempts = integer(node, "maxDeliveryAttempts", 10, 1);
-        return new EmbeddedBrokerSettings(enabled, inVmId, tcpPort, bind == null ? "127.0.0.1" : bind.asText(), attempts);
-    }
-
-    private static boolean bool(JsonNode node, String key, boolean fallback) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isBoolean()) {
-            throw new IllegalArgumentException("embeddedBroker." + key + " must be true or false, was " + v);
-        }
-        return v.asBoolean();
-    }
-
-    private static int integer(JsonNode node, String key, int fallback, int min) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min) {
-            throw new IllegalArgumentException("embeddedBroker." + key + " must be an integer >= " + min + ", was " + v);
-        }
-        return v.asInt();
+        Settings s = file.object(key, KEYS);
+        return new EmbeddedBrokerSettings(s.flag("enabled", true), s.integer("inVmId", NONE.inVmId, 0, Integer.MAX_VALUE),
+                s.portOrNone("tcpPort", NONE.tcpPort), s.string("tcpBind", NONE.tcpBind),
+                s.integer("maxDeliveryAttempts", NONE.maxDeliveryAttempts, 1, Integer.MAX_VALUE));
     }
 }

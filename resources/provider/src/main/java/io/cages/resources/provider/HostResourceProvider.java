@@ -46,7 +46,7 @@ public final class HostResourceProvider implements ResourceProvider {
     @Override
     public synchronized void start(ResourceContext context, JsonNode config) throws Exception {
         this.context = context;
-        ResourcesFile file = ResourcesFile.parse(config);
+        ResourcesFile file = ResourcesFile.parse(config, System::getenv);
         if (file.broker().enabled()) {
             EmbeddedBrokerSettings b = file.broker();
             Path dir = context.config().workDir().resolve("broker");
@@ -67,7 +67,7 @@ public final class HostResourceProvider implements ResourceProvider {
 
     @Override
     public synchronized void reconfigure(JsonNode config) {
-        ResourcesFile file = ResourcesFile.parse(config);
+        ResourcesFile file = ResourcesFile.parse(config, System::getenv);
         if (!file.broker().equals(brokerSettings)) {
             throw new IllegalArgumentException("embeddedBroker settings take effect at the next host start; put them back as "
                     + "they were to apply the other changes");

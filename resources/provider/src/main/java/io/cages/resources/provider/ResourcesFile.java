@@ -2,11 +2,12 @@ package io.cages.resources.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
+import io.cages.host.spi.Settings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The host's resources file, split by kind:
@@ -23,43 +24,27 @@ import java.util.TreeSet;
 record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, Map<String, JsonNode> jms) {
 
     private static final Set<String> KEYS = Set.of("embeddedBroker", "resources");
-    private static final Set<String> KINDS = Set.of("jdbc", "jms");
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
 
-    /** @throws IllegalArgumentException naming the key or resource and what is wrong */
-    static ResourcesFile parse(JsonNode root) {
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException(key + ": unknown key (known: " + new TreeSet<>(KEYS) + ")");
-            }
-        }
-        EmbeddedBrokerSettings broker = EmbeddedBrokerSettings.parse(root.get("embeddedBroker"));
+    /** @throws io.cages.host.spi.SettingsException naming the key or resource and what is wrong */
+    static ResourcesFile parse(JsonNode root, Function<String, String> env) {
+        Settings file = Settings.of(root, "", env, KEYS);
+        EmbeddedBrokerSettings broker = EmbeddedBrokerSettings.read(file, "embeddedBroker");
         Map<String, JsonNode> jdbc = new LinkedHashMap<>();
         Map<String, JsonNode> jms = new LinkedHashMap<>();
-        JsonNode resources = root.get("resources");
-        if (resources != null && !resources.isNull()) {
-            if (!resources.isObject()) {
-                throw new IllegalArgumentException("resources must be a JSON object of name to settings");
+        Settings resources = file.map("resources");
+        for (String name : resources.names()) {
+            if (!NAME.matcher(name).matches()) {
+                throw resources.problem(name, "not a valid resource name (a letter, then letters, digits, '_', '.', '-')");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = resources.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String name = e.getKey();
-                if (!NAME.matcher(name).matches()) {
-                    throw new IllegalArgumentException("resources." + name + ": not a valid resource name (a letter, then letters, digits, '_', '.', '-')");
-                }
-                if (!e.getValue().isObject()) {
-                    throw new IllegalArgumentException("resources." + name + " must be a JSON object");
-                }
-                JsonNode kind = e.getValue().get("kind");
-                if (kind == null || !kind.isTextual() || !KINDS.contains(kind.asText())) {
-                    throw new IllegalArgumentException("resources." + name + ".kind must be one of " + new TreeSet<>(KINDS)
-                            + (kind == null ? " (missing)" : ", was " + kind));
-                }
-                ObjectNode settings = ((ObjectNode) e.getValue()).deepCopy();
-                settings.remove("kind");
-                (kind.asText().equals("jdbc") ? jdbc : jms).put(name, settings);
+            Settings resource = resources.map(name); // its kind checks the other keys
+            String kind = resource.choice("kind", null, "jdbc", "jms");
+            if (kind == null) {
+                throw resource.invalid("kind", "is required: \"jdbc\" or \"jms\"");
             }
+            ObjectNode settings = ((ObjectNode) resources.raw(name)).deepCopy();
+            settings.remove("kind");
+            (kind.equals("jdbc") ? jdbc : jms).put(name, settings);
         }
         return new ResourcesFile(broker, Map.copyOf(jdbc), Map.copyOf(jms));
     }

@@ -1,15 +1,15 @@
 package io.cages.transport.flock;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.cages.host.spi.Settings;
 import io.cages.transport.rpc.RpcSettings;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
- * The {@code transports.flock} section of the host config. Every key but {@code name} has a default.
+ * The {@code transports.flock} section of the host config. Every key but {@code name} has a default; unknown
+ * keys are rejected, strings (and numbers given as strings) may be {@code ${env:NAME}}.
  *
  * <pre>{@code
  * "transports": { "flock": {
@@ -43,8 +43,9 @@ public record FlockSettings(String name, String discovery, String bind, String m
                             Integer port, List<String> hosts, Integer rpcPort, Long publishMs, Long failureTimeoutMs,
                             Long rpcIdleTimeoutMs) {
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private static final String PATH = "transports.flock";
+    private static final Set<String> KEYS = Set.of("name", "discovery", "bind", "multicastAddress", "multicastPort",
+            "port", "hosts", "rpcPort", "publishMs", "failureTimeoutMs", "rpcIdleTimeoutMs");
 
     public FlockSettings {
         if (name == null || name.isBlank()) {
@@ -62,8 +63,7 @@ public record FlockSettings(String name, String discovery, String bind, String m
             throw new IllegalArgumentException("transports.flock.hosts must list the other hosts (address:port) for static discovery");
         }
         for (String host : hosts) {
-            int colon = host.lastIndexOf(':');
-            if (colon <= 0 || !host.substring(colon + 1).matches("\\d{1,5}")) {
+            if (!isHostAndPort(host)) {
                 throw new IllegalArgumentException("transports.flock.hosts: '" + host + "' is not address:port");
             }
         }
@@ -84,23 +84,47 @@ public record FlockSettings(String name, String discovery, String bind, String m
         }
     }
 
-    /**
-     * Reads the section.
-     *
-     * @throws IllegalArgumentException naming the key that is wrong
-     */
+    /** Reads the section, with {@code ${env:NAME}} from the process environment. */
     public static FlockSettings from(JsonNode section) {
-        try {
-            return MAPPER.treeToValue(section, FlockSettings.class);
-        } catch (JsonProcessingException e) {
-            if (e.getCause() instanceof IllegalArgumentException check) {
-                throw new IllegalArgumentException(check.getMessage(), e); // already names the key
-            }
-            throw new IllegalArgumentException("transports.flock: " + e.getOriginalMessage(), e);
-        } catch (IllegalArgumentException e) {
-            Throwable cause = e.getCause() instanceof IllegalArgumentException inner ? inner : e;
-            throw new IllegalArgumentException(cause.getMessage(), e);
+        return from(section, System::getenv);
+    }
+
+    /**
+     * Reads the section; every check of the constructor is made here first, so the message names the key's
+     * full path and never shows a value that came from the environment.
+     *
+     * @throws io.cages.host.spi.SettingsException naming the key that is wrong
+     */
+    public static FlockSettings from(JsonNode section, Function<String, String> env) {
+        Settings s = Settings.of(section, PATH, env, KEYS);
+        String name = s.string("name", null);
+        if (name == null || name.isBlank()) {
+            throw s.invalid("name", "is required: the name of the flock to join");
         }
+        String discovery = s.choice("discovery", "multicast", "multicast", "static");
+        List<String> hosts = s.strings("hosts");
+        if (discovery.equals("static") && hosts.isEmpty()) {
+            throw s.invalid("hosts", "must list the other hosts (address:port) for static discovery");
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            if (!isHostAndPort(hosts.get(i))) {
+                throw s.invalid("hosts[" + i + "]", "is not address:port");
+            }
+        }
+        Long rpcIdleTimeoutMs = s.optionalLong("rpcIdleTimeoutMs", 0, Long.MAX_VALUE);
+        long minIdle = 2 * RpcSettings.defaults().heartbeatIntervalMs();
+        if (rpcIdleTimeoutMs != null && rpcIdleTimeoutMs < minIdle) {
+            throw s.invalid("rpcIdleTimeoutMs", "must be at least " + minIdle + " (twice the RPC heartbeat)");
+        }
+        return new FlockSettings(name, discovery, s.string("bind", null), s.string("multicastAddress", null),
+                s.optionalInteger("multicastPort", 0, 65535), s.optionalInteger("port", 0, 65535), hosts,
+                s.optionalInteger("rpcPort", 0, 65535), s.optionalLong("publishMs", 50, Long.MAX_VALUE),
+                s.optionalLong("failureTimeoutMs", 500, Long.MAX_VALUE), rpcIdleTimeoutMs);
+    }
+
+    private static boolean isHostAndPort(String host) {
+        int colon = host.lastIndexOf(':');
+        return colon > 0 && host.substring(colon + 1).matches("\\d{1,5}");
     }
 
     private static int port(Integer value, int fallback, String key) {
@@ -108,7 +132,7 @@ public record FlockSettings(String name, String discovery, String bind, String m
             return fallback;
         }
         if (value < 0 || value > 65535) {
-            throw new IllegalArgumentException("transports.flock." + key + " must be 0..65535, was " + value);
+            throw new IllegalArgumentException(PATH + "." + key + " must be 0..65535, was " + value);
         }
         return value;
     }

@@ -28,4 +28,28 @@ class FlockSettingsTest {
                 () -> FlockSettings.from(section().put("rpcIdleTimeoutMs", 1_500)));
         assertEquals("transports.flock.rpcIdleTimeoutMs must be at least 2000 (twice the RPC heartbeat), was 1500", e.getMessage());
     }
+
+    @Test
+    void theSectionIsReadStrictlyWithTheFullKeyPath() {
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                () -> FlockSettings.from(section().put("rpcport", 7071)));
+        assertEquals("transports.flock.rpcport: unknown key (known: [bind, discovery, failureTimeoutMs, hosts, multicastAddress, "
+                + "multicastPort, name, port, publishMs, rpcIdleTimeoutMs, rpcPort])", typo.getMessage());
+        ObjectNode statics = section().put("discovery", "static");
+        statics.putArray("hosts").add("10.0.0.5:7800").add("10.0.0.6");
+        assertEquals("transports.flock.hosts[1] is not address:port",
+                assertThrows(IllegalArgumentException.class, () -> FlockSettings.from(statics)).getMessage());
+        assertEquals("transports.flock.discovery must be \"multicast\" or \"static\", was \"dns\"",
+                assertThrows(IllegalArgumentException.class, () -> FlockSettings.from(section().put("discovery", "dns"))).getMessage());
+        assertEquals("transports.flock.name is required: the name of the flock to join",
+                assertThrows(IllegalArgumentException.class, () -> FlockSettings.from(JSON.createObjectNode())).getMessage());
+    }
+
+    @Test
+    void valuesMayComeFromTheEnvironment() {
+        FlockSettings s = FlockSettings.from(JSON.createObjectNode().put("name", "${env:FLOCK}").put("rpcPort", "${env:RPC_PORT}"),
+                java.util.Map.of("FLOCK", "payments", "RPC_PORT", "7171")::get);
+        assertEquals("payments", s.name());
+        assertEquals(7171, s.rpcPort());
+    }
 }

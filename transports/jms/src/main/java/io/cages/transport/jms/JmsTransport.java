@@ -57,11 +57,7 @@ public final class JmsTransport implements Transport {
             if (section == null) {
                 return;
             }
-            try {
-                settings = JmsTransportSettings.fromJson(section);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("transports.jms: " + e.getMessage(), e);
-            }
+            settings = JmsTransportSettings.fromJson(section); // its errors name the key from transports.jms on
         }
         JmsSettings c = settings.connection();
         factory = new ActiveMQConnectionFactory(c.brokerUrl(), c.username(), c.password());

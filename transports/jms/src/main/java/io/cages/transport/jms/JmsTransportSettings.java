@@ -10,7 +10,8 @@ import io.cages.resources.jms.JmsSettings;
 
 /**
  * Settings of the JMS transport: which queues feed which cage operations. Read from the host config's
- * {@code transports.jms} section; unknown keys are rejected.
+ * {@code transports.jms} section with {@link Settings}: unknown keys are rejected, strings (and numbers given as
+ * strings) may be {@code ${env:NAME}}.
  *
  * <pre>{"connection": {"brokerUrl": "vm://0"}, "maxDeliveryAttempts": 5,
  *  "bindings": [{"queue": "billing.charge", "cage": "billing", "operation": "charge", "consumers": 2}]}</pre>
@@ -25,6 +26,7 @@ import io.cages.resources.jms.JmsSettings;
 public record JmsTransportSettings(JmsSettings connection, int maxDeliveryAttempts, long receiveTimeoutMs,
                                    List<Binding> bindings) {
 
+    private static final String PATH = "transports.jms";
     private static final Set<String> KEYS = Set.of("connection", "maxDeliveryAttempts", "receiveTimeoutMs", "bindings");
     private static final Set<String> BINDING_KEYS = Set.of("queue", "cage", "operation", "consumers");
 
@@ -56,38 +58,34 @@ public record JmsTransportSettings(JmsSettings connection, int maxDeliveryAttemp
         }
     }
 
+    /** Reads the host config's {@code transports.jms} section, with {@code ${env:NAME}} from the process environment. */
     public static JmsTransportSettings fromJson(JsonNode node) {
         return fromJson(node, System::getenv);
     }
 
+    /**
+     * Reads the section; every check of the constructors is made here first, so the message names the key's
+     * full path and never shows a value that came from the environment.
+     *
+     * @throws io.cages.host.spi.SettingsException naming the key that is wrong
+     */
     public static JmsTransportSettings fromJson(JsonNode node, Function<String, String> env) {
-        if (node == null || node.isNull()) {
-            return new JmsTransportSettings(null, 5, 200, null);
-        }
-        Settings json = new Settings(node, "jms.", KEYS, env);
+        Settings s = Settings.of(node, PATH, env, KEYS);
         List<Binding> bindings = new ArrayList<>();
-        JsonNode list = json.node("bindings");
-        if (list != null) {
-            if (!list.isArray()) {
-                throw new IllegalArgumentException("jms.bindings must be an array");
-            }
-            for (int i = 0; i < list.size(); i++) {
-                String prefix = "jms.bindings[" + i + "].";
-                Settings b = new Settings(list.get(i), prefix, BINDING_KEYS, env);
-                try {
-                    bindings.add(new Binding(b.string("queue", null), b.string("cage", null), b.string("operation", null),
-                            b.integer("consumers", 1)));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(prefix.substring(0, prefix.length() - 1) + ": " + e.getMessage(), e);
-                }
-            }
+        for (Settings b : s.objects("bindings", BINDING_KEYS)) {
+            bindings.add(new Binding(required(b, "queue"), required(b, "cage"), required(b, "operation"),
+                    b.integer("consumers", 1, 1, Integer.MAX_VALUE)));
         }
-        JsonNode connection = json.node("connection");
-        try {
-            return new JmsTransportSettings(connection == null ? null : JmsSettings.fromJson(connection, env),
-                    json.integer("maxDeliveryAttempts", 5), json.longValue("receiveTimeoutMs", 200), bindings);
-        } catch (IllegalArgumentException e) {
-            throw e.getMessage().startsWith("jms.") ? e : new IllegalArgumentException("jms." + e.getMessage(), e);
+        return new JmsTransportSettings(JmsSettings.read(s, "connection"),
+                s.integer("maxDeliveryAttempts", 5, 1, Integer.MAX_VALUE),
+                s.longValue("receiveTimeoutMs", 200, 1, Long.MAX_VALUE), bindings);
+    }
+
+    private static String required(Settings binding, String key) {
+        String value = binding.string(key, null);
+        if (value == null || value.isBlank()) {
+            throw binding.invalid(key, "is required: a binding needs queue, cage and operation");
         }
+        return value;
     }
 }

@@ -23,9 +23,12 @@ class JmsTransportSettingsTest {
 
         var bad = assertThrows(IllegalArgumentException.class, () -> JmsTransportSettings.fromJson(json("""
                 {"bindings": [{"queue": "q1", "cage": "billing"}]}"""), n -> null));
-        assertTrue(bad.getMessage().startsWith("jms.bindings[0]: a binding needs"), bad.getMessage());
+        assertEquals("transports.jms.bindings[0].operation is required: a binding needs queue, cage and operation", bad.getMessage());
         var typo = assertThrows(IllegalArgumentException.class, () -> JmsTransportSettings.fromJson(json("""
                 {"bindings": [{"queue": "q1", "cage": "b", "operation": "o", "consumer": 2}]}"""), n -> null));
-        assertTrue(typo.getMessage().startsWith("jms.bindings[0].consumer: unknown key"), typo.getMessage());
+        assertTrue(typo.getMessage().startsWith("transports.jms.bindings[0].consumer: unknown key"), typo.getMessage());
+        var connection = assertThrows(IllegalArgumentException.class, () -> JmsTransportSettings.fromJson(json("""
+                {"connection": {"maxConnections": 0}}"""), n -> null));
+        assertEquals("transports.jms.connection.maxConnections must be positive, was 0", connection.getMessage());
     }
 }

@@ -7,21 +7,20 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
+import io.cages.host.spi.Drain;
 import io.cages.resources.jdbc.JdbcSettings;
 import io.cages.resources.jdbc.PoolMetrics;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HikariCP pool and what we track beside it: the settings it runs with and how many connections our
- * callers hold, so a retired pool is closed only once all of them came back (HikariCP's own close aborts
- * connections still in use, which would fail in-flight work).
+ * One HikariCP pool and what we track beside it: the settings it runs with and, in a {@link Drain}, how many
+ * connections our callers hold, so a retired pool is closed only once all of them came back (HikariCP's own
+ * close aborts connections still in use, which would fail in-flight work).
  */
 public final class Pool {
 
@@ -34,11 +33,10 @@ public final class Pool {
     private final Dialect dialect;
     /** Cancels PostgreSQL statements at their deadline (see {@link DeadlineConnection}). */
     private final StatementWatchdog watchdog;
-    private final AtomicInteger borrowed = new AtomicInteger();
-    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    /** Counts lent connections; closes the pool once a retired pool has them all back (or at the grace). */
+    private final Drain lent;
     /** CONCURRENCY: written by reconfigure (one at a time), read by every borrow. */
     private volatile JdbcSettings settings;
-    private volatile boolean retiring;
 
     private Pool(String resource, HikariDataSource dataSource, JdbcSettings settings) {
         this.resource = resource;
@@ -50,6 +48,7 @@ public final class Pool {
         this.settings = settings;
         this.dialect = Dialect.of(settings.url());
         this.watchdog = new StatementWatchdog(dataSource.getPoolName());
+        this.lent = new Drain("jdbc resource " + resource + ": pool " + dataSource.getPoolName(), this::close);
     }
 
     /** Starts a pool; fails if the first connection cannot be made, so a bad config is caught up front. */
@@ -130,48 +129,30 @@ public final class Pool {
 
     /** Counts a borrow; false if the pool is retiring and the caller must use the current one instead. */
     boolean enter() {
-        borrowed.incrementAndGet();
-        if (retiring) {
-            exit();
-            return false;
-        }
-        return true;
+        return lent.tryEnter();
     }
 
     void exit() {
-        if (borrowed.decrementAndGet() == 0 && retiring) {
-            drained.complete(null);
-        }
+        lent.leave();
     }
 
     /**
      * Stops lending and closes the pool once every borrowed connection came back, or after {@code grace}
-     * (then HikariCP aborts the stragglers). Returns at once; the wait runs on a virtual thread.
+     * (then HikariCP aborts the stragglers). Returns at once; the future completes when the pool is closed.
      */
     public CompletableFuture<Void> retire(Duration grace) {
-        retiring = true;
-        if (borrowed.get() == 0) {
-            drained.complete(null);
-        }
         // Idle connections go now, busy ones as they are returned.
         HikariPoolMXBean mx = dataSource.getHikariPoolMXBean();
         if (mx != null) {
             mx.softEvictConnections();
         }
-        CompletableFuture<Void> closed = new CompletableFuture<>();
-        Thread.ofVirtual().name("jdbc-retire-" + dataSource.getPoolName()).start(() -> {
-            try {
-                drained.get(grace.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception timedOut) {
-                LOG.warn("jdbc resource {}: pool {} still had {} connections in use after {}; closing it anyway",
-                        resource, dataSource.getPoolName(), borrowed.get(), grace);
-            }
-            dataSource.close();
-            watchdog.stop();
-            LOG.info("jdbc resource {}: pool {} closed", resource, dataSource.getPoolName());
-            closed.complete(null);
-        });
-        return closed;
+        return lent.retire(grace);
+    }
+
+    private void close() {
+        dataSource.close();
+        watchdog.stop();
+        LOG.info("jdbc resource {}: pool {} closed", resource, dataSource.getPoolName());
     }
 
     public PoolMetrics metrics() {
