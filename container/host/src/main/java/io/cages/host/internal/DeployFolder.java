@@ -66,6 +66,8 @@ final class DeployFolder {
     // one thread at a time: deployAll() at start, scan() on the watcher thread afterwards.
     private final Map<Path, Known> known = new HashMap<>();
     private final Map<Path, Stamp> settling = new HashMap<>();
+    /** Per cage, the sequence number of the latest swap whose outcome the folder has acted on. */
+    private final Map<String, Long> latestSwap = new HashMap<>();
 
     DeployFolder(Path dir, SwapCoordinator swaps) throws IOException {
         this.dir = dir;
@@ -129,7 +131,7 @@ final class DeployFolder {
                 backed = isBackedByOtherFile(g.cage(), g.jar()); // asked after the deploys: a settled file may hold it now
             }
             if (!backed) {
-                swaps.undeploy(g.cage(), "folder:" + g.jar().getFileName());
+                noteIfDone(swaps.undeploy(g.cage(), "folder:" + g.jar().getFileName()));
             }
         }
     }
@@ -146,6 +148,14 @@ final class DeployFolder {
         DeployRecord record = swaps.deploy(bytes, "folder:" + jar.getFileName());
         String previousCage;
         synchronized (this) {
+            if (record.succeeded() && !isLatest(record)) {
+                // An admin deploy or undeploy of this cage swapped after this one and has already decided what
+                // the folder holds for it; this jar would bring back an older state on the next start.
+                LOG.warn("cage {} {} from {} was replaced by a later deploy or undeploy while it was being deployed; {} is deleted",
+                        record.cage(), record.version(), jar.getFileName(), jar.getFileName());
+                deleteQuietly(jar);
+                return;
+            }
             Known previous = known.get(jar);
             previousCage = previous == null ? null : previous.cage();
             // A failed jar is remembered by its stamp too, so it is not retried on every poll; the cage it held
@@ -153,7 +163,7 @@ final class DeployFolder {
             known.put(jar, new Known(file.stamp(), record.succeeded() ? record.cage() : previousCage));
         }
         if (record.succeeded() && previousCage != null && !previousCage.equals(record.cage())) {
-            swaps.undeploy(previousCage, "folder:" + jar.getFileName()); // the file now holds another cage
+            noteIfDone(swaps.undeploy(previousCage, "folder:" + jar.getFileName())); // the file now holds another cage
         }
     }
 
@@ -177,6 +187,13 @@ final class DeployFolder {
         try {
             Files.write(tmp, bytes);
             synchronized (this) {
+                if (!isLatest(record)) {
+                    // A later deploy or undeploy of this cage has already decided which jar the folder holds.
+                    LOG.info("cage {} {} was replaced by a later deploy or undeploy before its jar was stored; not storing it",
+                            record.cage(), record.version());
+                    deleteQuietly(tmp);
+                    return;
+                }
                 Path target = fileOf(record.cage()).orElse(dir.resolve(record.cage() + ".jar"));
                 try {
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -199,7 +216,13 @@ final class DeployFolder {
     /** Undeploys from the admin API and deletes the cage's jar so a restart does not bring it back. */
     DeployRecord undeployFromAdmin(String cage, String origin) {
         DeployRecord record = swaps.undeploy(cage, origin);
+        if (!record.succeeded()) {
+            return record; // nothing was undeployed (none running, or another swap held the cage): keep the jars
+        }
         synchronized (this) {
+            if (!isLatest(record)) {
+                return record; // a later deploy of this cage has already stored its jar
+            }
             for (Path file : filesOf(cage)) {
                 try {
                     Files.deleteIfExists(file);
@@ -213,6 +236,35 @@ final class DeployFolder {
     }
 
     /** Under the monitor. */
+    /**
+     * Whether {@code record} is the latest swap of its cage the folder has seen (and notes it if so). Swaps of a
+     * cage take their sequence numbers in the order they happen (SwapCoordinator's SWAP ORDER), so a lower number
+     * than one already seen means a later swap has overtaken this one on its way here.
+     */
+    private boolean isLatest(DeployRecord record) {
+        Long latest = latestSwap.get(record.cage());
+        if (latest != null && latest > record.seq()) {
+            return false;
+        }
+        latestSwap.put(record.cage(), record.seq());
+        return true;
+    }
+
+    /** Notes a swap the poller made for a file that went or changed, so an admin deploy it overtook stores nothing. */
+    private synchronized void noteIfDone(DeployRecord record) {
+        if (record.succeeded()) {
+            isLatest(record);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", file, e.toString());
+        }
+    }
+
     private java.util.Optional<Path> fileOf(String cage) {
         return filesOf(cage).stream().findFirst();
     }

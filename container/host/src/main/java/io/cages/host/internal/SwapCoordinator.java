@@ -36,6 +36,11 @@ final class SwapCoordinator {
      * One swap lock per cage name, held for a whole deploy or undeploy of that cage. Lock order: this lock,
      * then the cage's slot (its atomic switch, {@link CageSlot#switchTo}), then the deploy folder's monitor;
      * nothing here takes the folder's monitor, and the folder never holds it across a swap.
+     *
+     * <p>SWAP ORDER: a swap that takes place draws its record's sequence number while it holds this lock, so
+     * for one cage the numbers follow the order in which swaps happened. The deploy folder, which stores and
+     * deletes jars after a swap and outside this lock, relies on it: the latest swap of a cage decides which jar
+     * stays.
      */
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final AtomicLong installs = new AtomicLong();
@@ -52,20 +57,20 @@ final class SwapCoordinator {
     DeployRecord deploy(byte[] jar, String origin) {
         long started = System.nanoTime();
         Instant at = Instant.now();
-        long seq = history.nextSeq();
         CageManifest manifest;
         try {
             manifest = CageManifest.read(jar);
         } catch (DeployException e) {
-            return record(new DeployRecord(seq, at, "DEPLOY", null, null, null, origin, Outcome.FAILED, e.getMessage(), elapsedMs(started)));
+            return record(new DeployRecord(history.nextSeq(), at, "DEPLOY", null, null, null, origin, Outcome.FAILED, e.getMessage(), elapsedMs(started)));
         }
         String cage = manifest.name();
         ReentrantLock lock = lockOf(cage);
         if (!tryLock(lock)) {
-            return record(new DeployRecord(seq, at, "DEPLOY", cage, manifest.version(), null, origin, Outcome.FAILED,
+            return record(new DeployRecord(history.nextSeq(), at, "DEPLOY", cage, manifest.version(), null, origin, Outcome.FAILED,
                     "another deploy of cage '" + cage + "' did not finish within " + LOCK_WAIT_SECONDS + " s", elapsedMs(started)));
         }
         try {
+            long seq = history.nextSeq(); // under the cage's lock: see SWAP ORDER at locks
             CageSlot slot = registry.getOrCreate(cage);
             CageRevision previous = slot.active();
             String action = previous == null ? "DEPLOY" : "UPDATE";
@@ -137,13 +142,13 @@ final class SwapCoordinator {
     DeployRecord undeploy(String cage, String origin) {
         long started = System.nanoTime();
         Instant at = Instant.now();
-        long seq = history.nextSeq();
         ReentrantLock lock = lockOf(cage);
         if (!tryLock(lock)) {
-            return record(new DeployRecord(seq, at, "UNDEPLOY", cage, null, null, origin, Outcome.FAILED,
+            return record(new DeployRecord(history.nextSeq(), at, "UNDEPLOY", cage, null, null, origin, Outcome.FAILED,
                     "another deploy of cage '" + cage + "' did not finish within " + LOCK_WAIT_SECONDS + " s", elapsedMs(started)));
         }
         try {
+            long seq = history.nextSeq(); // under the cage's lock: see SWAP ORDER at locks
             CageSlot slot = registry.get(cage);
             CageRevision active = slot == null ? null : slot.active();
             if (active == null) {
