@@ -71,6 +71,7 @@ class LiveSwapTest {
         assertEquals("1.0.0", bad.previous());
         assertEquals("1.0.0", fx.version("svc"));
         assertEquals(1, fx.host.installedBundles(), "the failed version's bundle is gone");
+        assertEquals("true", System.getProperty(FailingSelfTestCage.STOPPED), "its start() returned, so its stop() ran before it went");
         assertEquals(bad, fx.host.admin().history().get(fx.host.admin().history().size() - 1));
     }
 

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * (the dispatcher retries on the new active version), and it is stopped and uninstalled when the last one
  * finished or the drain limit passed.
  */
-public final class CageRevision {
+final class CageRevision {
 
     private static final Logger LOG = LoggerFactory.getLogger(CageRevision.class);
 
@@ -34,8 +34,13 @@ public final class CageRevision {
     private final HostCageContext context;
     private final Drain drain;
     private volatile State state = State.STARTING;
-    /** True once start and self-test passed: only then is the handler stopped when the version goes. */
+    /** True once start and self-test passed: the version served, so it drains before it goes. */
     private volatile boolean started;
+    /**
+     * True once the handler's start() returned: from then on it may hold what stop() releases, so stop() runs
+     * when the version goes, even when its self-test failed and it never served.
+     */
+    private volatile boolean startReturned;
 
     CageRevision(CageManifest manifest, Bundle bundle, CageHandler handler, HostCageContext context) {
         this.manifest = manifest;
@@ -95,6 +100,7 @@ public final class CageRevision {
             Thread.currentThread().setContextClassLoader(classLoader());
             try {
                 handler.start(context);
+                startReturned = true;
                 phase[0] = "self-test";
                 handler.selfTest();
                 done.complete(null);
@@ -154,7 +160,7 @@ public final class CageRevision {
 
     /** The drain's close action: runs once, when the drain ended. */
     private void close() {
-        if (started) {
+        if (startReturned) {
             ClassLoader previous = Thread.currentThread().getContextClassLoader();
             Thread.currentThread().setContextClassLoader(classLoader());
             try {
