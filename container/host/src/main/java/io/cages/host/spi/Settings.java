@@ -2,8 +2,6 @@ package io.cages.host.spi;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -37,7 +35,6 @@ import java.util.regex.Pattern;
 public final class Settings {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     // Jackson names the token it could not read; unquoted, that may be a password.
     private static final Pattern TOKEN = Pattern.compile("^Unrecognized token '.*?': was expecting");
     private static final Pattern WHOLE = Pattern.compile("[-+]?\\d+");
@@ -107,7 +104,7 @@ public final class Settings {
      */
     public static JsonNode parse(byte[] json) {
         try {
-            JsonNode tree = JSON.readTree(json);
+            JsonNode tree = HostJson.MAPPER.readTree(json);
             if (tree == null || tree.isMissingNode()) {
                 throw new SettingsException(null, "is empty: settings must be a JSON object", null);
             }
