@@ -2,7 +2,7 @@ package io.cages.cagectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
@@ -14,8 +14,8 @@ abstract class ShowCommand implements Callable<Integer> {
     @ParentCommand
     CageCtl ctl;
 
-    @Mixin
-    JsonOrTable output;
+    @Option(names = "--json", description = "Print the admin API's JSON instead of a table.")
+    boolean json;
 
     /** The admin API's answer (may throw a CageCtlException, which picocli's handler turns into an exit code). */
     abstract JsonNode answer();
@@ -25,7 +25,8 @@ abstract class ShowCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        output.print(ctl.out(), answer(), this::table);
+        JsonNode answer = answer();
+        ctl.out().print(json ? Json.pretty(answer) + "\n" : table(answer));
         return ExitCodes.OK;
     }
 }
