@@ -73,7 +73,7 @@ class FlockProcessesTest {
             hosts.add(HostProcess.start("h" + (i + 1), dir.resolve("h" + (i + 1)), cages, transports, List.of()));
         }
         Await.until("h1 sees hello on h2, h3 and h4", Duration.ofSeconds(30),
-                () -> flockRunning(hosts.get(0), "hello").equals(Set.of("h2", "h3", "h4")));
+                () -> hosts.get(0).flockRunning("hello").equals(Set.of("h2", "h3", "h4")));
     }
 
     @AfterEach
@@ -157,7 +157,7 @@ class FlockProcessesTest {
             long okBeforeKill = ok.get();
             long killedAt = System.nanoTime();
             hosts.get(2).kill();
-            Await.until("h3 leaves h1's directory", Duration.ofSeconds(10), () -> !flockMembers(h1).contains("h3"));
+            Await.until("h3 leaves h1's directory", Duration.ofSeconds(10), () -> !h1.flockMembers().contains("h3"));
             long leftMs = (System.nanoTime() - killedAt) / 1_000_000;
             Await.until("the load goes on after the kill", Duration.ofSeconds(30), () -> ok.get() >= okBeforeKill + 400 || !failures.isEmpty());
             stop.set(true);
@@ -237,22 +237,6 @@ class FlockProcessesTest {
             }
         });
         return future;
-    }
-
-    private static Set<String> flockRunning(HostProcess host, String cage) {
-        try {
-            return host.flockRunning(cage);
-        } catch (Exception e) {
-            throw new AssertionError("cannot read " + host.name + "'s directory", e);
-        }
-    }
-
-    private static Set<String> flockMembers(HostProcess host) {
-        try {
-            return host.flockMembers();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 
     private static int running(HostProcess host, String cage) {

@@ -134,10 +134,13 @@ final class HostProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Names of the hosts this host's directory lists as running {@code cage}; throws when it cannot be read. */
-    java.util.Set<String> flockRunning(String cage) throws IOException, InterruptedException {
+    /**
+     * Names of the hosts this host's directory lists as running {@code cage}. A directory that cannot be read
+     * fails the test (AssertionError): waits on it must never take "unreadable" for "not there".
+     */
+    java.util.Set<String> flockRunning(String cage) {
         java.util.Set<String> names = new java.util.TreeSet<>();
-        for (com.fasterxml.jackson.databind.JsonNode member : adminArray("/flock")) {
+        for (com.fasterxml.jackson.databind.JsonNode member : flock()) {
             for (com.fasterxml.jackson.databind.JsonNode c : member.path("cages")) {
                 if (c.asText().startsWith(cage + "@")) {
                     names.add(member.path("name").asText());
@@ -150,18 +153,30 @@ final class HostProcess implements AutoCloseable {
     /**
      * Names of all hosts in this host's directory. Throws when the directory cannot be read (no answer, an
      * error status, not a list of named members): an unreadable directory must never pass for one that
-     * lacks a host.
+     * lacks a host. It fails the test (AssertionError), so waits may call it directly.
      */
-    java.util.Set<String> flockMembers() throws IOException, InterruptedException {
+    java.util.Set<String> flockMembers() {
         java.util.Set<String> names = new java.util.TreeSet<>();
-        for (com.fasterxml.jackson.databind.JsonNode member : adminArray("/flock")) {
+        for (com.fasterxml.jackson.databind.JsonNode member : flock()) {
             String memberName = member.path("name").asText("");
             if (memberName.isEmpty()) {
-                throw new IOException(name + ": GET /flock lists a member without a name: " + member);
+                throw new AssertionError(name + ": GET /flock lists a member without a name: " + member);
             }
             names.add(memberName);
         }
         return names;
+    }
+
+    /** This host's {@code GET /flock}; one that cannot be read fails the test. */
+    private com.fasterxml.jackson.databind.JsonNode flock() {
+        try {
+            return adminArray("/flock");
+        } catch (IOException e) {
+            throw new AssertionError("cannot read the flock of " + name + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted reading the flock of " + name, e);
+        }
     }
 
     /** An admin GET that must answer 200 with a JSON array; throws IOException otherwise. */

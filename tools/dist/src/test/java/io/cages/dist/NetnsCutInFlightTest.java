@@ -86,12 +86,7 @@ class NetnsCutInFlightTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (HostProcess host : hosts) {
-            host.close();
-        }
-        if (lan != null) {
-            lan.close();
-        }
+        NetnsLan.stop(hosts, lan);
     }
 
     @Test
@@ -100,7 +95,7 @@ class NetnsCutInFlightTest {
         HostProcess n3 = hosts.get(2);
         List<HostProcess> copies = hosts.subList(1, 4);
         Await.until("n1 sees svc and ledger on n2, n3 and n4", Duration.ofSeconds(60),
-                () -> flockRunning(n1, "svc").equals(Set.of("n2", "n3", "n4")) && flockRunning(n1, "ledger").equals(Set.of("n2", "n3", "n4")));
+                () -> n1.flockRunning("svc").equals(Set.of("n2", "n3", "n4")) && n1.flockRunning("ledger").equals(Set.of("n2", "n3", "n4")));
 
         // A batch of slow calls of both kinds; another batch (after this one is answered) if the router's random
         // choice left n3 without calls of either kind.
@@ -142,7 +137,7 @@ class NetnsCutInFlightTest {
         long commandMs = (cutAt - commandAt) / 1_000_000;
         AtomicLong detectedMs = new AtomicLong(-1);
         Thread watcher = Thread.ofVirtual().start(() -> {
-            Await.until("n3 leaves n1's directory", Duration.ofSeconds(30), () -> !members(n1).contains("n3"));
+            Await.until("n3 leaves n1's directory", Duration.ofSeconds(30), () -> !n1.flockMembers().contains("n3"));
             detectedMs.set((System.nanoTime() - cutAt) / 1_000_000);
         });
 
@@ -221,18 +216,6 @@ class NetnsCutInFlightTest {
         } catch (IOException | InterruptedException e) {
             throw new AssertionError("cannot read the cages of " + host.name + ": " + e, e);
         }
-    }
-
-    private static Set<String> flockRunning(HostProcess host, String cage) {
-        try {
-            return host.flockRunning(cage);
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError("cannot read the flock of " + host.name + ": " + e, e);
-        }
-    }
-
-    private static Set<String> members(HostProcess host) {
-        return NetnsLan.members(host);
     }
 
     /** An HTTP answer and when its last byte arrived. */

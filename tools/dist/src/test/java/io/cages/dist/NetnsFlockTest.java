@@ -42,35 +42,26 @@ class NetnsFlockTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (HostProcess host : hosts) {
-            host.close();
-        }
-        if (lan != null) {
-            lan.close();
-        }
+        NetnsLan.stop(hosts, lan);
     }
 
     @Test
     void discoveryCrossesTheLinkAndACutLinkLeavesAndComesBack() throws Exception {
         HostProcess n1 = hosts.get(0);
-        Await.until("all three find each other by multicast", Duration.ofSeconds(30), () -> members(n1).equals(Set.of("n1", "n2", "n3")));
-        assertEquals(Set.of("n1", "n2", "n3"), members(hosts.get(2)));
+        Await.until("all three find each other by multicast", Duration.ofSeconds(30), () -> n1.flockMembers().equals(Set.of("n1", "n2", "n3")));
+        assertEquals(Set.of("n1", "n2", "n3"), hosts.get(2).flockMembers());
 
         long cutAt = System.nanoTime();
         lan.cut(3);
-        Await.until("n3 leaves n1's directory", Duration.ofSeconds(10), () -> !members(n1).contains("n3"));
+        Await.until("n3 leaves n1's directory", Duration.ofSeconds(10), () -> !n1.flockMembers().contains("n3"));
         long leftMs = (System.nanoTime() - cutAt) / 1_000_000;
 
         long restoredAt = System.nanoTime();
         lan.restore(3);
-        Await.until("n3 comes back after the link is restored", Duration.ofSeconds(30), () -> members(n1).equals(Set.of("n1", "n2", "n3")));
+        Await.until("n3 comes back after the link is restored", Duration.ofSeconds(30), () -> n1.flockMembers().equals(Set.of("n1", "n2", "n3")));
         long backMs = (System.nanoTime() - restoredAt) / 1_000_000;
 
         System.out.printf("netns flock: cut link -> left the directory in %d ms; restored -> back in %d ms%n", leftMs, backMs);
         assertTrue(leftMs < 3_000, "a cut-off host leaves the directory within 3 s: " + leftMs + " ms");
-    }
-
-    private static Set<String> members(HostProcess host) {
-        return NetnsLan.members(host);
     }
 }

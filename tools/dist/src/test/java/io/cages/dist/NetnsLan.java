@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -63,12 +62,13 @@ final class NetnsLan implements AutoCloseable {
         run("restore", Integer.toString(host));
     }
 
-    /** The host's directory; a query that fails fails the test (an empty answer would read as "left"). */
-    static Set<String> members(HostProcess host) {
-        try {
-            return host.flockMembers();
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError("cannot read the flock of " + host.name + ": " + e, e);
+    /** A test's teardown: its host processes first, then the LAN they ran on (null if it never came up). */
+    static void stop(List<HostProcess> hosts, NetnsLan lan) throws Exception {
+        for (HostProcess host : hosts) {
+            host.close();
+        }
+        if (lan != null) {
+            lan.close();
         }
     }
 
