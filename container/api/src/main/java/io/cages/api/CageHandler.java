@@ -7,6 +7,13 @@ import org.osgi.annotation.versioning.ConsumerType;
  * {@link #stop}; {@link #handle} is called concurrently, each request on its own virtual thread, so the
  * implementation must be thread-safe. Blocking (JDBC, JMS, sleeping) inside {@code handle} is fine.
  *
+ * <p>An operation that never blocks and answers within microseconds (it computes from its parameters and
+ * memory) may be named in the manifest header {@code Cage-Non-Blocking: greet, lookup}. The host may then run
+ * it on the thread that received the request, often a transport's I/O thread, and skip the hand-off to a
+ * virtual thread and back. Such an operation must not wait: a call by name with {@code call} (use
+ * {@code callAsync}), a database, queue or transaction is refused with an {@link IllegalStateException},
+ * it is never interrupted at its deadline, and the host logs a warning when it holds its thread over 10 ms.
+ *
  * <p>The host calls these methods; a cage never calls them itself.
  */
 @ConsumerType

@@ -11,7 +11,9 @@
  * on this host if there is one, else a copy on another host of the flock, within the caller's deadline. A
  * cage declares which of its operations are safe to repeat with the manifest header
  * {@code Cage-Idempotent: lookup, status}; only those are retried on another copy after a call was delivered
- * and its answer lost. Calls that provably never reached a copy are retried whatever the operation.
+ * and its answer lost. Calls that provably never reached a copy are retried whatever the operation. The
+ * header {@code Cage-Non-Blocking: greet} names operations that never wait, which the host may run without a
+ * thread of their own (see {@link io.cages.api.CageHandler}).
  *
  * <p>Resources: {@code context.database("inventory")} and {@code context.queue("events")} reach the pooled
  * databases and brokers the host configures in {@code configs/resources.json}; {@code context.transaction()}

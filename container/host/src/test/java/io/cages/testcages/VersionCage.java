@@ -9,7 +9,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Test cage: answers its version; {@code sleep?ms=} and {@code block} hold a request; counts what it runs. */
+/**
+ * Test cage: answers its version; {@code sleep?ms=} and {@code block} hold a request; {@code thread} names the
+ * thread it runs on; {@code call-and-wait} and {@code use-db} try what a non-blocking operation may not do;
+ * counts what it runs.
+ */
 public final class VersionCage implements CageHandler {
 
     private volatile CageContext context;
@@ -47,6 +51,26 @@ public final class VersionCage implements CageHandler {
                         "remainingMs", request.deadline().remainingMillis()));
             case "fail":
                 throw new IllegalStateException("secret internal detail");
+            case "thread":
+                return Response.of(Map.of("thread", Thread.currentThread().getName(), "virtual", Thread.currentThread().isVirtual(),
+                        "trace", String.valueOf(request.attributes().get("trace.id"))));
+            case "call-and-wait":
+                try {
+                    return Response.of(Map.of("called", context.cage(request.param("target")).call("version", Map.of()).value()));
+                } catch (IllegalStateException e) {
+                    return Response.of(Map.of("refused", e.getMessage()));
+                }
+            case "use-db":
+                try {
+                    return Response.of(Map.of("handle", context.database("orders").toString()));
+                } catch (IllegalStateException e) {
+                    return Response.of(Map.of("refused", e.getMessage()));
+                }
+            case "relay-twice": {
+                Object first = ((Map<?, ?>) context.cage(request.param("target")).call("thread", Map.of()).value()).get("trace");
+                Object second = ((Map<?, ?>) context.cage(request.param("target")).call("thread", Map.of()).value()).get("trace");
+                return Response.of(Map.of("first", first, "second", second, "trace", String.valueOf(request.attributes().get("trace.id"))));
+            }
             default:
                 throw CageException.notFound("no operation " + request.operation());
         }

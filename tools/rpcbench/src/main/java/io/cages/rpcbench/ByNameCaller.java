@@ -26,22 +26,31 @@ import java.util.concurrent.TimeUnit;
  * The whole cage-to-cage path: a caller host in this JVM runs a caller cage whose handler does
  * {@code context.cage("hello").call("greet", ...)}; the host finds no local hello and hands the call to the
  * RPC router, which sends it to the callee host. Each measured call is a request to the caller cage.
+ * {@code byname} calls {@code hello}, whose {@code greet} is declared non-blocking, so the callee host runs it on
+ * the I/O thread that read it; {@code byname-vt} calls {@code hello-vt}, the same jar without that header, whose
+ * {@code greet} runs on a virtual thread of its own (the default for every operation).
  */
 final class ByNameCaller implements RpcBench.Caller {
 
-    private static final Map<String, Object> PARAMS = Map.of("target", "hello", "op", "greet", "name", "world");
-
     private final Host host;
+    private final String name;
+    private final Map<String, Object> params;
     private final long deadlineMs;
 
-    private ByNameCaller(Host host, long deadlineMs) {
+    private ByNameCaller(Host host, String name, String target, long deadlineMs) {
         this.host = host;
+        this.name = name;
+        this.params = Map.of("target", target, "op", "greet", "name", "world");
         this.deadlineMs = deadlineMs;
     }
 
-    static ByNameCaller start(RpcClient client, InetSocketAddress callee, long deadlineMs) throws Exception {
-        CageCopy hello = new CageCopy("callee", callee, "1.0.0", Set.of("greet"), 0);
-        CallRouter router = new CallRouter(client, cage -> cage.equals("hello") ? List.of(hello) : List.of(), RouterSettings.defaults());
+    /**
+     * A caller host whose router knows one copy of each of {@code cages} on {@code callee}; the systems made
+     * from it with {@link #to} share it.
+     */
+    static Host startHost(RpcClient client, InetSocketAddress callee, Set<String> cages) throws Exception {
+        CallRouter router = new CallRouter(client, cage -> cages.contains(cage)
+                ? List.of(new CageCopy("callee", callee, "1.0.0", Set.of("greet"), 0)) : List.of(), RouterSettings.defaults());
         Transport offer = new Transport() {
             @Override
             public String name() {
@@ -69,18 +78,23 @@ final class ByNameCaller implements RpcBench.Caller {
         if (!host.admin().deploy(TestCages.build("caller", "1.0.0", CallerCage.class), "bench").succeeded()) {
             throw new IllegalStateException("the caller cage did not deploy: " + host.admin().history());
         }
-        return new ByNameCaller(host, deadlineMs);
+        return host;
+    }
+
+    /** The system {@code name}: requests to the caller cage on {@code host}, which calls {@code target} by name. */
+    static ByNameCaller to(Host host, String name, String target, long deadlineMs) {
+        return new ByNameCaller(host, name, target, deadlineMs);
     }
 
     private CompletableFuture<Reply> start() {
         Dispatcher d = host.dispatcher();
-        return d.dispatch(new InboundRequest(d.newRequestId(), "caller", "relay", PARAMS, null, null, null, "bench",
+        return d.dispatch(new InboundRequest(d.newRequestId(), "caller", "relay", params, null, null, null, "bench",
                 Deadline.afterMillis(deadlineMs)));
     }
 
     @Override
     public String name() {
-        return "byname";
+        return name;
     }
 
     @Override
@@ -95,6 +109,6 @@ final class ByNameCaller implements RpcBench.Caller {
 
     @Override
     public void close() {
-        host.close();
+        // The host is shared by the by-name systems; the bench closes it once they are done.
     }
 }

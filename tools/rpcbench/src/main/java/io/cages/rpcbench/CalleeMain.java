@@ -2,6 +2,7 @@ package io.cages.rpcbench;
 
 import io.cages.host.Host;
 import io.cages.host.HostConfig;
+import io.cages.host.testing.TestCages;
 import io.cages.transport.rpc.RpcSettings;
 import io.cages.transport.rpc.RpcTransport;
 import io.grpc.Server;
@@ -20,7 +21,8 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The callee JVM of {@link RpcBench}: a cage host with the RPC transport and the hello cage, and beside it
+ * The callee JVM of {@link RpcBench}: a cage host with the RPC transport and the hello cage (and hello-vt, the
+ * same cage with its greet on a virtual thread instead of the I/O thread), and beside it
  * gRPC servers with the equivalent unary hello, all on loopback with free ports and the same number of NIO
  * event loop threads. Three gRPC servers differ only in where they run the handler:
  * <ul>
@@ -61,9 +63,14 @@ public final class CalleeMain {
         List<Server> servers = List.of(direct, pooled, perCall);
 
         try (Host host = Host.start(config, List.of(rpc))) {
-            var deployed = host.admin().deploy(Files.readAllBytes(helloJar), "bench");
-            if (!deployed.succeeded()) {
-                throw new IllegalStateException("hello did not deploy: " + host.admin().history());
+            byte[] hello = Files.readAllBytes(helloJar);
+            // hello-vt: the same cage without Cage-Non-Blocking, so its greet runs on a virtual thread of its own.
+            byte[] helloVt = TestCages.withHeader(TestCages.withHeader(TestCages.withHeader(hello,
+                    "Cage-Name", "hello-vt"), "Bundle-SymbolicName", "cage.hello-vt"), "Cage-Non-Blocking", "");
+            for (byte[] jar : List.of(hello, helloVt)) {
+                if (!host.admin().deploy(jar, "bench").succeeded()) {
+                    throw new IllegalStateException("a hello cage did not deploy: " + host.admin().history());
+                }
             }
             for (Server s : servers) {
                 s.start();

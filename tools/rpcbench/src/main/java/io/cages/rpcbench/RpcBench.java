@@ -3,6 +3,7 @@ package io.cages.rpcbench;
 import io.cages.api.Deadline;
 import io.cages.host.spi.Reply;
 import io.cages.transport.rpc.RpcClient;
+import io.cages.host.Host;
 import io.cages.transport.rpc.RpcSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -23,6 +24,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -44,7 +46,10 @@ import java.util.regex.Pattern;
  *   <li>{@code cages}: the RPC client ({@link RpcClient#call}) straight to the callee host;</li>
  *   <li>{@code byname}: the whole path: a request to a caller cage on a caller host in this JVM, whose
  *       handler calls {@code context.cage("hello").call("greet", ...)}, through the host, the router and the
- *       RPC client ({@link ByNameCaller});</li>
+ *       RPC client ({@link ByNameCaller}); hello declares greet non-blocking, so the callee runs it on its I/O
+ *       thread, as the gRPC reference runs its handler;</li>
+ *   <li>{@code byname-vt}: the same path to {@code hello-vt}, the same cage without that declaration: the
+ *       callee runs greet on a virtual thread of its own, the default for any operation;</li>
  *   <li>{@code grpc}: the reference, gRPC-java at its best for this work ({@link GrpcCaller}): server handler
  *       on {@code directExecutor()}, blocking stub for latency, direct-executor channel for throughput, Smile
  *       payloads as cages carries;</li>
@@ -173,10 +178,13 @@ public final class RpcBench {
         EventLoopGroup grpcLoops = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("grpc-client", true));
         Map<String, ManagedChannel> channels = new LinkedHashMap<>();
         List<Caller> systems = new ArrayList<>();
+        Host callerHost = null;
         try {
             InetSocketAddress callee = new InetSocketAddress("127.0.0.1", Integer.parseInt(ports.group("rpc")));
             systems.add(cages(rpc, callee));
-            systems.add(ByNameCaller.start(rpc, callee, DEADLINE_MS));
+            callerHost = ByNameCaller.startHost(rpc, callee, Set.of("hello", "hello-vt"));
+            systems.add(ByNameCaller.to(callerHost, "byname", "hello", DEADLINE_MS));
+            systems.add(ByNameCaller.to(callerHost, "byname-vt", "hello-vt", DEADLINE_MS));
             Caller grpc = new GrpcCaller("grpc", channel(channels, grpcLoops, ports, "grpc"), GrpcHello.Codec.SMILE, PARAMS, DEADLINE_MS);
             systems.add(grpc);
             for (String extra : extras) {
@@ -222,7 +230,7 @@ public final class RpcBench {
                     Throughput t = measured.get(c).throughput();
                     results.get(c).latency().add(l);
                     results.get(c).throughput().add(t);
-                    System.out.printf("  round %d %-9s p50 %7.1f us  p99 %7.1f us  %9.0f calls/s  cpu %5.1f us/call  errors %d%n",
+                    System.out.printf("  round %d %-11s p50 %7.1f us  p99 %7.1f us  %9.0f calls/s  cpu %5.1f us/call  errors %d%n",
                             round + 1, c.name(), l.p50Us(), l.p99Us(), t.callsPerSecond(), t.cpuUsPerCall(), l.errors() + t.errors());
                 }
             }
@@ -230,6 +238,9 @@ public final class RpcBench {
         } finally {
             for (Caller c : systems) {
                 c.close();
+            }
+            if (callerHost != null) {
+                callerHost.close();
             }
             rpc.close();
             for (ManagedChannel channel : channels.values()) {
@@ -242,8 +253,8 @@ public final class RpcBench {
     private static void report(Map<Caller, Results> results, Caller reference, int rounds) {
         Results ref = results.get(reference);
         System.out.println("medians over rounds:");
-        System.out.printf("%-10s %10s %10s %12s %14s %8s%n", "system", "p50 us", "p99 us", "calls/s", "cpu us/call", "errors");
-        results.forEach((c, r) -> System.out.printf("%-10s %10.1f %10.1f %12.0f %14.1f %8d%n", c.name(), r.medianP50(), r.medianP99(),
+        System.out.printf("%-11s %10s %10s %12s %14s %8s%n", "system", "p50 us", "p99 us", "calls/s", "cpu us/call", "errors");
+        results.forEach((c, r) -> System.out.printf("%-11s %10.1f %10.1f %12.0f %14.1f %8d%n", c.name(), r.medianP50(), r.medianP99(),
                 r.medianTput(), r.medianCpu(), r.errors()));
         System.out.println("ratios to grpc (latency target <= 1.0, throughput target >= 1.0): of the medians [range of per-round ratios]");
         results.forEach((c, r) -> {
@@ -258,7 +269,7 @@ public final class RpcBench {
                 p99[i] = r.p99(i) / ref.p99(i);
                 tput[i] = r.tput(i) / ref.tput(i);
             }
-            System.out.printf("%-10s p50 %.2f [%s]  p99 %.2f [%s]  throughput %.2f [%s]%n", c.name(),
+            System.out.printf("%-11s p50 %.2f [%s]  p99 %.2f [%s]  throughput %.2f [%s]%n", c.name(),
                     r.medianP50() / ref.medianP50(), range(p50), r.medianP99() / ref.medianP99(), range(p99),
                     r.medianTput() / ref.medianTput(), range(tput));
         });

@@ -15,6 +15,8 @@ import java.util.Map;
  *   <li>{@code sleep?ms=2000} answers after a pause, or with deadline-exceeded when the deadline is shorter:
  *       a way to watch deadlines and draining at work</li>
  * </ul>
+ * greet and echo are declared non-blocking in the manifest ({@code Cage-Non-Blocking}): they compute from
+ * memory, so the host may run them on the thread that received the request; sleep waits, so it is not.
  */
 public final class HelloCage implements CageHandler {
 

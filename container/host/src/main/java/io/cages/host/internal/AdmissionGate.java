@@ -38,7 +38,7 @@ final class AdmissionGate {
         } finally {
             lock.unlock();
         }
-        task.start();
+        task.start(true);
         return true;
     }
 
@@ -65,7 +65,7 @@ final class AdmissionGate {
             expired.forEach(RequestTask::abandon);
         }
         if (next != null) {
-            next.start();
+            next.start(false);
         }
     }
 

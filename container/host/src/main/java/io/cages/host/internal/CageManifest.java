@@ -5,20 +5,28 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import org.osgi.framework.Version;
 
 /**
- * The cage headers of a bundle manifest: {@code Cage-Name}, {@code Cage-Handler} and the bundle's version.
+ * The cage headers of a bundle manifest: {@code Cage-Name}, {@code Cage-Handler}, the bundle's version and
+ * the operation lists {@code Cage-Idempotent} and {@code Cage-Non-Blocking}.
  */
-record CageManifest(String name, String handlerClass, String version, String symbolicName, List<String> idempotent) {
+record CageManifest(String name, String handlerClass, String version, String symbolicName, List<String> idempotent,
+                    Set<String> nonBlocking) {
 
     public static final String CAGE_NAME = "Cage-Name";
     public static final String CAGE_HANDLER = "Cage-Handler";
     /** Operations safe to repeat, comma-separated: failover may retry them after a lost answer. */
     public static final String CAGE_IDEMPOTENT = "Cage-Idempotent";
+    /**
+     * Operations that never block, comma-separated: the host may run them on the thread that received the
+     * request (an I/O thread) instead of handing each to a virtual thread of its own.
+     */
+    public static final String CAGE_NON_BLOCKING = "Cage-Non-Blocking";
 
     /**
      * Reads and checks the manifest of a jar before anything is installed: the one read of a swap.
@@ -40,11 +48,12 @@ record CageManifest(String name, String handlerClass, String version, String sym
         }
         Attributes main = manifest.getMainAttributes();
         return of(main.getValue(CAGE_NAME), main.getValue(CAGE_HANDLER), main.getValue("Bundle-Version"),
-                main.getValue("Bundle-SymbolicName"), main.getValue(CAGE_IDEMPOTENT));
+                main.getValue("Bundle-SymbolicName"), main.getValue(CAGE_IDEMPOTENT), main.getValue(CAGE_NON_BLOCKING));
     }
 
     /** Checks the header values. */
-    private static CageManifest of(String name, String handler, String version, String symbolicName, String idempotent) throws DeployException {
+    private static CageManifest of(String name, String handler, String version, String symbolicName, String idempotent,
+                                   String nonBlocking) throws DeployException {
         if (name == null || name.isBlank()) {
             throw new DeployException("not a cage bundle: the manifest has no Cage-Name header");
         }
@@ -64,8 +73,12 @@ record CageManifest(String name, String handlerClass, String version, String sym
         } catch (IllegalArgumentException e) {
             throw new DeployException("cage '" + name + "': Bundle-Version '" + version + "' is not a valid version: " + e.getMessage());
         }
-        List<String> operations = idempotent == null ? List.of()
-                : Arrays.stream(idempotent.split(",")).map(String::trim).filter(op -> !op.isEmpty()).toList();
-        return new CageManifest(name, handler.trim(), parsedVersion, symbolicName.split(";")[0].trim(), operations);
+        return new CageManifest(name, handler.trim(), parsedVersion, symbolicName.split(";")[0].trim(),
+                operations(idempotent), Set.copyOf(operations(nonBlocking)));
+    }
+
+    private static List<String> operations(String header) {
+        return header == null ? List.of()
+                : Arrays.stream(header.split(",")).map(String::trim).filter(op -> !op.isEmpty()).toList();
     }
 }

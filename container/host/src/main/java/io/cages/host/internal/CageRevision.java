@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleException;
 import org.slf4j.Logger;
@@ -26,6 +27,10 @@ final class CageRevision {
 
     private static final Logger LOG = LoggerFactory.getLogger(CageRevision.class);
 
+    /** A non-blocking operation that holds its thread longer than this is reported (10 ms). */
+    static final long SLOW_NON_BLOCKING_NANOS = 10_000_000L;
+    private static final long SLOW_WARNING_INTERVAL_NANOS = 10_000_000_000L;
+
     public enum State { STARTING, ACTIVE, DRAINING, RETIRED }
 
     private final CageManifest manifest;
@@ -41,6 +46,8 @@ final class CageRevision {
      * when the version goes, even when its self-test failed and it never served.
      */
     private volatile boolean startReturned;
+    /** When the next slow-operation warning may be logged (System.nanoTime). */
+    private final AtomicLong nextSlowWarning = new AtomicLong(System.nanoTime());
 
     CageRevision(CageManifest manifest, Bundle bundle, CageHandler handler, HostCageContext context) {
         this.manifest = manifest;
@@ -74,6 +81,26 @@ final class CageRevision {
     /** Operations the cage declares safe to repeat. */
     public java.util.List<String> idempotent() {
         return manifest.idempotent();
+    }
+
+    /** True when the cage declares {@code operation} non-blocking: it may run on the thread that received it. */
+    boolean isNonBlocking(String operation) {
+        return manifest.nonBlocking().contains(operation);
+    }
+
+    /**
+     * Reports a non-blocking operation that held its thread longer than {@link #SLOW_NON_BLOCKING_NANOS}: on an
+     * I/O thread that time delays every other connection of that thread. At most one warning per
+     * {@link #SLOW_WARNING_INTERVAL_NANOS} per version, so a slow operation under load cannot flood the log.
+     */
+    void tookLong(String operation, long nanos) {
+        long now = System.nanoTime();
+        long next = nextSlowWarning.get();
+        if (now - next >= 0 && nextSlowWarning.compareAndSet(next, now + SLOW_WARNING_INTERVAL_NANOS)) {
+            LOG.warn("cage {} {}: operation '{}' is declared {} but held its thread for {} ms; an I/O thread serves"
+                            + " other connections meanwhile: remove it from the header if it can block or take long",
+                    cage(), version(), operation, CageManifest.CAGE_NON_BLOCKING, nanos / 1_000_000);
+        }
     }
 
     ClassLoader classLoader() {

@@ -42,16 +42,19 @@ final class HostCageContext implements CageContext, AutoCloseable {
 
     @Override
     public Database database(String name) {
+        CurrentRequest.refuseIfNonBlocking("use database '" + name + "'");
         return resources.database(name);
     }
 
     @Override
     public MessageQueue queue(String name) {
+        CurrentRequest.refuseIfNonBlocking("use queue '" + name + "'");
         return resources.queue(name);
     }
 
     @Override
     public Transaction transaction() {
+        CurrentRequest.refuseIfNonBlocking("open a transaction");
         return resources.transaction();
     }
 

@@ -32,6 +32,7 @@ final class HostCageRef implements CageRef {
 
     @Override
     public CallResult call(String operation, Map<String, ?> params, byte[] body, String contentType) throws CageException {
+        CurrentRequest.refuseIfNonBlocking("call cage '" + cage + "' and wait (callAsync does not wait)");
         CompletableFuture<CallResult> future = calls.call(caller, cage, operation, params, body, contentType, true);
         try {
             return future.get();

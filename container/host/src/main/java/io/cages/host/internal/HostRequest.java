@@ -15,11 +15,18 @@ final class HostRequest implements Request {
     private final InboundRequest in;
     private final Deadline deadline;
     private final CageRevision revision;
+    private final boolean nonBlocking;
 
-    HostRequest(InboundRequest in, Deadline deadline, CageRevision revision) {
+    HostRequest(InboundRequest in, Deadline deadline, CageRevision revision, boolean nonBlocking) {
         this.in = in;
         this.deadline = deadline;
         this.revision = revision;
+        this.nonBlocking = nonBlocking;
+    }
+
+    /** True when the handler runs on the thread that dispatched it, where it must not block. */
+    boolean nonBlocking() {
+        return nonBlocking;
     }
 
     @Override

@@ -80,6 +80,9 @@ final class HostResources implements AutoCloseable {
 
             @Override
             public Deadline currentDeadline() {
+                // Every resource use asks for the deadline first, and every one blocks: a handle taken in start()
+                // is refused here as well.
+                CurrentRequest.refuseIfNonBlocking("use a database, queue or transaction");
                 return CurrentRequest.deadlineOf(CurrentRequest.get(), config.cageDefaults().timeoutMs());
             }
         };

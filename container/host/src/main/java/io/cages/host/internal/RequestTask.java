@@ -3,6 +3,7 @@ package io.cages.host.internal;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
+import io.cages.api.Request;
 import io.cages.api.Response;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.RefusedException;
@@ -14,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One admitted request: waits in the gate or runs on its own virtual thread, answers at most once, and is
- * answered with DEADLINE_EXCEEDED by a timer if its deadline passes first (the handler is then interrupted).
+ * One admitted request: waits in the gate or runs on its own virtual thread (a non-blocking operation: on the
+ * thread that dispatched it), answers at most once, and is answered with DEADLINE_EXCEEDED by a timer if its
+ * deadline passes first (a handler on its own thread is then interrupted; one on a caller's thread never is).
  */
 final class RequestTask implements Runnable {
 
@@ -28,7 +30,10 @@ final class RequestTask implements Runnable {
     private final ThreadFactory threads;
     private final DispatchStats stats;
     final CompletableFuture<Reply> result = new CompletableFuture<>();
+    /** The handler's thread while it runs, for the deadline timer to interrupt; never a caller's thread. */
     private volatile Thread thread;
+    /** True while the task runs on the thread that dispatched it (a non-blocking operation). */
+    private boolean onCallerThread;
     private volatile Timeout timer;
 
     RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, DispatchStats stats) {
@@ -65,7 +70,20 @@ final class RequestTask implements Runnable {
         return result.isDone();
     }
 
-    void start() {
+    /**
+     * Runs the task: on the calling thread when {@code mayRunHere} and the active version declares the operation
+     * non-blocking, else on a virtual thread of its own. Only the dispatching thread passes true: a task started
+     * when another ends must not run on (and lengthen) that one's thread.
+     */
+    void start(boolean mayRunHere) {
+        if (mayRunHere) {
+            CageRevision active = slot.active();
+            if (active != null && active.isNonBlocking(in.operation())) {
+                onCallerThread = true;
+                run();
+                return;
+            }
+        }
         threads.newThread(this).start();
     }
 
@@ -92,41 +110,68 @@ final class RequestTask implements Runnable {
 
     @Override
     public void run() {
+        CageRevision revision = enter();
+        if (revision == null) {
+            finish();
+            return;
+        }
+        if (onCallerThread && !revision.isNonBlocking(in.operation())) {
+            // A swap between start's look and the enter brought a version that may block: it gets a thread.
+            onCallerThread = false;
+            threads.newThread(() -> executeAndFinish(revision)).start();
+            return;
+        }
+        executeAndFinish(revision);
+    }
+
+    /** The active version, entered; or null when the request was answered without running (the answer says why). */
+    private CageRevision enter() {
+        if (result.isDone()) {
+            return null; // the deadline passed while it waited: never executed
+        }
+        if (deadline.isExpired()) {
+            result.completeExceptionally(new RefusedException(ErrorCode.DEADLINE_EXCEEDED, deadlineExceeded().getMessage() + "; not executed"));
+            return null;
+        }
+        CageRevision revision = slot.enterActive();
+        if (revision == null) {
+            result.completeExceptionally(new RefusedException(ErrorCode.NOT_FOUND, "cage '" + in.cage() + "' was undeployed; not executed"));
+        }
+        return revision;
+    }
+
+    private void executeAndFinish(CageRevision revision) {
         try {
-            if (result.isDone()) {
-                return; // the deadline passed while it waited: never executed
-            }
-            if (deadline.isExpired()) {
-                result.completeExceptionally(new RefusedException(ErrorCode.DEADLINE_EXCEEDED, deadlineExceeded().getMessage() + "; not executed"));
-                return;
-            }
-            CageRevision revision = slot.enterActive();
-            if (revision == null) {
-                result.completeExceptionally(new RefusedException(ErrorCode.NOT_FOUND, "cage '" + in.cage() + "' was undeployed; not executed"));
-                return;
-            }
-            try {
-                execute(revision);
-            } finally {
-                revision.exit();
-            }
+            execute(revision);
         } finally {
-            cancelTimer();
-            stats.finished();
-            slot.gate().release();
+            revision.exit();
+            finish();
         }
     }
 
+    private void finish() {
+        cancelTimer();
+        stats.finished();
+        slot.gate().release();
+    }
+
     private void execute(CageRevision revision) {
-        thread = Thread.currentThread();
+        Thread current = Thread.currentThread();
+        if (!onCallerThread) {
+            thread = current;
+        }
         if (result.isDone()) {
             thread = null;
             return; // the deadline passed as it was starting
         }
-        Thread.currentThread().setContextClassLoader(revision.classLoader());
+        // On a caller's thread the handler may be nested in another one's (a local call by name): restore both.
+        ClassLoader previousLoader = current.getContextClassLoader();
+        Request previousRequest = CurrentRequest.get();
+        current.setContextClassLoader(revision.classLoader());
+        long started = onCallerThread ? System.nanoTime() : 0;
         try {
             stats.executed();
-            HostRequest request = new HostRequest(in, deadline, revision);
+            HostRequest request = new HostRequest(in, deadline, revision, onCallerThread);
             CurrentRequest.set(request);
             Response response = revision.handler().handle(request);
             if (response == null) {
@@ -144,10 +189,18 @@ final class RequestTask implements Runnable {
             result.completeExceptionally(new CageException(ErrorCode.INTERNAL,
                     "cage '" + in.cage() + "' failed on '" + in.operation() + "'; see the host log for request " + in.id()));
         } finally {
-            CurrentRequest.clear();
-            thread = null;
-            // Clear an interrupt aimed at this request so it cannot leak into the bookkeeping after it.
-            Thread.interrupted();
+            CurrentRequest.restore(previousRequest);
+            current.setContextClassLoader(previousLoader);
+            if (onCallerThread) {
+                long took = System.nanoTime() - started;
+                if (took > CageRevision.SLOW_NON_BLOCKING_NANOS) {
+                    revision.tookLong(in.operation(), took);
+                }
+            } else {
+                thread = null;
+                // Clear an interrupt aimed at this request so it cannot leak into the bookkeeping after it.
+                Thread.interrupted();
+            }
         }
     }
 
