@@ -10,12 +10,13 @@
 # shell and leaves the caller's shell options (set -e/-u/-o pipefail) alone. Works with bash 3.2+.
 
 # _find_jdk_probe JAVA_BINARY -- print "MAJOR HOME" for a java binary, or return 1.
-# The version comes from the `java -version` banner (`openjdk version "21.0.2"`, `java version "1.8.0_292"`,
+# From the JDK's release file when there is one (_find_jdk_release); else the version comes from the `java -version` banner (`openjdk version "21.0.2"`, `java version "1.8.0_292"`,
 # `openjdk version "25-ea"`); the home from the java.home property of the same run, so shims (sdkman, asdf,
 # jenv, /usr/bin/java -> alternatives) resolve to the real JDK.
 _find_jdk_probe() {
     local java="$1" output version major home line
     [ -n "$java" ] && [ -x "$java" ] && [ ! -d "$java" ] || return 1
+    _find_jdk_release "$java" && return 0
     output="$("$java" -XshowSettings:properties -version 2>&1 < /dev/null)" || return 1
     version=""
     home=""
@@ -45,6 +46,43 @@ _find_jdk_probe() {
     home="${home%/jre}"                  # JDK 8 reports .../jre
     [ -x "$home/bin/java" ] || return 1
     printf '%s %s\n' "$major" "$home"
+}
+
+# _find_jdk_release JAVA_BINARY -- print "MAJOR HOME" from the `release` file of the JDK the binary belongs to,
+# without starting a JVM (a start costs 50-100 ms, and find_jdk may probe several) and with few forks: the
+# binary is followed
+# through symlinks (/usr/bin/java -> /etc/alternatives/java -> /usr/lib/jvm/X/bin/java) to X/bin/java, and
+# X/release says JAVA_VERSION="21.0.2". Returns 1 when there is no such file (a shim script, an odd layout);
+# the caller then asks the binary itself.
+_find_jdk_release() {
+    local path="$1" target home version line
+    while [ -L "$path" ]; do               # readlink -f is not on every macOS
+        target="$(readlink "$path")" || return 1
+        case "$target" in
+            /*) path="$target" ;;
+            *)  path="${path%/*}/$target" ;;
+        esac
+    done
+    case "$path" in
+        */bin/java) home="${path%/bin/java}" ;;
+        *) return 1 ;;
+    esac
+    case "$home" in
+        /*/..*|/*/./*|[!/]*) home="$(cd "$home" 2>/dev/null && pwd -P)" || return 1 ;;   # only then a fork
+    esac
+    [ -f "$home/release" ] && [ -x "$home/bin/java" ] || return 1
+    version=""
+    while IFS= read -r line; do
+        case "$line" in
+            JAVA_VERSION=*) version="${line#JAVA_VERSION=}"; version="${version//\"/}" ;;
+        esac
+    done < "$home/release"
+    case "$version" in
+        1.*) version="${version#1.}" ;;    # 1.8.0_292 -> 8.0_292
+    esac
+    version="${version%%[!0-9]*}"          # 21.0.2 -> 21, 25-ea -> 25
+    [ -n "$version" ] || return 1
+    printf '%s %s\n' "$version" "$home"
 }
 
 find_jdk() {
