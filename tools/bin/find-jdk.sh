@@ -134,6 +134,18 @@ find_jdk() {
     return 1
 }
 
+# cds_flags ARCHIVE -- print, one a line, the JVM flags (JDK 19+) that map classes from the dynamic class-data
+# archive ARCHIVE, which the JVM writes at exit when it is missing or was made for other jars or another JDK.
+# A file that is not such an archive (a dump cut off by a kill: its header is written last) is removed first:
+# the JVM would take it for a base archive, warn at every start and never write it again.
+cds_flags() {
+    local archive="$1"
+    if [ -f "$archive" ] && [ "$(od -An -tx4 -N4 "$archive" 2>/dev/null)" != " f00baba8" ]; then
+        rm -f "$archive"
+    fi
+    printf '%s\n' "-XX:SharedArchiveFile=$archive" -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off
+}
+
 # Run directly rather than sourced: behave like the function.
 if [ "${BASH_SOURCE[0]:-}" = "$0" ]; then
     find_jdk "$@"
