@@ -134,12 +134,23 @@ find_jdk() {
     return 1
 }
 
-# cds_flags ARCHIVE -- print, one a line, the JVM flags (JDK 19+) that map classes from the dynamic class-data
-# archive ARCHIVE, which the JVM writes at exit when it is missing or was made for other jars or another JDK.
-# A file that is not such an archive (a dump cut off by a kill: its header is written last) is removed first:
-# the JVM would take it for a base archive, warn at every start and never write it again.
+# cds_flags ARCHIVE FILE... -- print, one a line, the JVM flags (JDK 19+) that map classes from the dynamic
+# class-data archive ARCHIVE, which the JVM writes at exit when it is missing. FILEs are what the archive was
+# made from: the class path's jars and folders and the JDK's release file. The JVM refuses an archive made from
+# other jars, but does not write a new one (JDK 25), so an archive older than any FILE is removed first; so is a
+# file that is not such an archive (a dump cut off by a kill: its header is written last), which the JVM would
+# take for a base archive, warn about at every start and never replace. Only `od` is forked, when it exists.
 cds_flags() {
-    local archive="$1"
+    local archive="$1" file
+    shift
+    if [ -f "$archive" ]; then
+        for file in "$@"; do
+            if [ "$file" -nt "$archive" ]; then
+                rm -f "$archive"
+                break
+            fi
+        done
+    fi
     if [ -f "$archive" ] && [ "$(od -An -tx4 -N4 "$archive" 2>/dev/null)" != " f00baba8" ]; then
         rm -f "$archive"
     fi

@@ -1,32 +1,94 @@
 package io.cages.host;
 
 import io.cages.host.spi.SettingsException;
+import java.io.PrintStream;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-/** Command line entry point: {@code cages-host --config configs/host.json}. */
-@Command(name = "cages-host", mixinStandardHelpOptions = true, description = "Runs a cage host until it is stopped (SIGTERM or Ctrl-C shut it down cleanly).")
-public final class Main implements Callable<Integer> {
+/**
+ * Command line entry point: {@code cages-host --config configs/host.json}.
+ *
+ * <p>Parses its three options by hand: picocli's classes are Java 5 bytecode, which the JVM's class-data
+ * archives cannot hold, and loading them from the jar at every start cost more than the rest of the launch.
+ */
+public final class Main {
 
-    @Option(names = "--config", description = "host config file (default: ${DEFAULT-VALUE})", defaultValue = "configs/host.json")
-    Path config;
+    static final String USAGE = """
+            Usage: cages-host [-hV] [--config=FILE] [--deploy-dir=DIR] [--work-dir=DIR]
+            Runs a cage host until it is stopped (SIGTERM or Ctrl-C shut it down cleanly).
+                  --config=FILE      host config file (default: configs/host.json)
+                  --deploy-dir=DIR   overrides deployDir from the config
+                  --work-dir=DIR     overrides workDir from the config
+              -h, --help             Show this help message and exit.
+              -V, --version          Print version information and exit.""";
 
-    @Option(names = "--deploy-dir", description = "overrides deployDir from the config")
+    Path config = Path.of("configs", "host.json");
     Path deployDir;
-
-    @Option(names = "--work-dir", description = "overrides workDir from the config")
     Path workDir;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(run(args, System.out, System.err));
     }
 
-    @Override
-    public Integer call() throws Exception {
+    /** Parses {@code args} and runs the host; returns the exit code: 0 stopped cleanly, 1 cannot start, 2 usage. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Main main = new Main();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "-h", "--help" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                case "-V", "--version" -> {
+                    String version = Main.class.getPackage().getImplementationVersion();
+                    out.println("cages-host " + (version == null ? "(development build)" : version));
+                    return 0;
+                }
+                default -> { }
+            }
+            int eq = arg.indexOf('=');
+            String name = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
+            if (!name.equals("--config") && !name.equals("--deploy-dir") && !name.equals("--work-dir")) {
+                return usageError(err, arg.startsWith("-") ? "Unknown option: '" + arg + "'"
+                        : "Unmatched argument: '" + arg + "'");
+            }
+            String value;
+            if (eq > 0 && arg.startsWith("--")) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                return usageError(err, "Missing required parameter for option '" + name + "'");
+            }
+            Path path;
+            try {
+                path = Path.of(value);
+            } catch (InvalidPathException e) {
+                return usageError(err, "Invalid value for option '" + name + "': " + e.getMessage());
+            }
+            switch (name) {
+                case "--config" -> main.config = path;
+                case "--deploy-dir" -> main.deployDir = path;
+                default -> main.workDir = path;
+            }
+        }
+        try {
+            return main.call();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static int usageError(PrintStream err, String message) {
+        err.println(message);
+        err.println(USAGE);
+        return 2;
+    }
+
+    int call() throws InterruptedException {
         HostConfig hostConfig;
         try {
             hostConfig = HostConfig.load(config);
