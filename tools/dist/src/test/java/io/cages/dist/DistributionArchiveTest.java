@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cages.host.HostConfig;
+import io.cages.host.spi.Settings;
 import io.cages.host.testing.Await;
 import io.cages.host.testing.Ports;
 import java.io.IOException;
@@ -100,6 +102,17 @@ class DistributionArchiveTest {
         }
         assertEquals(143, host.exitValue(), "a clean stop on SIGTERM:\n" + text(console));
         assertTrue(text(home.resolve("logs/cages.log")).contains("stopped in"), text(console));
+    }
+
+    /** The example /etc layout the systemd unit uses is a config the host accepts, with the paths the unit names. */
+    @Test
+    void theEtcExampleIsAValidConfig() throws Exception {
+        Path etc = Path.of(System.getProperty("cages.repo", "../..")).resolve("tools/dist/src/main/dist/share/etc");
+        HostConfig config = HostConfig.load(etc.resolve("cages/host.json"));
+        assertEquals(Path.of("/var/lib/cages/work"), config.workDir());
+        assertEquals(Path.of("/etc/cages/cages"), config.cageConfigDir());
+        assertEquals(Path.of("/etc/cages/resources.json"), config.resourcesFile());
+        assertTrue(Settings.parse(Files.readAllBytes(etc.resolve("cages/resources.json"))).isObject());
     }
 
     /** What README.md in the archive promises is there. */
