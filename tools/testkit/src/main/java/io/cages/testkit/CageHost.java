@@ -247,8 +247,7 @@ public final class CageHost implements AutoCloseable {
     }
 
     private String swapVersion(int swap) {
-        org.osgi.framework.Version base = org.osgi.framework.Version.parseVersion(
-                CageProject.osgiVersion(System.getProperty("cages.project.version", "0.0.0")));
+        org.osgi.framework.Version base = org.osgi.framework.Version.parseVersion(project.bundleVersion());
         String qualifier = base.getQualifier().isEmpty() ? "swap" + swap : base.getQualifier() + "-swap" + swap;
         return new org.osgi.framework.Version(base.getMajor(), base.getMinor(), base.getMicro(), qualifier).toString();
     }

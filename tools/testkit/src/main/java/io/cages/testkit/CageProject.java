@@ -64,6 +64,15 @@ public final class CageProject {
         }
     }
 
+    /** The Bundle-Version the project's jar gets: its bnd.bnd's, else its Maven version as OSGi writes it. */
+    public String bundleVersion() {
+        try (Builder builder = builder()) {
+            return builder.getProperty("Bundle-Version").trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The cage jar of the project as compiled now. */
     public byte[] build() {
         return build(null);
