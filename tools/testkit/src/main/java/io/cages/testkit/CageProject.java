@@ -120,7 +120,7 @@ public final class CageProject {
         return builder;
     }
 
-    /** 1.2.0-SNAPSHOT as bnd-maven-plugin writes it: 1.2.0.SNAPSHOT. */
+    /** 1.2.0-SNAPSHOT as an OSGi version: 1.2.0.SNAPSHOT (the kit keeps the word; bnd-maven-plugin puts the build time there). */
     static String osgiVersion(String mavenVersion) {
         return aQute.bnd.version.MavenVersion.parseMavenString(mavenVersion).getOSGiVersion().toString();
     }
