@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a cage author outside this repository does: {@code cages new} in a folder of their own, a plain
  * {@code mvn package} there (which runs the project's own testing-kit tests on a real host), then the jar deployed
- * to a running host and called over HTTP.
+ * to a running host and called over HTTP. With a JDK older than 21 installed, the same build stops at once with the
+ * cage parent's message.
  */
 class CagesNewEndToEndTest {
 
@@ -51,6 +52,17 @@ class CagesNewEndToEndTest {
                 "the project's own testing-kit tests ran: " + built.output());
         Path jar = project.resolve("target/orders-0.1.0-SNAPSHOT.jar");
         assertTrue(Files.isRegularFile(jar), "no " + jar + " after mvn package");
+
+        olderJdk().ifPresent(old -> {
+            try {
+                Result refused = run(project, Map.of("JAVA_HOME", old.toString(), "PATH", old + "/bin" + File.pathSeparator + System.getenv("PATH")),
+                        "mvn", "-B", "-o", "package");
+                assertEquals(1, refused.exit(), refused.output());
+                assertTrue(refused.output().contains("Cages need JDK 21 or newer to build; Maven runs on JDK "), refused.output());
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
 
         try (RunningHost running = new RunningHost(RunningHost.configIn(dir.resolve("host")))) {
             HttpResponse<String> deployed = running.deploy(Files.readAllBytes(jar));
@@ -104,6 +116,33 @@ class CagesNewEndToEndTest {
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    /** A JDK older than 21 under /usr/lib/jvm (its release file says JAVA_VERSION), to see the parent's JDK check. */
+    private static java.util.Optional<Path> olderJdk() throws IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return java.util.Optional.empty();
+        }
+        try (var homes = Files.list(jvms)) {
+            return homes.filter(home -> Files.isExecutable(home.resolve("bin/java")) && majorOf(home) > 0 && majorOf(home) < 21)
+                    .findFirst();
+        }
+    }
+
+    private static int majorOf(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    String major = version.startsWith("1.") ? version.substring(2) : version;
+                    return Integer.parseInt(major.split("[.\\-+]")[0]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not a JDK we can read: ignore it
+        }
+        return -1;
     }
 
     private static boolean onPath(String program) {
