@@ -52,7 +52,11 @@ for part in "${parts[@]}"; do
   [ -n "$part" ] && class="$class$(printf '%s' "${part:0:1}" | tr '[:lower:]' '[:upper:]')${part:1}"
 done
 class="${class}Cage"
-package="${package:-com.example.${name//-/}}"
+segment="${name//-/}"
+case " abstract assert boolean break byte case catch char class const continue default do double else enum extends final finally float for goto if implements import instanceof int interface long native new package private protected public return short static strictfp super switch synchronized this throw throws transient try void volatile while true false null var record yield sealed permits " in
+  *" $segment "*) segment="${segment}cage" ;;  # a Java keyword cannot be a package name
+esac
+package="${package:-com.example.$segment}"
 if ! [[ "$package" =~ ^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$ ]]; then
   echo "cages new: '$package' is not a Java package name this tool accepts (lower-case segments separated by dots)" >&2
   exit 2
