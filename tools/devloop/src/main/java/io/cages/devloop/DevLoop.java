@@ -136,6 +136,7 @@ public final class DevLoop implements AutoCloseable {
             otherInputs = others;
             String version = release + ".dev-" + (++builds);
             byte[] jar = bundles.make(version);
+            keep(jar);
             long built = System.nanoTime();
             AdminDeployer.Outcome outcome = deployer.deploy(jar);
             long done = System.nanoTime();
@@ -153,6 +154,19 @@ public final class DevLoop implements AutoCloseable {
             out.println("cages dev: " + e.getMessage() + "; " + stays());
             return Result.FAILED;
         }
+    }
+
+    /** The last bundle built, for a look inside ({@code target/cages-dev/<cage>.jar}); only the host needs the bytes. */
+    private void keep(byte[] jar) {
+        try {
+            Files.write(lastBundle(), jar);
+        } catch (IOException e) {
+            out.println("cages dev: cannot keep a copy of the bundle in " + lastBundle() + ": " + e.getMessage());
+        }
+    }
+
+    Path lastBundle() {
+        return project.workDir().resolve(cage + ".jar");
     }
 
     private String stays() {

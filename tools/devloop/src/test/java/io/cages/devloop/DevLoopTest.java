@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,6 +139,25 @@ class DevLoopTest {
         assertEquals(0, code, printed());
         assertTrue(printed().contains("hello 1.0.0.dev-1 serving"), printed());
         assertTrue(greeting().contains("Hello, Ada!"), greeting());
+    }
+
+    @Test
+    void theBundleHasTheSharedCageHeaders() throws Exception {
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        assertEquals(0, DevLoop.run(new String[] {project.toString(), "--once", "--admin", "http://127.0.0.1:" + http.adminPort()}, null, out), printed());
+
+        Attributes manifest;
+        try (JarFile jar = new JarFile(project.resolve("target/cages-dev/hello.jar").toFile())) {
+            manifest = jar.getManifest().getMainAttributes();
+            assertTrue(jar.getEntry("io/cages/examples/hello/HelloCage.class") != null, "the handler class is in the bundle");
+        }
+        assertEquals("cage.hello", manifest.getValue("Bundle-SymbolicName"));
+        assertEquals("1.0.0.dev-1", manifest.getValue("Bundle-Version"));
+        assertEquals("io.cages.examples.hello.HelloCage", manifest.getValue("Cage-Handler"));
+        assertTrue(manifest.getValue("Import-Package").matches("io\\.cages\\.api;version=\"\\[\\d+\\.\\d+,\\d+\\)\""),
+                manifest.getValue("Import-Package"));
+        assertEquals(null, manifest.getValue("Export-Package"));
+        assertEquals(null, manifest.getValue("Bnd-LastModified"), "reproducible: no timestamp");
     }
 
     @Test
