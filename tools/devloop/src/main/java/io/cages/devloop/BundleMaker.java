@@ -37,13 +37,18 @@ final class BundleMaker {
 
     /** The bundle's bytes, or a {@link DevLoopException} with bnd's errors. */
     byte[] make(String version) {
+        return make(version, project.classesDir());
+    }
+
+    /** The bundle of the classes in {@code classesDir}. */
+    byte[] make(String version, Path classesDir) {
         try (Builder builder = new Builder()) {
             builder.setBase(project.root().toFile());
             builder.setProperties(project.bndFile().toFile());
             // cage.bnd is included after the cage's own headers, so, as in the Maven build, its values win.
             shared.forEach((k, v) -> builder.setProperty((String) k, (String) v));
             builder.setProperty("Bundle-Version", version);
-            Jar content = new Jar(project.root().getFileName().toString(), project.classesDir().toFile());
+            Jar content = new Jar(project.root().getFileName().toString(), classesDir.toFile());
             content.setManifest(new Manifest());
             addResources(content);
             builder.setJar(content);

@@ -46,13 +46,16 @@ public final class DevLoop implements AutoCloseable {
     private final BundleMaker bundles;
     private final AdminDeployer deployer;
     private final PrintStream out;
+    private final List<Path> classPath;
     private Map<Path, Long> otherInputs = Map.of();
     private String serving;
     private int builds;
     private volatile WatchService watcher;
+    private Warmup warmup;
 
     DevLoop(CageProject project, List<Path> classPath, String adminUrl, PrintStream out) {
         this.project = project;
+        this.classPath = List.copyOf(classPath);
         this.cage = project.headers().getProperty("Cage-Name", project.root().getFileName().toString()).strip();
         this.release = project.baseRelease();
         this.compiler = new IncrementalCompiler(project, classPath);
@@ -121,6 +124,9 @@ public final class DevLoop implements AutoCloseable {
      */
     Result build(boolean force) {
         long started = System.nanoTime();
+        if (warmup != null) {
+            warmup.cancel(); // a save goes first
+        }
         Map<Path, Long> others = otherInputs();
         if (!force && !compiler.stale() && others.equals(otherInputs)) {
             return Result.NOTHING_CHANGED;
@@ -189,6 +195,8 @@ public final class DevLoop implements AutoCloseable {
             if (buildFirst) {
                 build(true);
             }
+            warmup = new Warmup(project, classPath, bundles);
+            warmup.start();
             while (true) {
                 drain(service, service.take());
                 WatchKey more;

@@ -52,6 +52,7 @@ final class IncrementalCompiler implements AutoCloseable {
     }
 
     private final CageProject project;
+    private final Path classesDir;
     private final List<Path> classPath;
     private final JavaCompiler javac;
     private final StandardJavaFileManager files;
@@ -62,7 +63,13 @@ final class IncrementalCompiler implements AutoCloseable {
     private boolean needsFull = true;
 
     IncrementalCompiler(CageProject project, List<Path> classPath) {
+        this(project, classPath, project.classesDir());
+    }
+
+    /** A compiler of {@code project}'s sources into {@code classesDir}. */
+    IncrementalCompiler(CageProject project, List<Path> classPath, Path classesDir) {
         this.project = project;
+        this.classesDir = classesDir;
         this.classPath = List.copyOf(classPath);
         this.javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
@@ -76,6 +83,11 @@ final class IncrementalCompiler implements AutoCloseable {
         return needsFull || !scan().equals(compiled);
     }
 
+    /** Makes the next compile a full one. */
+    void forget() {
+        needsFull = true;
+    }
+
     /** Brings the classes folder up to date with the sources; never throws for compile errors. */
     Result compile() {
         Map<Path, Stamp> now = scan();
@@ -83,7 +95,7 @@ final class IncrementalCompiler implements AutoCloseable {
         Set<Path> toCompile;
         if (full) {
             toCompile = now.keySet();
-            clean(project.classesDir());
+            clean(classesDir);
             compiled.clear();
             outputs.clear();
         } else {
@@ -120,19 +132,19 @@ final class IncrementalCompiler implements AutoCloseable {
 
     private List<String> run(Set<Path> sources) {
         try {
-            Files.createDirectories(project.classesDir());
+            Files.createDirectories(classesDir);
             List<Path> searchPath = new ArrayList<>(classPath.size() + 1);
-            searchPath.add(project.classesDir()); // unchanged classes of this project, compiled before
+            searchPath.add(classesDir); // unchanged classes of this project, compiled before
             searchPath.addAll(classPath);
             files.setLocationFromPaths(StandardLocation.CLASS_PATH, searchPath);
-            files.setLocationFromPaths(StandardLocation.CLASS_OUTPUT, List.of(project.classesDir()));
+            files.setLocationFromPaths(StandardLocation.CLASS_OUTPUT, List.of(classesDir));
             files.setLocationFromPaths(StandardLocation.SOURCE_PATH, List.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         Map<Path, Set<Path>> produced = new HashMap<>();
-        JavaFileManager recording = new OutputRecorder(files, project.classesDir(), produced);
+        JavaFileManager recording = new OutputRecorder(files, classesDir, produced);
         List<String> options = List.of("--release", "21", "-g", "-proc:none", "-implicit:none", "-encoding", "UTF-8", "-nowarn");
         Iterable<? extends JavaFileObject> units = files.getJavaFileObjectsFromPaths(sources.stream().sorted().toList());
         boolean ok = javac.getTask(null, recording, diagnostics, options, null, units).call();
