@@ -31,7 +31,12 @@ final class ClassPaths {
         if (!Files.isRegularFile(project.pom())) {
             return new Resolved(List.of(cageApi()), "the cage API alone (no pom.xml)");
         }
-        return new Resolved(fromMaven(project), "mvn dependency:build-classpath");
+        try {
+            return new Resolved(fromMaven(project), "mvn dependency:build-classpath");
+        } catch (DevLoopException e) {
+            // A cage whose only dependency is the API still builds; one with others will say what it misses.
+            return new Resolved(List.of(cageApi()), "the cage API alone, because " + e.getMessage());
+        }
     }
 
     /** The cage API this tool runs with: its jar, or its classes folder in a reactor build. */
@@ -64,7 +69,7 @@ final class ClassPaths {
             }
             if (maven.exitValue() != 0 || !Files.isRegularFile(out)) {
                 throw new DevLoopException("mvn dependency:build-classpath failed (exit " + maven.exitValue()
-                        + "); its output is in " + log + ":\n" + tail(log));
+                        + "; its output is in " + log + ")");
             }
             List<Path> entries = new ArrayList<>();
             for (String entry : Files.readString(out, StandardCharsets.UTF_8).strip().split(File.pathSeparator)) {
@@ -84,14 +89,5 @@ final class ClassPaths {
     private static String mavenCommand() {
         String override = System.getenv("CAGES_DEV_MVN");
         return override == null || override.isBlank() ? "mvn" : override;
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(unreadable)";
-        }
     }
 }
