@@ -1,10 +1,8 @@
 package io.cages.devloop;
 
-import java.io.IOException;
-import java.io.InputStream;
+import io.cages.cagebundle.CageBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -78,15 +76,18 @@ final class CageProject {
         return abs.startsWith(root) ? root.relativize(abs).toString() : abs.toString();
     }
 
-    /** The bnd.bnd headers as written (no macros expanded). */
-    Properties headers() {
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(bndFile())) {
-            p.load(in);
-        } catch (IOException e) {
+    /** The project's bnd.bnd, read as every in-process cage build reads it (no Maven version: the dev loop sets its own). */
+    CageBundle bundle() {
+        return CageBundle.of(root);
+    }
+
+    /** A header as the bundle gets it (shared instructions, then bnd.bnd, macros expanded), or null. */
+    String header(String name) {
+        try {
+            return bundle().property(name);
+        } catch (RuntimeException e) {
             throw new DevLoopException("cannot read " + bndFile() + ": " + e.getMessage());
         }
-        return p;
     }
 
     /**
@@ -95,8 +96,8 @@ final class CageProject {
      * {@code -SNAPSHOT} is dropped; the dev loop adds its own qualifier.
      */
     String baseRelease() {
-        String declared = headers().getProperty("Bundle-Version");
-        if (declared == null || declared.isBlank() || declared.contains("${")) {
+        String declared = header("Bundle-Version");
+        if (declared == null || declared.isBlank() || declared.contains("${")) { // a Maven property bnd alone cannot expand
             declared = pomVersion();
         }
         return releaseOf(declared);

@@ -56,7 +56,8 @@ public final class DevLoop implements AutoCloseable {
     DevLoop(CageProject project, List<Path> classPath, String adminUrl, PrintStream out) {
         this.project = project;
         this.classPath = List.copyOf(classPath);
-        this.cage = project.headers().getProperty("Cage-Name", project.root().getFileName().toString()).strip();
+        String name = project.header("Cage-Name");
+        this.cage = name == null || name.isEmpty() ? project.root().getFileName().toString() : name;
         this.release = project.baseRelease();
         this.compiler = new IncrementalCompiler(project, classPath);
         this.bundles = new BundleMaker(project, classPath);

@@ -1,22 +1,14 @@
 package io.cages.testkit;
 
-import aQute.bnd.osgi.Builder;
-import aQute.bnd.osgi.Jar;
-import aQute.bnd.osgi.Processor;
-import io.cages.api.CageHandler;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
+import io.cages.cagebundle.CageBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
+import java.util.List;
 
 /**
- * The cage project under test: its compiled classes and its {@code bnd.bnd}, turned into a cage jar with the
- * shared cage instructions, the way the cage parent's bnd-maven-plugin does at {@code package}.
+ * The cage project under test: its compiled classes and its {@code bnd.bnd}, turned into a cage jar exactly as
+ * the cage parent's bnd-maven-plugin does at {@code package} (the work is io.cages.cagebundle's, shared with the
+ * dev loop).
  *
  * <p>The cage parent tells the test JVM where things are ({@code cages.project.dir},
  * {@code cages.classes.dir}, {@code cages.project.version}); without them (a test started from an IDE) the
@@ -24,16 +16,12 @@ import java.util.Properties;
  */
 public final class CageProject {
 
-    private static final String SHARED_INSTRUCTIONS = "cage.bnd";
-
-    private final Path dir;
+    private final CageBundle bundle;
     private final Path classes;
-    private final String version;
 
     public CageProject(Path dir, Path classes, String version) {
-        this.dir = dir.toAbsolutePath().normalize();
+        this.bundle = CageBundle.of(dir).withMavenVersion(version);
         this.classes = classes.toAbsolutePath().normalize();
-        this.version = version;
     }
 
     /** The project this test JVM was started for. */
@@ -44,33 +32,21 @@ public final class CageProject {
     }
 
     public Path dir() {
-        return dir;
+        return bundle.dir();
     }
 
     public Path bndFile() {
-        return dir.resolve("bnd.bnd");
+        return bundle.bndFile();
     }
 
     /** The project's {@code Cage-Name}. */
     public String cageName() {
-        try (Builder builder = builder()) {
-            String name = builder.getProperty("Cage-Name");
-            if (name == null || name.isBlank()) {
-                throw new IllegalStateException(bndFile() + " has no Cage-Name");
-            }
-            return name.trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return bundle.cageName();
     }
 
     /** The Bundle-Version the project's jar gets: its bnd.bnd's, else its Maven version as OSGi writes it. */
     public String bundleVersion() {
-        try (Builder builder = builder()) {
-            return builder.getProperty("Bundle-Version").trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return bundle.bundleVersion();
     }
 
     /** The cage jar of the project as compiled now. */
@@ -86,61 +62,12 @@ public final class CageProject {
         if (!Files.isDirectory(classes)) {
             throw new IllegalStateException("no compiled classes in " + classes + "; run the tests with mvn test (or compile first)");
         }
-        try (Builder builder = builder()) {
-            if (bundleVersion != null) {
-                builder.setProperty("Bundle-Version", bundleVersion);
-            }
-            builder.setJar(new Jar(dir.getFileName().toString(), classes.toFile()));
-            builder.addClasspath(locationOf(CageHandler.class)); // for the API's version, hence the import range
-            Jar jar = builder.build();
-            if (!builder.isOk()) {
-                throw new IllegalStateException("bnd cannot build the cage from " + bndFile() + ": " + builder.getErrors());
-            }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            jar.write(bytes);
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (Exception e) {
-            throw new IllegalStateException("bnd cannot build the cage from " + bndFile() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The shared instructions, then the project's bnd.bnd on top, then its Maven version unless bnd.bnd names one. */
-    private Builder builder() throws IOException {
-        if (!Files.isRegularFile(bndFile())) {
-            throw new IllegalStateException("no bnd.bnd in " + dir + ": a cage project names its Cage-Name and Cage-Handler there");
-        }
-        Processor shared = new Processor();
-        shared.setProperties(sharedInstructions());
-        shared.setProperty("Bundle-Version", osgiVersion(version));
-        Builder builder = new Builder(shared);
-        builder.setBase(dir.toFile());
-        builder.setProperties(bndFile().toFile());
-        return builder;
+        // Maven's target/classes already holds the project's resources.
+        return bundle.build(classes, List.of(), bundleVersion);
     }
 
     /** 1.2.0-SNAPSHOT as an OSGi version: 1.2.0.SNAPSHOT (the kit keeps the word; bnd-maven-plugin puts the build time there). */
     static String osgiVersion(String mavenVersion) {
-        return aQute.bnd.version.MavenVersion.parseMavenString(mavenVersion).getOSGiVersion().toString();
-    }
-
-    private static Properties sharedInstructions() throws IOException {
-        try (InputStream in = CageProject.class.getResourceAsStream(SHARED_INSTRUCTIONS)) {
-            if (in == null) {
-                throw new IllegalStateException("the testing kit jar lacks io/cages/testkit/" + SHARED_INSTRUCTIONS);
-            }
-            Properties properties = new aQute.lib.utf8properties.UTF8Properties();
-            properties.load(in);
-            return properties;
-        }
-    }
-
-    private static File locationOf(Class<?> type) {
-        try {
-            return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return CageBundle.osgiVersion(mavenVersion);
     }
 }
