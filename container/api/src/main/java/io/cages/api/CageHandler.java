@@ -12,7 +12,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * it on the thread that received the request, often a transport's I/O thread, and skip the hand-off to a
  * virtual thread and back. Such an operation must not wait: a call by name with {@code call} (use
  * {@code callAsync}), a database, queue or transaction is refused with an {@link IllegalStateException},
- * it is never interrupted at its deadline, and the host logs a warning when it holds its thread over 10 ms.
+ * it is never interrupted at its deadline (it answers deadline-exceeded if the deadline passed as it ran),
+ * and the host logs a warning when it holds its thread over 10 ms.
  *
  * <p>The host calls these methods; a cage never calls them itself.
  */

@@ -30,6 +30,10 @@
  * {@code ErrorCode.httpStatus()} (the HTTP transport maps codes to statuses now), so cages built against
  * 1.x do not resolve on a 2.x host and are rebuilt, unchanged unless they called that method.
  *
+ * <p>Maven coordinates: {@code io.cages:cages-api} at the cages version, scope {@code provided}; a cage project
+ * gets it (and the testing kit) from its parent {@code io.cages:cages-cage-parent} (see the README's "Writing your
+ * own cage"). This comment is the compatibility rule's one statement; the README links here.
+ *
  * <p>This package is exported by the host's system bundle with the version below; it is never installed as
  * a bundle of its own, and cages import nothing else but {@code java.*}.
  */

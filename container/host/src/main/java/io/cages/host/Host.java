@@ -127,6 +127,15 @@ public final class Host implements AutoCloseable {
         return runtime.executedRequests();
     }
 
+    /**
+     * Reads the cage config folder now instead of at the next poll. When this returns, every changed file is in
+     * force (or rejected, see {@link Admin#configProblems()}) and the cages' config listeners have run: the testing
+     * kit writes a config and calls this instead of waiting for a poll.
+     */
+    public void scanCageConfigs() {
+        runtime.scanCageConfigs();
+    }
+
     /** Waits until old versions replaced by swaps have drained and been uninstalled. */
     public boolean awaitRetirements(Duration timeout) {
         return runtime.awaitRetirements(timeout);

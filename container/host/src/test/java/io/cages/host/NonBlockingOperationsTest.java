@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
 import io.cages.host.spi.Dispatcher;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NonBlockingOperationsTest {
 
-    private static final String NON_BLOCKING = "thread, call-and-wait, use-db";
+    // sleep is not non-blocking at all: declared here to see what the host does with an operation that breaks the promise.
+    private static final String NON_BLOCKING = "thread, call-and-wait, use-db, sleep";
 
     @TempDir
     Path dir;
@@ -106,5 +108,15 @@ class NonBlockingOperationsTest {
         CompletableFuture<Reply> late = fx.call("fast", "thread", Map.of(), Deadline.afterMillis(-1));
         assertEquals(ErrorCode.DEADLINE_EXCEEDED, HostFixture.failureOf(late).code());
         assertEquals(before, fx.host.executedRequests());
+    }
+
+    @Test
+    void aNonBlockingOperationThatRunsPastItsDeadlineIsAnsweredDeadlineExceededButNeverInterrupted() throws Exception {
+        CompletableFuture<Reply> slow = fx.call("fast", "sleep", Map.of("ms", "300"), Deadline.afterMillis(100));
+        CageException late = HostFixture.failureOf(slow);
+        assertEquals(ErrorCode.DEADLINE_EXCEEDED, late.code());
+        assertTrue(late.getMessage().contains("did not answer 'sleep' within its deadline of 100 ms"), late.getMessage());
+        assertEquals(1, Probe.get("fast.sleep.done"), "it ran to its end on the caller's thread: nothing interrupted it");
+        assertEquals("1.0.0", fx.version("fast"), "the host keeps serving");
     }
 }

@@ -30,6 +30,7 @@ final class AdmissionGate {
             if (running < maxConcurrency) {
                 running++;
             } else if (waiting.size() < maxQueue) {
+                task.armDeadline(); // before it is visible in the queue: its deadline runs while it waits
                 waiting.addLast(task);
                 return true;
             } else {

@@ -6,6 +6,7 @@ import io.cages.api.CageConfig;
 import io.cages.host.admin.ConfigProblem;
 import io.cages.host.HostConfig;
 import io.cages.host.spi.HostJson;
+import io.cages.host.spi.JsonSyntax;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -132,8 +133,7 @@ final class CageConfigs {
         try {
             tree = HostJson.MAPPER.readTree(bytes);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new IllegalArgumentException("not valid JSON" + where + ": " + e.getOriginalMessage());
+            throw new IllegalArgumentException(JsonSyntax.describe(e));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot parse: " + e.getMessage());
         }

@@ -123,7 +123,8 @@ final class HostResources implements AutoCloseable {
 
     private void reject(String reason) {
         problem = new ConfigProblem(file.toString(), reason, Instant.now());
-        LOG.warn("resources file {} rejected, the previous resources stay: {}", file, reason);
+        // The same level and wording as a rejected cage config (CageConfigs): both are an operator's edit not in force.
+        LOG.error("resources file {} rejected: {}; the previous resources stay in force", file, reason);
     }
 
     List<ConfigProblem> problems() {

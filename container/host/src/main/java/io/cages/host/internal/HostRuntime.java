@@ -68,6 +68,11 @@ public final class HostRuntime {
         return runtime;
     }
 
+    /** Reads changed cage config files now; serialized with the poller's own scans. */
+    public void scanCageConfigs() {
+        configs.scan();
+    }
+
     private void poll() {
         try {
             configs.scan();

@@ -64,9 +64,8 @@ final class RequestDispatcher implements Dispatcher {
             return CompletableFuture.failedFuture(new RefusedException(ErrorCode.DEADLINE_EXCEEDED,
                     "the request to cage '" + in.cage() + "' arrived with its deadline already passed; not executed"));
         }
-        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, stats);
+        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, deadlines, stats);
         stats.admitted();
-        task.timer(deadlines.newTimeout(timeout -> task.expire(), Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS));
         if (!slot.gate().admit(task)) {
             task.result.completeExceptionally(new RefusedException(ErrorCode.UNAVAILABLE, "cage '" + in.cage() + "' is at its limit of "
                     + slot.gate().maxConcurrency() + " running and " + slot.gate().maxQueue() + " queued requests; retry later"));

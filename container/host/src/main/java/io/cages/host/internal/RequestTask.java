@@ -10,6 +10,8 @@ import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.Reply;
 import java.util.concurrent.CompletableFuture;
 import io.netty.util.Timeout;
+import io.netty.util.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One admitted request: waits in the gate or runs on its own virtual thread (a non-blocking operation: on the
  * thread that dispatched it), answers at most once, and is answered with DEADLINE_EXCEEDED by a timer if its
- * deadline passes first (a handler on its own thread is then interrupted; one on a caller's thread never is).
+ * deadline passes first (a handler on its own thread is then interrupted); a non-blocking operation run on
+ * its caller's thread is never interrupted, and answers DEADLINE_EXCEEDED if its deadline passed as it ran.
  */
 final class RequestTask implements Runnable {
 
@@ -28,6 +31,7 @@ final class RequestTask implements Runnable {
     private final long budgetMs;
     private final CageSlot slot;
     private final ThreadFactory threads;
+    private final Timer deadlines;
     private final DispatchStats stats;
     final CompletableFuture<Reply> result = new CompletableFuture<>();
     /** The handler's thread while it runs, for the deadline timer to interrupt; never a caller's thread. */
@@ -36,12 +40,14 @@ final class RequestTask implements Runnable {
     private boolean onCallerThread;
     private volatile Timeout timer;
 
-    RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, DispatchStats stats) {
+    RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, Timer deadlines,
+                DispatchStats stats) {
         this.in = in;
         this.deadline = deadline;
         this.budgetMs = budgetMs;
         this.slot = slot;
         this.threads = threads;
+        this.deadlines = deadlines;
         this.stats = stats;
     }
 
@@ -49,8 +55,15 @@ final class RequestTask implements Runnable {
         return deadline;
     }
 
-    void timer(Timeout timer) {
-        this.timer = timer;
+    /**
+     * Starts the deadline timer, before the task waits in the queue or gets a thread of its own. A task run on
+     * its caller's thread has none: nothing could answer that caller before the handler returns anyway (its
+     * thread is busy running it), so the deadline is checked when it returns instead.
+     */
+    void armDeadline() {
+        if (timer == null) {
+            timer = deadlines.newTimeout(timeout -> expire(), Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+        }
     }
 
     void cancelTimer() {
@@ -84,6 +97,7 @@ final class RequestTask implements Runnable {
                 return;
             }
         }
+        armDeadline();
         threads.newThread(this).start();
     }
 
@@ -118,6 +132,7 @@ final class RequestTask implements Runnable {
         if (onCallerThread && !revision.isNonBlocking(in.operation())) {
             // A swap between start's look and the enter brought a version that may block: it gets a thread.
             onCallerThread = false;
+            armDeadline();
             threads.newThread(() -> executeAndFinish(revision)).start();
             return;
         }
@@ -177,7 +192,11 @@ final class RequestTask implements Runnable {
             if (response == null) {
                 throw new IllegalStateException("handler returned null instead of a Response");
             }
-            result.complete(revision.toReply(response));
+            if (onCallerThread && deadline.isExpired()) {
+                result.completeExceptionally(deadlineExceeded()); // what the timer of a task on its own thread says
+            } else {
+                result.complete(revision.toReply(response));
+            }
         } catch (CageException e) {
             result.completeExceptionally(e);
         } catch (InterruptedException e) {

@@ -35,8 +35,6 @@ import java.util.regex.Pattern;
 public final class Settings {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
-    // Jackson names the token it could not read; unquoted, that may be a password.
-    private static final Pattern TOKEN = Pattern.compile("^Unrecognized token '.*?': was expecting");
     private static final Pattern WHOLE = Pattern.compile("[-+]?\\d+");
 
     private final JsonNode node;
@@ -100,7 +98,8 @@ public final class Settings {
     /**
      * Parses a settings file's bytes.
      *
-     * @throws SettingsException saying where the JSON is broken, without quoting what is written there
+     * @throws SettingsException saying where the JSON is broken and what was expected there ({@link JsonSyntax}),
+     *                           without quoting what is written there
      */
     public static JsonNode parse(byte[] json) {
         try {
@@ -110,10 +109,7 @@ public final class Settings {
             }
             return tree;
         } catch (JsonProcessingException e) {
-            String reason = TOKEN.matcher(e.getOriginalMessage()).replaceFirst("Unrecognized token: was expecting");
-            String at = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            throw new SettingsException(null, "not valid JSON: " + reason + at, null);
+            throw new SettingsException(null, JsonSyntax.describe(e), null);
         } catch (IOException e) {
             throw new SettingsException(null, "cannot read: " + e, e);
         }
