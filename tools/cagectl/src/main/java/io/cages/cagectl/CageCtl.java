@@ -1,62 +1,53 @@
 package io.cages.cagectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code cagectl}: operate a running cages host through its admin HTTP API.
  *
  * <p>Use {@link #execute(String...)} to run it in-process (tests do); {@link #main} runs it and exits.
  */
-@Command(name = "cagectl",
-        description = "Operate a running cages host through its admin HTTP API.",
-        mixinStandardHelpOptions = true,
-        versionProvider = CageCtl.Version.class,
-        subcommands = {ListCommand.class, HistoryCommand.class, DeployCommand.class, UndeployCommand.class,
-                ProblemsCommand.class, ResourcesCommand.class, CommandLine.HelpCommand.class},
-        footerHeading = "%nExit codes:%n",
-        footer = {"  0  ok",
-                "  1  the operation failed (FAILED record, or an error answer)",
-                "  2  usage error (bad option or argument, unreadable jar file)",
-                "  3  the admin API could not be reached"})
-public final class CageCtl implements Callable<Integer> {
+public final class CageCtl {
 
     /** Where the admin API listens unless {@code --admin} or {@code CAGES_ADMIN} says otherwise. */
     public static final String DEFAULT_ADMIN_URL = "http://127.0.0.1:8081";
     /** The environment variable naming the admin URL. */
     public static final String ADMIN_ENV = "CAGES_ADMIN";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final int DEFAULT_TIMEOUT_SECONDS = 120;
 
-    @Option(names = "--admin", paramLabel = "URL", scope = ScopeType.INHERIT,
-            description = {"Admin API base URL", "(default: $" + ADMIN_ENV + ", else " + DEFAULT_ADMIN_URL + ")."})
-    String adminOption;
+    static final OptionSpec ADMIN = OptionSpec.text("--admin", "URL",
+            "Admin API base URL (default: $" + ADMIN_ENV + ", else " + DEFAULT_ADMIN_URL + ").");
+    static final OptionSpec TIMEOUT = OptionSpec.wholeNumber("--timeout", "SECONDS",
+            "How long to wait for an answer (default: " + DEFAULT_TIMEOUT_SECONDS
+                    + "); deploys and undeploys wait for swaps and drains.");
+    static final List<OptionSpec> GLOBAL_OPTIONS = List.of(ADMIN, TIMEOUT,
+            OptionSpec.flag("Show this help and exit.", "-h", ArgumentParser.HELP),
+            OptionSpec.flag("Print the version and exit.", "-V", ArgumentParser.VERSION));
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT, defaultValue = "120",
-            description = "How long to wait for an answer (default: ${DEFAULT-VALUE}); "
-                    + "deploys and undeploys wait for swaps and drains.")
-    int timeoutSeconds;
-
-    @Spec
-    CommandSpec spec;
+    private static final String DESCRIPTION = "Operate a running cages host through its admin HTTP API.";
+    private static final List<String> EXIT_CODES = List.of("",
+            "Exit codes:",
+            "  0  ok",
+            "  1  the operation failed (FAILED record, or an error answer)",
+            "  2  usage error (bad option or argument, unreadable jar file)",
+            "  3  the admin API could not be reached");
 
     private final Map<String, String> env;
     private final PrintWriter out;
     private final PrintWriter err;
     private final ZoneId zone;
+    private final List<CommandSpec> commands;
+    private final ArgumentParser parser;
+    private Invocation invocation;
     private AdminClient client;
 
     /** A cagectl on the process's environment, stdout and stderr. */
@@ -71,6 +62,11 @@ public final class CageCtl implements Callable<Integer> {
         this.out = out;
         this.err = err;
         this.zone = zone;
+        CommandSpec help = CommandSpec.withParameter("help", "Show the help of a command, or this overview.",
+                "COMMAND", "The command to explain.", false, (ctl, invocation) -> ctl.help(invocation));
+        this.commands = List.of(ListCommand.SPEC, HistoryCommand.SPEC, DeployCommand.SPEC, UndeployCommand.SPEC,
+                ProblemsCommand.SPEC, ResourcesCommand.SPEC, help);
+        this.parser = new ArgumentParser(GLOBAL_OPTIONS, commands);
     }
 
     public static void main(String[] args) {
@@ -79,37 +75,75 @@ public final class CageCtl implements Callable<Integer> {
 
     /** Runs one command line and returns its exit code (see {@link ExitCodes}); never throws. */
     public int execute(String... args) {
-        CommandLine cmd = new CommandLine(this)
-                .setOut(out)
-                .setErr(err)
-                .setParameterExceptionHandler(CageCtl::usageError)
-                .setExecutionExceptionHandler((ex, commandLine, parseResult) -> failure(ex));
         try {
-            return cmd.execute(args);
+            invocation = parser.parse(args);
+            if (invocation.version()) {
+                out.println(version());
+                return ExitCodes.OK;
+            }
+            if (invocation.help()) {
+                out.print(helpOf(invocation.command()));
+                return ExitCodes.OK;
+            }
+            if (invocation.command() == null) {
+                err.print(helpOf(null));
+                return ExitCodes.USAGE;
+            }
+            return invocation.command().action().run(this, invocation);
+        } catch (UsageException ex) {
+            err.println("cagectl: " + ex.getMessage());
+            err.println("Run '" + ex.commandName() + " --help' for usage.");
+            return ExitCodes.USAGE;
+        } catch (CageCtlException ex) {
+            err.println(ex.getMessage());
+            return ex.exitCode();
+        } catch (RuntimeException ex) {
+            err.println("cagectl: unexpected error: " + ex);
+            if (env.containsKey("CAGECTL_DEBUG")) {
+                ex.printStackTrace(err);
+            }
+            return ExitCodes.FAILED;
         } finally {
             if (client != null) {
                 client.close();
                 client = null;
             }
+            invocation = null;
             out.flush();
             err.flush();
         }
     }
 
-    /** No subcommand: show the usage and treat it as a usage error. */
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(err);
-        return ExitCodes.USAGE;
+    /** {@code cagectl help [COMMAND]}. */
+    private int help(Invocation invocation) {
+        String name = invocation.parameter();
+        out.print(helpOf(name == null ? null : parser.command(name)));
+        return ExitCodes.OK;
     }
 
-    // ---- shared by the subcommands -----------------------------------------------------------------------
+    /** The help of {@code command}, or the overview when it is null. */
+    private String helpOf(CommandSpec command) {
+        return command == null || command.name().equals("help")
+                ? HelpText.overview(DESCRIPTION, GLOBAL_OPTIONS, commands, EXIT_CODES)
+                : HelpText.of(command, GLOBAL_OPTIONS);
+    }
+
+    /** {@code --version}: the jar's Implementation-Version. */
+    static String version() {
+        String v = CageCtl.class.getPackage().getImplementationVersion();
+        return "cagectl " + (v == null ? "(development build)" : v);
+    }
+
+    // ---- shared by the commands --------------------------------------------------------------------------
 
     /** The admin API client, made on first use from {@code --admin}, {@code CAGES_ADMIN} or the default. */
     AdminClient client() {
         if (client == null) {
+            Integer timeout = invocation.number(TIMEOUT.name());
+            int timeoutSeconds = timeout == null ? DEFAULT_TIMEOUT_SECONDS : timeout;
             if (timeoutSeconds < 1) {
-                throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second");
+                throw ArgumentParser.usage(invocation.command(), "'--timeout' must be at least 1 second, got "
+                        + timeoutSeconds);
             }
             client = new AdminClient(AdminClient.parseBaseUrl(adminUrl()), CONNECT_TIMEOUT,
                     Duration.ofSeconds(timeoutSeconds));
@@ -119,8 +153,9 @@ public final class CageCtl implements Callable<Integer> {
 
     /** The admin URL as given, before checking: {@code --admin}, then {@code $CAGES_ADMIN}, then the default. */
     String adminUrl() {
-        if (adminOption != null) {
-            return adminOption;
+        String option = invocation == null ? null : invocation.value(ADMIN.name());
+        if (option != null) {
+            return option;
         }
         String fromEnv = env.get(ADMIN_ENV);
         return fromEnv == null || fromEnv.isBlank() ? DEFAULT_ADMIN_URL : fromEnv.strip();
@@ -184,37 +219,5 @@ public final class CageCtl implements Callable<Integer> {
         }
         (code == ExitCodes.OK ? out : err).println(line);
         return code;
-    }
-
-    // ---- error handling ----------------------------------------------------------------------------------
-
-    private static int usageError(ParameterException ex, String[] args) {
-        CommandLine cmd = ex.getCommandLine();
-        PrintWriter err = cmd.getErr();
-        err.println("cagectl: " + ex.getMessage());
-        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-        err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
-        return ExitCodes.USAGE;
-    }
-
-    private int failure(Exception ex) {
-        if (ex instanceof CageCtlException known) {
-            err.println(known.getMessage());
-            return known.exitCode();
-        }
-        err.println("cagectl: unexpected error: " + ex);
-        if (env.containsKey("CAGECTL_DEBUG")) {
-            ex.printStackTrace(err);
-        }
-        return ExitCodes.FAILED;
-    }
-
-    /** {@code --version}: the jar's Implementation-Version. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = CageCtl.class.getPackage().getImplementationVersion();
-            return new String[]{"cagectl " + (v == null ? "(development build)" : v)};
-        }
     }
 }

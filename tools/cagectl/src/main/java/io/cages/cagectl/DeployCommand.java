@@ -1,27 +1,24 @@
 package io.cages.cagectl;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code cagectl deploy <jar>}: deploy a cage, or update it to the jar's version. */
-@Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Deploy a cage jar, or update the cage to the jar's version.",
-                "Waits until the new version serves, or the deploy failed and the previous version stays active."})
-public final class DeployCommand implements Callable<Integer> {
+final class DeployCommand implements CommandSpec.Action {
 
-    @ParentCommand
-    CageCtl ctl;
-
-    @Parameters(paramLabel = "JAR", description = "The cage bundle jar to deploy.")
-    Path jar;
+    static final CommandSpec SPEC = CommandSpec.withParameter("deploy", "Deploy a cage jar, or update the cage "
+                    + "to the jar's version. Waits until the new version serves, or the deploy failed and the "
+                    + "previous version stays active.",
+            "JAR", "The cage bundle jar to deploy.", true, new DeployCommand());
 
     @Override
-    public Integer call() {
+    public int run(CageCtl ctl, Invocation invocation) {
+        Path jar;
+        try {
+            jar = Path.of(invocation.parameter());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CageCtlException(ExitCodes.USAGE, "cannot deploy " + invocation.parameter() + ": " + e.getReason());
+        }
         checkReadable(jar);
         AdminClient.Response response = ctl.client()
                 .postFile("/deploy?origin=" + ctl.originParam(), jar, "application/java-archive");

@@ -1,33 +1,26 @@
 package io.cages.cagectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code cagectl history}: past deploys, updates and undeploys, oldest first. */
-@Command(name = "history", mixinStandardHelpOptions = true,
-        description = "Show deploy, update and undeploy attempts and how they ended, oldest first.")
-public final class HistoryCommand extends ShowCommand {
+final class HistoryCommand extends ShowCommand {
 
-    @Spec
-    CommandSpec spec;
+    static final OptionSpec LAST = OptionSpec.wholeNumber("--last", "N", "Only the newest N entries.");
 
-    @Option(names = "--last", paramLabel = "N", description = "Only the newest N entries.")
-    Integer last;
+    static final CommandSpec SPEC = spec("history",
+            "Show deploy, update and undeploy attempts and how they ended, oldest first.", new HistoryCommand(), LAST);
 
     @Override
-    JsonNode answer() {
+    JsonNode answer(CageCtl ctl, Invocation invocation) {
+        Integer last = invocation.number(LAST.name());
         if (last != null && last < 1) {
-            throw new ParameterException(spec.commandLine(), "--last must be at least 1, not " + last);
+            throw ArgumentParser.usage(SPEC, "'--last' must be at least 1, got " + last);
         }
         return Views.last(ctl.getArray("/history"), last);
     }
 
     @Override
-    String table(JsonNode answer) {
+    String table(CageCtl ctl, JsonNode answer) {
         return Views.history(answer, ctl.zone());
     }
 }

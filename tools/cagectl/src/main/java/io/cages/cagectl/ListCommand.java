@@ -1,21 +1,20 @@
 package io.cages.cagectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine.Command;
 
 /** {@code cagectl list}: the deployed cages, their versions and load. */
-@Command(name = "list", mixinStandardHelpOptions = true,
-        description = "List deployed cages: active version, running and queued requests, installed versions "
-                + "with state and in-flight requests, source file.")
-public final class ListCommand extends ShowCommand {
+final class ListCommand extends ShowCommand {
+
+    static final CommandSpec SPEC = spec("list", "List deployed cages: active version, running and queued "
+            + "requests, installed versions with state and in-flight requests, source file.", new ListCommand());
 
     @Override
-    JsonNode answer() {
+    JsonNode answer(CageCtl ctl, Invocation invocation) {
         return ctl.getArray("/cages");
     }
 
     @Override
-    String table(JsonNode answer) {
+    String table(CageCtl ctl, JsonNode answer) {
         return Views.cages(answer);
     }
 }

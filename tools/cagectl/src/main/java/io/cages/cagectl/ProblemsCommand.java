@@ -1,20 +1,21 @@
 package io.cages.cagectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine.Command;
 
 /** {@code cagectl problems}: config files the host rejected. */
-@Command(name = "problems", mixinStandardHelpOptions = true,
-        description = "Show config files the host rejected; the previous config of those cages stays in force.")
-public final class ProblemsCommand extends ShowCommand {
+final class ProblemsCommand extends ShowCommand {
+
+    static final CommandSpec SPEC = spec("problems",
+            "Show config files the host rejected; the previous config of those cages stays in force.",
+            new ProblemsCommand());
 
     @Override
-    JsonNode answer() {
+    JsonNode answer(CageCtl ctl, Invocation invocation) {
         return ctl.getArray("/config-problems");
     }
 
     @Override
-    String table(JsonNode answer) {
+    String table(CageCtl ctl, JsonNode answer) {
         return Views.problems(answer, ctl.zone());
     }
 }

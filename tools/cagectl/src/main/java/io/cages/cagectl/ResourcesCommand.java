@@ -1,20 +1,21 @@
 package io.cages.cagectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine.Command;
 
 /** {@code cagectl resources}: the host's databases and queues with their pool counts. */
-@Command(name = "resources", mixinStandardHelpOptions = true,
-        description = "Show the host's databases and queues (configs/resources.json) with their pool counts.")
-public final class ResourcesCommand extends ShowCommand {
+final class ResourcesCommand extends ShowCommand {
+
+    static final CommandSpec SPEC = spec("resources",
+            "Show the host's databases and queues (configs/resources.json) with their pool counts.",
+            new ResourcesCommand());
 
     @Override
-    JsonNode answer() {
+    JsonNode answer(CageCtl ctl, Invocation invocation) {
         return ctl.getObject("/resources");
     }
 
     @Override
-    String table(JsonNode answer) {
+    String table(CageCtl ctl, JsonNode answer) {
         return Views.resources(answer);
     }
 }

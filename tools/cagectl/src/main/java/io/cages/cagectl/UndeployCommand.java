@@ -1,28 +1,20 @@
 package io.cages.cagectl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
 
 /** {@code cagectl undeploy <cage>}: stop routing to a cage, drain it and remove it. */
-@Command(name = "undeploy", mixinStandardHelpOptions = true,
-        description = {"Undeploy a cage: stop routing to it, drain in-flight requests, uninstall it and delete "
-                + "its jar from the deploy folder."})
-public final class UndeployCommand implements Callable<Integer> {
+final class UndeployCommand implements CommandSpec.Action {
 
-    @ParentCommand
-    CageCtl ctl;
-
-    @Parameters(paramLabel = "CAGE", description = "Name of the cage (as shown by 'cagectl list').")
-    String cage;
+    static final CommandSpec SPEC = CommandSpec.withParameter("undeploy", "Undeploy a cage: stop routing to "
+                    + "it, drain in-flight requests, uninstall it and delete its jar from the deploy folder.",
+            "CAGE", "Name of the cage (as shown by 'cagectl list').", true, new UndeployCommand());
 
     @Override
-    public Integer call() {
+    public int run(CageCtl ctl, Invocation invocation) {
+        String cage = invocation.parameter();
         AdminClient.Response response = ctl.client().post("/undeploy?cage="
                 + URLEncoder.encode(cage, StandardCharsets.UTF_8) + "&origin=" + ctl.originParam());
         JsonNode body = Json.tryParse(response.body());

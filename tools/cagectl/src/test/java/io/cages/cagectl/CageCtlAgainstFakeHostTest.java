@@ -258,14 +258,28 @@ class CageCtlAgainstFakeHostTest {
         assertEquals(ExitCodes.USAGE, run());
         assertTrue(err.toString().contains("Usage: cagectl"), err::toString);
 
-        err.getBuffer().setLength(0);
-        assertEquals(ExitCodes.USAGE, run("frobnicate"));
-        assertEquals(ExitCodes.USAGE, run("deploy"));
-        assertEquals(ExitCodes.USAGE, run("history", "--last", "0"));
-        assertEquals(ExitCodes.USAGE, run("history", "--last", "many"));
-        assertEquals(ExitCodes.USAGE, run("--admin", "not a url", "list"));
-        assertTrue(err.toString().contains("invalid admin URL 'not a url'"), err::toString);
+        assertUsageError("cagectl: unknown command 'frobnicate'; the commands are list, history, deploy, undeploy, "
+                + "problems, resources, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
+        assertUsageError("cagectl: 'cagectl deploy' needs JAR: The cage bundle jar to deploy.\n"
+                + "Run 'cagectl deploy --help' for usage.\n", "deploy");
+        assertUsageError("cagectl: '--last' must be at least 1, got 0\nRun 'cagectl history --help' for usage.\n",
+                "history", "--last", "0");
+        assertUsageError("cagectl: '--last' needs a whole number, got 'many'\n"
+                + "Run 'cagectl history --help' for usage.\n", "history", "--last", "many");
+        assertUsageError("cagectl: unknown option '--x' for 'cagectl list'\nRun 'cagectl list --help' for usage.\n",
+                "list", "--x");
+        assertUsageError("cagectl: '--timeout' must be at least 1 second, got 0\n"
+                + "Run 'cagectl list --help' for usage.\n", "list", "--timeout", "0");
+        assertUsageError("invalid admin URL 'not a url': expected something like http://127.0.0.1:8081\n",
+                "--admin", "not a url", "list");
         assertTrue(seen.isEmpty());
+        assertEquals("", out.toString());
+    }
+
+    private void assertUsageError(String expectedErr, String... args) {
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.USAGE, run(args), err::toString);
+        assertEquals(expectedErr, err.toString());
     }
 
     @Test
@@ -275,9 +289,20 @@ class CageCtlAgainstFakeHostTest {
         for (String sub : List.of("list", "history", "deploy", "undeploy", "problems")) {
             assertTrue(usage.contains(sub), usage);
         }
+        assertTrue(usage.startsWith("Usage: cagectl [OPTIONS] COMMAND [ARGS]\n"), usage);
+        assertTrue(usage.contains("  3  the admin API could not be reached"), usage);
+
+        out.getBuffer().setLength(0);
         assertEquals(ExitCodes.OK, run("deploy", "--help"));
+        assertTrue(out.toString().startsWith("Usage: cagectl deploy [OPTIONS] JAR\n"), out::toString);
+        out.getBuffer().setLength(0);
         assertEquals(ExitCodes.OK, run("help", "history"));
+        assertTrue(out.toString().startsWith("Usage: cagectl history [OPTIONS]\n"), out::toString);
+        assertTrue(out.toString().contains("--last N"), out::toString);
+        out.getBuffer().setLength(0);
         assertEquals(ExitCodes.OK, run("--version"));
-        assertTrue(out.toString().contains("cagectl "));
+        assertTrue(out.toString().startsWith("cagectl "), out::toString);
+        assertEquals("", err.toString());
+        assertTrue(seen.isEmpty());
     }
 }
