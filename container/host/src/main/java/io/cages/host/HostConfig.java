@@ -160,6 +160,10 @@ public record HostConfig(
         return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file);
     }
 
+    public HostConfig withPollMs(long ms) {
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, ms, shutdownTimeoutMs, historySize, transports, resourcesFile);
+    }
+
     public HostConfig withName(String hostName) {
         return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
     }

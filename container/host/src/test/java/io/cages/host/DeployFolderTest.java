@@ -78,4 +78,21 @@ class DeployFolderTest {
         assertEquals(Outcome.UNDEPLOYED, fx.host.admin().undeploy("svc", "test").outcome());
         assertTrue(Files.notExists(deploy.resolve("svc.jar")), "undeploy removes the jar so a restart does not bring it back");
     }
+
+    @Test
+    void aPollDuringAnAdminDeployNeverTakesTheStoredJarForADeletion() throws Exception {
+        // A poll lists the folder, then decides: a jar an admin deploy stored in between (a new file: the cage
+        // had none) must not look deleted to it. Polling every millisecond while deploying and undeploying gives
+        // the poll many chances to fall in there.
+        fx.close();
+        fx = new HostFixture(HostConfig.defaults().withWorkDir(dir.resolve("work")).withCageConfigDir(dir.resolve("configs")).withPollMs(1));
+        byte[] jar = HostFixture.versionCage("svc", "1.0.0");
+        for (int i = 1; i <= 150; i++) {
+            assertEquals(Outcome.ACTIVE, fx.deploy(jar).outcome(), "deploy " + i);
+            var undeployed = fx.host.admin().undeploy("svc", "test");
+            assertEquals(Outcome.UNDEPLOYED, undeployed.outcome(), "round " + i + ": the cage was still there to undeploy: " + undeployed);
+        }
+        assertTrue(fx.host.admin().history().stream().noneMatch(r -> r.origin().startsWith("folder:")),
+                "the folder undeployed or redeployed nothing on its own: " + fx.host.admin().history());
+    }
 }

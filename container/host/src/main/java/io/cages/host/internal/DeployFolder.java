@@ -47,8 +47,11 @@ final class DeployFolder {
         }
     }
 
-    /** What a file in the folder stands for: its stamp when handled, and the cage deployed from it. */
-    private record Known(Stamp stamp, String cage) {
+    /**
+     * What a file in the folder stands for: its stamp when handled, the cage deployed from it, and the poll
+     * epoch it was recorded in (a poll that listed the folder before then cannot tell whether it is there).
+     */
+    private record Known(Stamp stamp, String cage, long epoch) {
     }
 
     /** A jar that settled (or is present at start) and is to be deployed, as it looked when the poll saw it. */
@@ -68,6 +71,12 @@ final class DeployFolder {
     private final Map<Path, Stamp> settling = new HashMap<>();
     /** Per cage, the sequence number of the latest swap whose outcome the folder has acted on. */
     private final Map<String, Long> latestSwap = new HashMap<>();
+    /**
+     * Raised as each poll starts listing the folder. An admin deploy stores its jar and records it between a
+     * poll's listing and that poll's decisions; the entry carries the epoch, so the poll does not take the
+     * file's absence from its older listing for a deletion (it undeployed the cage just deployed).
+     */
+    private long epoch;
 
     DeployFolder(Path dir, SwapCoordinator swaps) throws IOException {
         this.dir = dir;
@@ -94,6 +103,10 @@ final class DeployFolder {
 
     /** One poll: handles new, changed (once settled) and deleted jars. Decides under the monitor, swaps outside it. */
     void scan() {
+        long listing;
+        synchronized (this) {
+            listing = ++epoch;
+        }
         Map<Path, Stamp> seen = new LinkedHashMap<>();
         for (Path jar : listJars()) {
             try {
@@ -115,7 +128,7 @@ final class DeployFolder {
                 }
             });
             for (Path file : new ArrayList<>(known.keySet())) {
-                if (!seen.containsKey(file)) {
+                if (!seen.containsKey(file) && known.get(file).epoch() < listing) {
                     Known k = known.remove(file);
                     if (k.cage() != null) {
                         gone.add(new Gone(file, k.cage()));
@@ -160,7 +173,7 @@ final class DeployFolder {
             previousCage = previous == null ? null : previous.cage();
             // A failed jar is remembered by its stamp too, so it is not retried on every poll; the cage it held
             // before (if any) keeps running.
-            known.put(jar, new Known(file.stamp(), record.succeeded() ? record.cage() : previousCage));
+            known.put(jar, new Known(file.stamp(), record.succeeded() ? record.cage() : previousCage, epoch));
         }
         if (record.succeeded() && previousCage != null && !previousCage.equals(record.cage())) {
             noteIfDone(swaps.undeploy(previousCage, "folder:" + jar.getFileName())); // the file now holds another cage
@@ -200,7 +213,7 @@ final class DeployFolder {
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
                 }
-                known.put(target, new Known(Stamp.of(target), record.cage()));
+                known.put(target, new Known(Stamp.of(target), record.cage(), epoch));
             }
         } catch (IOException e) {
             LOG.error("cage {} {} is active but could not be stored in {}: {}; a restarted host will not run it",
