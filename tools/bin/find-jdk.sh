@@ -140,9 +140,15 @@ find_jdk() {
 # other jars, but does not write a new one (JDK 25), so an archive older than any FILE is removed first; so is a
 # file that is not such an archive (a dump cut off by a kill: its header is written last), which the JVM would
 # take for a base archive, warn about at every start and never replace. Only `od` is forked, when it exists.
+#
+# An ARCHIVE named *.aot is a JDK 25+ AOT cache instead (JEP 483/514, for a long-running JVM such as the host):
+# besides the classes it keeps them linked, with their resolved constants and lambdas, which a dynamic archive
+# does not; the first run records what it loads and, at exit, starts a JVM that writes the cache (a few
+# seconds, once). The caller picks the name by the JDK's version.
 cds_flags() {
     local archive="$1" file
     shift
+    case "$archive" in *.aot) _aot_flags "$archive" "$@"; return ;; esac
     if [ -f "$archive" ]; then
         for file in "$@"; do
             if [ "$file" -nt "$archive" ]; then
@@ -155,6 +161,29 @@ cds_flags() {
         rm -f "$archive"
     fi
     printf '%s\n' "-XX:SharedArchiveFile=$archive" -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off
+}
+
+# _aot_flags CACHE FILE...: cds_flags for an AOT cache: use CACHE when it is newer than every FILE and has a
+# cache's header (0xf00baba2, written last), else remove it and record a new one at this run's exit.
+_aot_flags() {
+    local cache="$1" file
+    shift
+    if [ -f "$cache" ]; then
+        for file in "$@"; do
+            if [ "$file" -nt "$cache" ]; then
+                rm -f "$cache"
+                break
+            fi
+        done
+    fi
+    if [ -f "$cache" ] && [ "$(od -An -tx4 -N4 "$cache" 2>/dev/null)" != " f00baba2" ]; then
+        rm -f "$cache"
+    fi
+    if [ -f "$cache" ]; then
+        printf '%s\n' "-XX:AOTCache=$cache" -Xlog:aot=off -Xlog:cds=off
+    else
+        printf '%s\n' "-XX:AOTCacheOutput=$cache" -Xlog:aot=off -Xlog:cds=off
+    fi
 }
 
 # Run directly rather than sourced: behave like the function.

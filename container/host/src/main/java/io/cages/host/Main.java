@@ -89,12 +89,19 @@ public final class Main {
     }
 
     int call() throws InterruptedException {
+        // Logging's configuration (logback parsing its XML, opening its files) and reading the config (Jackson's
+        // first mapper, locale data) are each ~0.2 s of a start and independent: run them side by side. Nothing
+        // logs before the join, so no call meets a half-configured logging (SLF4J would queue and replay it).
+        Thread logging = new Thread(org.slf4j.LoggerFactory::getILoggerFactory, "cages-logging-setup");
+        logging.start();
         HostConfig hostConfig;
         try {
             hostConfig = HostConfig.load(config);
         } catch (IllegalArgumentException e) {
             System.err.println("cages-host: invalid config: " + e.getMessage());
             return 2;
+        } finally {
+            logging.join();
         }
         if (workDir != null) {
             hostConfig = hostConfig.withWorkDir(workDir).withDeployDir(deployDir != null ? deployDir : hostConfig.deployDir());
