@@ -146,9 +146,28 @@ find_jdk() {
 # does not; the first run records what it loads and, at exit, starts a JVM that writes the cache (a few
 # seconds, once). The caller picks the name by the JDK's version.
 cds_flags() {
-    local archive="$1" file
+    local archive="$1"
     shift
-    case "$archive" in *.aot) _aot_flags "$archive" "$@"; return ;; esac
+    case "$archive" in
+        *.aot)
+            _drop_stale_archive "$archive" " f00baba2" "$@"
+            if [ -f "$archive" ]; then
+                printf '%s\n' "-XX:AOTCache=$archive" -Xlog:aot=off -Xlog:cds=off
+            else
+                printf '%s\n' "-XX:AOTCacheOutput=$archive" -Xlog:aot=off -Xlog:cds=off
+            fi ;;
+        *)
+            _drop_stale_archive "$archive" " f00baba8" "$@"
+            printf '%s\n' "-XX:SharedArchiveFile=$archive" -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off ;;
+    esac
+}
+
+# _drop_stale_archive ARCHIVE MAGIC FILE...: removes ARCHIVE when any FILE is newer, or when its first four bytes
+# (as `od -An -tx4` prints them) are not MAGIC, which the JVM writes last: a dump cut off by a kill lacks it.
+# An AOT cache's magic is 0xf00baba2, a dynamic class-data archive's 0xf00baba8.
+_drop_stale_archive() {
+    local archive="$1" magic="$2" file
+    shift 2
     if [ -f "$archive" ]; then
         for file in "$@"; do
             if [ "$file" -nt "$archive" ]; then
@@ -157,33 +176,21 @@ cds_flags() {
             fi
         done
     fi
-    if [ -f "$archive" ] && [ "$(od -An -tx4 -N4 "$archive" 2>/dev/null)" != " f00baba8" ]; then
+    if [ -f "$archive" ] && [ "$(od -An -tx4 -N4 "$archive" 2>/dev/null)" != "$magic" ]; then
         rm -f "$archive"
     fi
-    printf '%s\n' "-XX:SharedArchiveFile=$archive" -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off
 }
 
-# _aot_flags CACHE FILE...: cds_flags for an AOT cache: use CACHE when it is newer than every FILE and has a
-# cache's header (0xf00baba2, written last), else remove it and record a new one at this run's exit.
-_aot_flags() {
-    local cache="$1" file
-    shift
-    if [ -f "$cache" ]; then
-        for file in "$@"; do
-            if [ "$file" -nt "$cache" ]; then
-                rm -f "$cache"
-                break
-            fi
-        done
-    fi
-    if [ -f "$cache" ] && [ "$(od -An -tx4 -N4 "$cache" 2>/dev/null)" != " f00baba2" ]; then
-        rm -f "$cache"
-    fi
-    if [ -f "$cache" ]; then
-        printf '%s\n' "-XX:AOTCache=$cache" -Xlog:aot=off -Xlog:cds=off
-    else
-        printf '%s\n' "-XX:AOTCacheOutput=$cache" -Xlog:aot=off -Xlog:cds=off
-    fi
+# jvm_options FILE -- print, one a line, the JVM flags in FILE: one flag per line (so a flag may hold spaces),
+# blank lines and lines starting with '#' skipped, surrounding blanks trimmed. The host's configs/jvm.options is
+# read with it by tools/bin/cages and by the archive's bin/cages-host. A missing FILE prints nothing.
+jvm_options() {
+    local line
+    [ -f "$1" ] || return 0
+    while IFS= read -r line || [ -n "$line" ]; do
+        line="${line#"${line%%[![:space:]]*}"}"; line="${line%"${line##*[![:space:]]}"}"
+        case "$line" in ''|'#'*) ;; *) printf '%s\n' "$line" ;; esac
+    done < "$1"
 }
 
 # Run directly rather than sourced: behave like the function.
