@@ -51,6 +51,26 @@ record CageManifest(String name, String handlerClass, String version, String sym
                 main.getValue("Bundle-SymbolicName"), main.getValue(CAGE_IDEMPOTENT), main.getValue(CAGE_NON_BLOCKING));
     }
 
+    /**
+     * The manifest of a cage a {@link io.cages.host.spi.CageRuntime} recognized: no bundle, so the handler class
+     * names the runtime ({@code process}) and the symbolic name is {@code <kind>:<name>}.
+     *
+     * @throws DeployException when the name or version is not valid
+     */
+    public static CageManifest foreign(String kind, io.cages.host.spi.ForeignCage cage) throws DeployException {
+        String name = cage.name() == null ? null : cage.name().trim();
+        if (name == null || !HostConfig.isValidCageName(name)) {
+            throw new DeployException(kind + " cage: name '" + name + "' is not a valid cage name (lower-case letters, digits and '-', starting with a letter, at most 63)");
+        }
+        String parsedVersion;
+        try {
+            parsedVersion = Version.parseVersion(cage.version()).toString();
+        } catch (IllegalArgumentException e) {
+            throw new DeployException(kind + " cage '" + name + "': version '" + cage.version() + "' is not a valid version: " + e.getMessage());
+        }
+        return new CageManifest(name, kind, parsedVersion, kind + ":" + name, List.copyOf(cage.idempotent()), Set.of());
+    }
+
     /** Checks the header values. */
     private static CageManifest of(String name, String handler, String version, String symbolicName, String idempotent,
                                    String nonBlocking) throws DeployException {

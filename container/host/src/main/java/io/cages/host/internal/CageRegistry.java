@@ -55,7 +55,7 @@ final class CageRegistry {
     }
 
     private static CageInfo.VersionInfo info(CageRevision revision) {
-        return new CageInfo.VersionInfo(revision.version(), revision.bundle().getBundleId(),
+        return new CageInfo.VersionInfo(revision.version(), revision.bundleId(),
                 revision.state().name(), revision.inFlight());
     }
 }

@@ -31,7 +31,8 @@ final class CageRevision {
     static final long SLOW_NON_BLOCKING_NANOS = 10_000_000L;
     private static final long SLOW_WARNING_INTERVAL_NANOS = 10_000_000_000L;
 
-    public enum State { STARTING, ACTIVE, DRAINING, RETIRED }
+    /** FAILED: the version gave up serving on its own (a process cage whose workers crash too often). */
+    public enum State { STARTING, ACTIVE, DRAINING, RETIRED, FAILED }
 
     private final CageManifest manifest;
     private final Bundle bundle;
@@ -39,6 +40,8 @@ final class CageRevision {
     private final HostCageContext context;
     private final Drain drain;
     private volatile State state = State.STARTING;
+    /** Why the version gave up serving, or null; only foreign cages (process cages) report it. */
+    private volatile String failure;
     /** True once start and self-test passed: the version served, so it drains before it goes. */
     private volatile boolean started;
     /**
@@ -65,8 +68,29 @@ final class CageRevision {
         return manifest.version();
     }
 
+    /** The cage bundle, or null for a cage run by a {@link io.cages.host.spi.CageRuntime} (a process cage). */
     public Bundle bundle() {
         return bundle;
+    }
+
+    /** The bundle id, or -1 when the version has no bundle. */
+    long bundleId() {
+        return bundle == null ? -1 : bundle.getBundleId();
+    }
+
+    /** Records why the version gave up serving; true the first time. */
+    boolean markFailed(String reason) {
+        synchronized (this) {
+            if (failure != null) {
+                return false;
+            }
+            failure = reason;
+            return true;
+        }
+    }
+
+    String failure() {
+        return failure;
     }
 
     CageHandler handler() {
@@ -108,7 +132,8 @@ final class CageRevision {
     }
 
     public State state() {
-        return state;
+        State current = state;
+        return failure != null && current == State.ACTIVE ? State.FAILED : current;
     }
 
     public int inFlight() {
@@ -204,6 +229,9 @@ final class CageRevision {
     }
 
     static void uninstall(Bundle bundle) {
+        if (bundle == null) {
+            return;
+        }
         try {
             if (bundle.getState() != Bundle.UNINSTALLED) {
                 bundle.uninstall();
@@ -220,6 +248,6 @@ final class CageRevision {
 
     @Override
     public String toString() {
-        return "cage " + cage() + " " + version() + " (bundle " + bundle.getBundleId() + ", " + state + ")";
+        return "cage " + cage() + " " + version() + " (" + (bundle == null ? manifest.handlerClass() : "bundle " + bundle.getBundleId()) + ", " + state() + ")";
     }
 }

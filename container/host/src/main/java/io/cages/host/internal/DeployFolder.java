@@ -298,7 +298,7 @@ final class DeployFolder {
 
     private List<Path> listJars() {
         List<Path> jars = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.jar")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{jar,zip}")) {
             files.forEach(jars::add);
         } catch (NoSuchFileException e) {
             LOG.warn("deploy folder {} is gone", dir);

@@ -50,7 +50,11 @@ public final class HostRuntime {
         this.dispatcher = new RequestDispatcher(registry);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
         DeployHistory history = new DeployHistory(config.historySize());
-        this.swaps = new SwapCoordinator(framework, new RevisionFactory(configs, calls, resources), registry, history);
+        java.util.List<io.cages.host.spi.CageRuntime> runtimes = new java.util.ArrayList<>();
+        java.util.ServiceLoader.load(io.cages.host.spi.CageRuntime.class).forEach(runtimes::add);
+        RevisionFactory revisions = new RevisionFactory(configs, calls, resources, runtimes,
+                config.workDir().resolve("foreign-cages"), history);
+        this.swaps = new SwapCoordinator(framework, revisions, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {

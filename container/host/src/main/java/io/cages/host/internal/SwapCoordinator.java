@@ -58,8 +58,10 @@ final class SwapCoordinator {
         long started = System.nanoTime();
         Instant at = Instant.now();
         CageManifest manifest;
+        RevisionFactory.ForeignArchive foreign;
         try {
-            manifest = CageManifest.read(jar);
+            foreign = revisions.readForeign(jar);
+            manifest = foreign != null ? foreign.manifest() : CageManifest.read(jar);
         } catch (DeployException e) {
             return record(new DeployRecord(history.nextSeq(), at, "DEPLOY", null, null, null, origin, Outcome.FAILED, e.getMessage(), elapsedMs(started)));
         }
@@ -77,7 +79,7 @@ final class SwapCoordinator {
             String previousVersion = previous == null ? null : previous.version();
             CageRevision next;
             try {
-                next = start(stage(manifest, jar), manifest, slot);
+                next = foreign != null ? startForeign(foreign, slot) : start(stage(manifest, jar), manifest, slot);
             } catch (DeployException e) {
                 // Roll back: start removed what stage installed; the slot never saw the new version.
                 registry.removeIfIdle(slot);
@@ -131,6 +133,21 @@ final class SwapCoordinator {
             } else {
                 CageRevision.uninstall(bundle);
             }
+            if (e instanceof RuntimeException) {
+                throw new DeployException("unexpected failure: " + CageRevision.describe(e), e);
+            }
+            throw e;
+        }
+    }
+
+    /** Builds a version without a bundle (a process cage) and runs its start and self-test; discarded on failure. */
+    private CageRevision startForeign(RevisionFactory.ForeignArchive archive, CageSlot slot) throws DeployException {
+        CageRevision revision = revisions.createForeign(archive);
+        try {
+            revision.startAndSelfTest(Duration.ofMillis(slot.limits().selfTestTimeoutMs()));
+            return revision;
+        } catch (DeployException | RuntimeException e) {
+            revision.discard();
             if (e instanceof RuntimeException) {
                 throw new DeployException("unexpected failure: " + CageRevision.describe(e), e);
             }
