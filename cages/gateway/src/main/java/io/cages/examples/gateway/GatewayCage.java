@@ -22,6 +22,9 @@ import java.util.concurrent.ExecutionException;
  * the stock and queues the charge in one transaction, then {@code billing} is asked how the charge stands
  * (usually still {@code pending}: it settles from the queue a moment later). If asking billing fails, the
  * reservation is released, so no stock stays held for an order the caller saw fail.
+ *
+ * <p>{@code GET /gateway/quote?sku=bolt&quantity=120&customer=c-17} asks {@code pricing} for a price: a process cage
+ * (warm Python workers, cages/pricing), called by name exactly like a Java cage.
  */
 public final class GatewayCage implements CageHandler {
 
@@ -37,8 +40,9 @@ public final class GatewayCage implements CageHandler {
         return switch (request.operation()) {
             case "welcome" -> welcome(request);
             case "order" -> order(request);
+            case "quote" -> quote(request);
             default -> throw CageException.notFound("cage 'gateway' has no operation '" + request.operation()
-                    + "' (it has welcome, order)");
+                    + "' (it has welcome, order, quote)");
         };
     }
 
@@ -67,6 +71,15 @@ public final class GatewayCage implements CageHandler {
         answer.put("inventory", describe(reserved));
         answer.put("billing", describe(billing));
         return Response.of(answer);
+    }
+
+    private Response quote(Request request) throws Exception {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("sku", request.param("sku"));
+        params.put("quantity", request.param("quantity") == null ? "1" : request.param("quantity"));
+        params.put("customer", request.param("customer"));
+        params.values().removeIf(Objects::isNull); // pricing names what is missing
+        return Response.of(Map.of("pricing", describe(context.cage("pricing").call("quote", params))));
     }
 
     private Response welcome(Request request) throws Exception {
