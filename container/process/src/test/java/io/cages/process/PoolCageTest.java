@@ -129,6 +129,39 @@ class PoolCageTest {
     }
 
     @Test
+    void aNodeWorkerServesThroughItsLibrary() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("node"), "node is not installed");
+        String worker = """
+                const cages = require('cages_worker');
+                cages.serve({
+                  echo: (params, request) => ({ params, caller: request.caller, pid: process.pid }),
+                  later: async (params) => { await new Promise(r => setTimeout(r, 5)); return { later: true }; },
+                  refuse: (params) => { throw new cages.CageError('not_found', 'no such thing: ' + params.what); },
+                  boom: () => { console.log('this goes to stderr'); throw new TypeError('boom'); },
+                  bytes: () => new cages.Body('a,b\\n1,2\\n', 'text/csv'),
+                });
+                """;
+        kit.deployOk(ProcessKit.archive(ProcessKit.manifest("nodeecho", "1.0.0", List.of("node", "worker.js"), "pool", 2,
+                "selfTest", Map.of("operation", "echo")), Map.of("worker.js", worker)));
+        JsonNode echoed = kit.callOk("caller", "relay", Map.of("target", "nodeecho", "op", "echo", "x", 1)).get("value");
+        assertEquals(1, echoed.get("params").get("x").asInt());
+        assertEquals("caller", echoed.get("caller").asText());
+        assertTrue(kit.callOk("nodeecho", "later", Map.of()).get("later").asBoolean());
+        CageException refused = ProcessKit.failureOf(kit.call("nodeecho", "refuse", Map.of("what", "x"), 5000));
+        assertEquals(ErrorCode.NOT_FOUND, refused.code());
+        assertEquals("no such thing: x", refused.getMessage());
+        CageException boom = ProcessKit.failureOf(kit.call("nodeecho", "boom", Map.of(), 5000));
+        assertEquals("TypeError: boom", boom.getMessage());
+        ProcessKit.HttpAnswer csv = kit.get("/nodeecho/bytes");
+        assertEquals("a,b\n1,2\n", csv.body());
+        assertEquals(echoed.get("pid").asLong(), kit.callOk("nodeecho", "echo", Map.of()).get("pid").asLong(), "the same warm worker");
+    }
+
+    static boolean onPath(String command) {
+        return java.util.Arrays.stream(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, command)));
+    }
+
+    @Test
     void aMisbehavingWorkerFailsOnlyItsOwnRequest() throws Exception {
         kit.deployOk(pool("rogue", "1.0.0", "pool", 4, "terminationTimeoutMs", 300));
         Map<String, String> expected = Map.of(
