@@ -257,6 +257,53 @@ class PoolCageTest {
     }
 
     @Test
+    void aThousandRequestsPastTheirDeadlineLeaveNoProcessBesideThePool() throws Exception {
+        // A worker in sh that says ready and never answers, with a child in its group: each request hits its deadline,
+        // its worker is killed with the group and replaced.
+        String worker = """
+                #!/bin/sh
+                printf '\\000\\000\\000\\020{"type":"ready"}'
+                sleep 7.456 &
+                exec sleep 9.654
+                """;
+        kit.deployOk(ProcessKit.archive(ProcessKit.manifest("stuck", "1.0.0", List.of("sh", "worker.sh"), "pool", 16, "queue", 1000,
+                "terminationTimeoutMs", 200), Map.of("worker.sh", worker)));
+        long began = System.nanoTime();
+        List<CompletableFuture<Integer>> clients = new ArrayList<>();
+        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        for (int c = 0; c < 16; c++) {
+            clients.add(CompletableFuture.supplyAsync(() -> {
+                int deadlines = 0;
+                for (int i = 0; i < 1000 / 16 + 1; i++) {
+                    try {
+                        if (ProcessKit.failureOf(kit.call("stuck", "wait", Map.of(), 100)).code() == ErrorCode.DEADLINE_EXCEEDED) {
+                            deadlines++;
+                        }
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }
+                return deadlines;
+            }, threads));
+        }
+        int deadlines = 0;
+        for (CompletableFuture<Integer> client : clients) {
+            deadlines += client.get(120, TimeUnit.SECONDS);
+        }
+        assertEquals(16 * (1000 / 16 + 1), deadlines);
+        // Beside the pool (at most 16 workers, each with its one child) nothing of the cage is left.
+        Await.until("only the pool's processes left", Duration.ofSeconds(20),
+                () -> ProcessKit.processesWith("9.654").size() <= 16 && ProcessKit.processesWith("7.456").size() <= 16);
+        int leaders = ProcessKit.processesWith("9.654").size();
+        int children = ProcessKit.processesWith("7.456").size();
+        System.out.printf("pool: %d requests past their 100 ms deadline in %d ms; left: %d workers and %d children (pool 16)%n",
+                deadlines, (System.nanoTime() - began) / 1_000_000, leaders, children);
+        assertEquals(DeployRecord.Outcome.UNDEPLOYED, kit.host.admin().undeploy("stuck", "test").outcome());
+        Await.until("no process of the cage after undeploy", Duration.ofSeconds(10),
+                () -> ProcessKit.processesWith("9.654").isEmpty() && ProcessKit.processesWith("7.456").isEmpty());
+    }
+
+    @Test
     void aWorkerCrashingAtStartFailsTheCageAfterMaxRestartsWithoutAStorm() throws Exception {
         Path marker = dir.resolve("crash-now");
         Path starts = dir.resolve("starts.txt");
