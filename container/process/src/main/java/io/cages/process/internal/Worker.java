@@ -72,7 +72,9 @@ final class Worker {
     static Worker start(int number, Manifest manifest, Path dir, Consumer<Worker> onDeath) throws IOException {
         Worker worker = new Worker(number, manifest, OsProcess.start(manifest, dir), onDeath);
         StderrPump.start(worker.process.getErrorStream(), worker.who, worker::currentRequestId, manifest.maxStderrBytes());
-        Thread.ofVirtual().name("cage-worker-" + manifest.name() + "-" + number).start(worker::readLoop);
+        // A platform thread: a virtual thread blocked reading a pipe would pin its carrier for the worker's whole life
+        // (file and pipe reads are not asynchronous), and the scheduler would compensate with more carriers.
+        Thread.ofPlatform().daemon().name("cage-worker-" + manifest.name() + "-" + number).start(worker::readLoop);
         return worker;
     }
 

@@ -1,0 +1,252 @@
+package io.cages.procbench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cages.api.Deadline;
+import io.cages.host.Host;
+import io.cages.host.HostConfig;
+import io.cages.host.admin.DeployRecord;
+import io.cages.host.spi.Dispatcher;
+import io.cages.host.spi.InboundRequest;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Process cages against their limits, on one machine (printed, never asserted):
+ *
+ * <ol>
+ *   <li>pool mode through the host (dispatcher, admission, a virtual thread, the framed protocol, the Python worker
+ *       library) against a raw ping-pong: this JVM writes the same request frames to the same worker program and
+ *       reads its answers, nothing else. Round trip with one client and one worker; throughput with N clients and N
+ *       workers;</li>
+ *   <li>per-request mode through the host against a bare fork+exec loop of the same sh program (start, write the
+ *       same envelope, read stdout, wait), with N clients each.</li>
+ * </ol>
+ *
+ * Arguments: {@code [seconds=5] [clients=2]}.
+ */
+public final class ProcBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PYTHON_WORKER = """
+            import cages_worker
+            cages_worker.serve({"ping": lambda params, request: {"pong": params.get("n")}})
+            """;
+    private static final String SH_PROGRAM = "cat > /dev/null\nprintf '{\"value\":{\"pong\":1}}'\n";
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int clients = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        Path dir = Files.createTempDirectory("procbench");
+        Path lib = dir.resolve("lib");
+        Files.createDirectories(lib);
+        try (InputStream in = ProcBench.class.getResourceAsStream("/io/cages/process/workers/cages_worker.py")) {
+            Files.copy(in, lib.resolve("cages_worker.py"));
+        }
+        Files.writeString(dir.resolve("worker.py"), PYTHON_WORKER);
+        Files.writeString(dir.resolve("ping.sh"), SH_PROGRAM);
+        System.out.printf("procbench: %d s per measurement, %d clients; python3 pool workers, sh per-request; %d cores%n",
+                seconds, clients, Runtime.getRuntime().availableProcessors());
+
+        HostConfig config = HostConfig.defaults().withWorkDir(dir.resolve("work")).withCageConfigDir(dir.resolve("configs"))
+                .withDeployDir(dir.resolve("deploy")).withResourcesFile(dir.resolve("no-resources.json"));
+        try (Host host = Host.start(config, List.of())) {
+            deploy(host, archive("ping", "pool", 1, Map.of("worker.py", PYTHON_WORKER)));
+            deploy(host, archive("pingn", "pool", clients, Map.of("worker.py", PYTHON_WORKER)));
+            deploy(host, archive("shping", "per-request", clients, Map.of("ping.sh", SH_PROGRAM)));
+
+            Result rawRtt = measure(seconds, 1, rawPool(dir, lib, 1));
+            Result hostRtt = measure(seconds, 1, () -> callHost(host, "ping"));
+            print("pool round trip, 1 client, 1 worker", hostRtt, rawRtt);
+            Result rawThroughput = measure(seconds, clients, rawPool(dir, lib, clients));
+            Result hostThroughput = measure(seconds, clients, () -> callHost(host, "pingn"));
+            print("pool throughput, " + clients + " clients, " + clients + " workers", hostThroughput, rawThroughput);
+            Result bareFork = measure(seconds, clients, () -> forkExec(dir));
+            Result perRequest = measure(seconds, clients, () -> callHost(host, "shping"));
+            print("per-request, " + clients + " clients (sh)", perRequest, bareFork);
+        }
+    }
+
+    interface Call {
+        void run() throws Exception;
+    }
+
+    record Result(long calls, double seconds, long[] latenciesNanos) {
+        double perSecond() {
+            return calls / seconds;
+        }
+
+        double p50Micros() {
+            return latenciesNanos.length == 0 ? 0 : latenciesNanos[latenciesNanos.length / 2] / 1000.0;
+        }
+    }
+
+    static void print(String what, Result cages, Result raw) {
+        System.out.printf("%-45s cages %9.0f/s  p50 %8.1f us | raw %9.0f/s  p50 %8.1f us | cages/raw throughput %.2f%n",
+                what, cages.perSecond(), cages.p50Micros(), raw.perSecond(), raw.p50Micros(), cages.perSecond() / raw.perSecond());
+    }
+
+    /** Runs {@code call} from {@code clients} threads for {@code seconds} (after a warm-up of a fifth of it). */
+    static Result measure(int seconds, int clients, Call call) throws Exception {
+        for (long end = System.nanoTime() + seconds * 200_000_000L; System.nanoTime() < end; ) {
+            call.run();
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        LongAdder calls = new LongAdder();
+        List<long[]> samples = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(clients);
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long started = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            long[] mine = new long[200_000];
+            samples.add(mine);
+            (Boolean.getBoolean("procbench.virtualClients") ? Thread.ofVirtual() : Thread.ofPlatform()).start(() -> {
+                int n = 0;
+                try {
+                    while (!stop.get()) {
+                        long t = System.nanoTime();
+                        call.run();
+                        if (n < mine.length) {
+                            mine[n++] = System.nanoTime() - t;
+                        }
+                        calls.increment();
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                } finally {
+                    mine[mine.length - 1] = -n; // how many samples this client kept
+                    done.countDown();
+                }
+            });
+        }
+        Thread.sleep(seconds * 1000L); // the measurement window itself
+        stop.set(true);
+        done.await(60, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a call failed", failures.get(0));
+        }
+        long[] all = samples.stream().flatMapToLong(s -> Arrays.stream(s, 0, (int) -s[s.length - 1])).sorted().toArray();
+        return new Result(calls.sum(), elapsed, all);
+    }
+
+    static void callHost(Host host, String cage) throws Exception {
+        Dispatcher d = host.dispatcher();
+        d.dispatch(new InboundRequest(d.newRequestId(), cage, "ping", Map.of("n", 1), null, null, null, "bench",
+                Deadline.afterMillis(10_000))).get(10, TimeUnit.SECONDS);
+    }
+
+    /** N raw workers, one per client thread: frames written and read by hand, no host. */
+    static Call rawPool(Path dir, Path lib, int workers) throws IOException {
+        List<RawWorker> all = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            all.add(new RawWorker(dir, lib));
+        }
+        ThreadLocal<RawWorker> mine = new ThreadLocal<>();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        return () -> {
+            RawWorker w = mine.get();
+            if (w == null) {
+                w = all.get(next.getAndIncrement() % all.size());
+                mine.set(w);
+            }
+            w.ping();
+        };
+    }
+
+    static final class RawWorker {
+        private final DataOutputStream in;
+        private final DataInputStream out;
+        private long id;
+
+        RawWorker(Path dir, Path lib) throws IOException {
+            ProcessBuilder builder = new ProcessBuilder("python3", "worker.py").directory(dir.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().put("PYTHONPATH", lib.toString());
+            Process process = builder.start();
+            in = new DataOutputStream(new BufferedOutputStream(process.getOutputStream()));
+            out = new DataInputStream(new BufferedInputStream(process.getInputStream()));
+            read(); // ready
+        }
+
+        synchronized void ping() throws IOException {
+            ObjectNode request = JSON.createObjectNode();
+            request.put("type", "request").put("id", Long.toString(++id)).put("cage", "raw").put("operation", "ping")
+                    .putObject("params").put("n", 1);
+            request.put("caller", "bench").put("deadlineMs", 10_000);
+            byte[] frame = JSON.writeValueAsBytes(request);
+            in.writeInt(frame.length);
+            in.write(frame);
+            in.flush();
+            JsonNode answer = read();
+            if (!"answer".equals(answer.path("type").asText())) {
+                throw new IOException("unexpected frame " + answer);
+            }
+        }
+
+        private JsonNode read() throws IOException {
+            byte[] bytes = new byte[out.readInt()];
+            out.readFully(bytes);
+            return JSON.readTree(bytes);
+        }
+    }
+
+    /** The same program as the per-request cage, started bare: fork+exec, envelope in, answer out, wait. */
+    static void forkExec(Path dir) throws Exception {
+        Process process = new ProcessBuilder("sh", "ping.sh").directory(dir.toFile()).start();
+        try (OutputStream in = process.getOutputStream()) {
+            in.write("{\"id\":\"1\",\"cage\":\"shping\",\"operation\":\"ping\",\"params\":{\"n\":1},\"caller\":\"bench\",\"deadlineMs\":10000}"
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        process.getInputStream().transferTo(answer);
+        process.getErrorStream().close();
+        if (process.waitFor() != 0 || answer.size() == 0) {
+            throw new IOException("bare sh failed");
+        }
+    }
+
+    static byte[] archive(String name, String mode, int pool, Map<String, String> files) throws IOException {
+        ObjectNode manifest = JSON.createObjectNode();
+        manifest.put("name", name).put("version", "1.0.0").put("mode", mode).put("pool", pool).put("queue", 1000);
+        manifest.putArray("command").add(files.containsKey("worker.py") ? "python3" : "sh")
+                .add(files.containsKey("worker.py") ? "worker.py" : "ping.sh");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("cage.json"));
+            zip.write(JSON.writeValueAsBytes(manifest));
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                zip.putNextEntry(new ZipEntry(file.getKey()));
+                zip.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    static void deploy(Host host, byte[] archive) {
+        DeployRecord record = host.admin().deploy(archive, "procbench");
+        if (!record.succeeded()) {
+            throw new IllegalStateException("deploy failed: " + record);
+        }
+    }
+}
