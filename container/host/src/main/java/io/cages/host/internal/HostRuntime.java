@@ -52,8 +52,9 @@ public final class HostRuntime {
         DeployHistory history = new DeployHistory(config.historySize());
         java.util.List<io.cages.host.spi.CageRuntime> runtimes = new java.util.ArrayList<>();
         java.util.ServiceLoader.load(io.cages.host.spi.CageRuntime.class).forEach(runtimes::add);
-        RevisionFactory revisions = new RevisionFactory(configs, calls, resources, runtimes,
-                config.workDir().resolve("foreign-cages"), history);
+        Path foreignDir = config.workDir().resolve("foreign-cages");
+        deleteLeftovers(foreignDir); // files of versions a previous run left behind (a version deletes its own at stop)
+        RevisionFactory revisions = new RevisionFactory(configs, calls, resources, runtimes, foreignDir, history);
         this.swaps = new SwapCoordinator(framework, revisions, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
@@ -62,6 +63,17 @@ public final class HostRuntime {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    private static void deleteLeftovers(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot clear {}: {}", dir, e.toString());
+        }
     }
 
     /** Starts Felix, deploys what the deploy folder holds and starts watching the folders. */
