@@ -342,6 +342,20 @@ class PoolCageTest {
         assertEquals(DeployRecord.Outcome.FAILED, broken.outcome());
         assertTrue(broken.reason().contains("exited with exit status 5"), broken::toString);
         assertEquals("1.0.0", cage("steady").activeVersion());
+        // A Java cage bundle with a cage.json resource of its own stays a bundle.
+        byte[] bundle = TestCages.build("bundled", "1.0.0", CallerCage.class);
+        java.io.ByteArrayOutputStream withJson = new java.io.ByteArrayOutputStream();
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(bundle));
+             var out = new java.util.zip.ZipOutputStream(withJson)) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                in.transferTo(out);
+            }
+            out.putNextEntry(new java.util.zip.ZipEntry("cage.json"));
+            out.write("{\"not\": \"a process cage\"}".getBytes());
+        }
+        DeployRecord bundled = kit.deployOk(withJson.toByteArray());
+        assertTrue(cage("bundled").versions().get(0).bundleId() > 0, "installed as a bundle: " + bundled);
         DeployRecord badManifest = kit.deploy(ProcessKit.archive(Map.of("name", "steady", "version", "3", "command", List.of("x"), "pol", 3), Map.of()));
         assertTrue(badManifest.reason().contains("cage.json: unknown key 'pol'"), badManifest::toString);
     }

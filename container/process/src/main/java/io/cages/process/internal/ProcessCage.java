@@ -40,18 +40,20 @@ public final class ProcessCage implements ForeignCage {
             return null;
         }
         byte[] json = null;
+        boolean cageBundle = false;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(archive))) {
             for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
                 if (entry.getName().equals(MANIFEST)) {
                     json = zip.readAllBytes();
-                    break;
+                } else if (entry.getName().equals("META-INF/MANIFEST.MF")) {
+                    cageBundle = new java.util.jar.Manifest(zip).getMainAttributes().getValue("Cage-Name") != null;
                 }
             }
         } catch (IOException e) {
             return null; // not a readable zip: the host reports it as a jar that cannot be read
         }
-        if (json == null) {
-            return null;
+        if (json == null || cageBundle) {
+            return null; // a Java cage bundle may carry a cage.json of its own: it stays a bundle
         }
         JsonNode tree;
         try {
