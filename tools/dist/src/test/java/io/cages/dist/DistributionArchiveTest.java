@@ -120,7 +120,7 @@ class DistributionArchiveTest {
         for (String executable : List.of("bin/cages-host", "bin/cagectl", "bin/find-jdk.sh")) {
             assertTrue(Files.isExecutable(home.resolve(executable)), executable);
         }
-        for (String file : List.of("README.md", "configs/host.json", "configs/resources.json", "configs/logback.xml",
+        for (String file : List.of("README.md", "configs/host.json", "configs/resources.json", "configs/logback.example.xml",
                 "configs/jvm.options", "configs/cagectl.jvm.options", "configs/cages/greeter.json", "cages/hello.jar",
                 "share/etc/cages/host.json", "share/etc/cages/resources.json",
                 "share/etc/default/cages")) {
@@ -137,7 +137,7 @@ class DistributionArchiveTest {
                 "EnvironmentFile=-/etc/default/cages", "ExecStart=/opt/cages/bin/cages-host")) {
             assertTrue(unit.lines().anyMatch(line::equals), line);
         }
-        String logback = Files.readString(home.resolve("configs/logback.xml"));
+        String logback = Files.readString(home.resolve("configs/logback.example.xml"));
         assertTrue(logback.contains("RollingFileAppender") && logback.contains("totalSizeCap"), "file logs with bounded rotation");
     }
 

@@ -128,7 +128,8 @@ final class CageCalls {
         if (params == null || params.isEmpty()) {
             return Map.of();
         }
-        return callerMapper.convertValue(params, Map.class);
+        Map<String, Object> scalars = PlainValues.copyOfScalars(params); // the common case, without a token buffer
+        return scalars != null ? scalars : callerMapper.convertValue(params, Map.class);
     }
 
     private String traceOf(Request current) {

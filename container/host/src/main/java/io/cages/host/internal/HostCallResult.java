@@ -3,7 +3,6 @@ package io.cages.host.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageException;
 import io.cages.api.CallResult;
-import io.cages.host.spi.HostJson;
 import io.cages.host.spi.Reply;
 
 /** A callee's reply as the caller sees it: a fresh tree of plain values, bound with the caller's mapper. */
@@ -21,7 +20,7 @@ final class HostCallResult implements CallResult {
 
     @Override
     public Object value() {
-        return reply.value() == null ? null : HostJson.MAPPER.convertValue(reply.value(), Object.class);
+        return PlainValues.of(reply.value());
     }
 
     @Override

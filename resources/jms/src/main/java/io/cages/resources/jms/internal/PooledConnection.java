@@ -5,9 +5,9 @@ import javax.jms.JMSException;
 
 /**
  * One connection slot of the pool: first a reservation while the connection is being opened (outside the pool
- * lock), then the open connection and how many sessions it carries. Fields are guarded by the pool's lock
- * ({@code connection} is volatile because sessions are created from it outside the lock; {@code dead} because the
- * provider's thread sets it).
+ * lock), then the open connection and how many sessions it carries. Fields are written under the pool's lock;
+ * those {@link #takesSessions} reads are volatile because the pool's lock-free lending reads them without it
+ * ({@code connection} too: sessions are created from it outside the lock).
  */
 final class PooledConnection {
 
@@ -16,13 +16,13 @@ final class PooledConnection {
     /** Session slots held: sessions lent out, idle, being created or being closed on this connection. */
     int sessions;
     /** Why opening failed; waiters for the connection fail with it. */
-    Exception openFailure;
+    volatile Exception openFailure;
     /** Takes no new sessions; closed and its slot freed when its last session is gone. */
-    boolean retired;
+    volatile boolean retired;
     /** The provider reported the connection lost: it takes no sessions and is closed at once. */
     volatile boolean dead;
     /** Being closed (outside the pool lock); its slot is free once it is closed. */
-    boolean closing;
+    volatile boolean closing;
 
     boolean opening() {
         return connection == null && openFailure == null;

@@ -54,7 +54,7 @@ public final class PooledSession {
         broken = true;
     }
 
-    /** Under the pool lock. */
+    /** With or without the pool lock: every flag it reads is volatile, and none is ever cleared. */
     boolean usable() {
         return !broken && connection.takesSessions();
     }

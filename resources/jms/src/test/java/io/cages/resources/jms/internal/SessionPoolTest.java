@@ -345,4 +345,61 @@ class SessionPoolTest {
         assertEquals(0, pool.leased());
         assertEquals(0, jms.openConnections.get(), "the connection opened after close was closed");
     }
+
+    /**
+     * Lending and taking back run without the pool's lock: under many callers, a lost connection and a close in
+     * the middle of it all, no session is lent twice at once, none is left open, and the limits hold.
+     */
+    @Test
+    void lockFreeLendingUnderContentionAcrossALossAndACloseLeaksNothing() throws Exception {
+        FakeJms jms = new FakeJms();
+        jms.openMillis = 0;
+        SessionPool pool = new SessionPool("busy", jms.factory(), 2, 4);
+        java.util.Set<PooledSession> lent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicInteger lentTwice = new AtomicInteger();
+        AtomicInteger cycles = new AtomicInteger();
+        AtomicInteger refusedAfterClose = new AtomicInteger();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> callers = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                callers.add(threads.submit(() -> {
+                    for (int n = 0; n < 20_000; n++) {
+                        PooledSession s;
+                        try {
+                            s = pool.acquire(false, seconds(10));
+                        } catch (CageException e) {
+                            assertTrue(e.getMessage().contains("is closed") || e.getMessage().contains("cannot reach"), e.getMessage());
+                            refusedAfterClose.incrementAndGet();
+                            return null;
+                        }
+                        if (!lent.add(s)) {
+                            lentTwice.incrementAndGet();
+                        }
+                        cycles.incrementAndGet();
+                        Thread.yield();
+                        lent.remove(s);
+                        pool.release(s);
+                    }
+                    return null;
+                }));
+            }
+            Await.until("callers are lending", Duration.ofSeconds(10), () -> cycles.get() > 20_000);
+            jms.connections.get(0).fail();
+            int atLoss = cycles.get();
+            Await.until("lending goes on after the loss", Duration.ofSeconds(10), () -> cycles.get() > atLoss + 20_000);
+            pool.close();
+            for (Future<?> caller : callers) {
+                caller.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals(0, lentTwice.get(), "a session lent to two callers at once");
+        assertEquals(16, refusedAfterClose.get(), "every caller was refused once the pool closed: " + cycles.get() + " cycles");
+        assertEquals(0, pool.leased());
+        assertEquals(0, jms.openConnections.get(), "every connection closed");
+        for (FakeConnection c : jms.connections) {
+            assertEquals(0, c.openSessions.get(), "every session closed");
+        }
+        assertTrue(jms.maxOpenConnections.get() <= 2, "connections at once: " + jms.maxOpenConnections.get());
+        assertTrue(jms.maxSessionsOnOne.get() <= 4, "sessions on one connection: " + jms.maxSessionsOnOne.get());
+    }
 }
