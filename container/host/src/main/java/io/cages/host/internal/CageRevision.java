@@ -89,10 +89,6 @@ final class CageRevision {
         }
     }
 
-    String failure() {
-        return failure;
-    }
-
     CageHandler handler() {
         return handler;
     }

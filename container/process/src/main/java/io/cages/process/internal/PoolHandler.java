@@ -9,7 +9,6 @@ import io.cages.api.Request;
 import io.cages.api.Response;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,15 +75,6 @@ final class PoolHandler implements CageHandler {
             }
             return Envelopes.answer(answer, worker.who);
         }
-    }
-
-    /** Live worker pids, for tests. */
-    List<Long> pids() {
-        return pool.pids();
-    }
-
-    int starts() {
-        return pool.starts();
     }
 
     @Override

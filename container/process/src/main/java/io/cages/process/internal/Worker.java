@@ -78,10 +78,6 @@ final class Worker {
         return worker;
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     boolean alive() {
         return !dead.get();
     }

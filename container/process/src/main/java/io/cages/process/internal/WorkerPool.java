@@ -42,7 +42,6 @@ final class WorkerPool {
     private final ArrayDeque<Worker> idle = new ArrayDeque<>();
     private final RestartIntensity intensity;
     private final AtomicInteger numbers = new AtomicInteger();
-    private final AtomicInteger starts = new AtomicInteger();
     private final ScheduledFuture<?> supervision;
     private int starting;
     private int waiting;
@@ -61,7 +60,6 @@ final class WorkerPool {
     /** Starts the first worker and waits until it is ready: a version whose program cannot start never serves. */
     void startFirst() throws Exception {
         Worker worker = Worker.start(numbers.incrementAndGet(), manifest, dir, this::died);
-        starts.incrementAndGet();
         try {
             worker.ready.get(manifest.startupTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -167,8 +165,7 @@ final class WorkerPool {
         String problem;
         try {
             worker = Worker.start(numbers.incrementAndGet(), manifest, dir, this::died);
-            starts.incrementAndGet();
-            worker.ready.get(manifest.startupTimeoutMs(), TimeUnit.MILLISECONDS);
+                worker.ready.get(manifest.startupTimeoutMs(), TimeUnit.MILLISECONDS);
             lock.lock();
             try {
                 starting--;
@@ -275,20 +272,6 @@ final class WorkerPool {
         silent.forEach(w -> w.die(Worker.Death.CRASH, "missed its heartbeats for " + manifest.heartbeatTimeoutMs() + " ms"));
         retire.forEach(Worker::stop);
         ping.forEach(Worker::sendHeartbeat);
-    }
-
-    /** Pids of the live workers (tests, diagnostics). */
-    List<Long> pids() {
-        lock.lock();
-        try {
-            return workers.stream().map(Worker::pid).toList();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    int starts() {
-        return starts.get();
     }
 
     /** Runs {@code action} once every worker had its termination timeout to exit (to delete the version's files). */
