@@ -1,15 +1,21 @@
 package io.cages.host.internal;
 
 import io.cages.host.admin.Admin;
-import io.cages.host.spi.Dispatcher;
 import io.cages.host.HostConfig;
+import io.cages.host.spi.CageRuntime;
+import io.cages.host.spi.Dispatcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.osgi.framework.BundleException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +56,8 @@ public final class HostRuntime {
         this.dispatcher = new RequestDispatcher(registry);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
         DeployHistory history = new DeployHistory(config.historySize());
-        java.util.List<io.cages.host.spi.CageRuntime> runtimes = new java.util.ArrayList<>();
-        java.util.ServiceLoader.load(io.cages.host.spi.CageRuntime.class).forEach(runtimes::add);
+        List<CageRuntime> runtimes = new ArrayList<>();
+        ServiceLoader.load(CageRuntime.class).forEach(runtimes::add);
         Path foreignDir = config.workDir().resolve("foreign-cages");
         deleteLeftovers(foreignDir); // files of versions a previous run left behind (a version deletes its own at stop)
         RevisionFactory revisions = new RevisionFactory(configs, calls, resources, runtimes, foreignDir, history);
@@ -69,8 +75,8 @@ public final class HostRuntime {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot clear {}: {}", dir, e.toString());
         }
