@@ -81,6 +81,11 @@ public final class Host implements AutoCloseable {
             public void offerRemoteCalls(RemoteCalls remoteCalls) {
                 runtime.offerRemoteCalls(remoteCalls);
             }
+
+            @Override
+            public void addConfigProblems(java.util.function.Supplier<List<io.cages.host.admin.ConfigProblem>> source) {
+                runtime.addConfigProblems(source);
+            }
         };
         try {
             for (Transport transport : transports) {

@@ -18,6 +18,7 @@ final class AdminService implements Admin {
 
     private final CageCalls calls;
     private final HostResources resources;
+    private final List<java.util.function.Supplier<List<ConfigProblem>>> moreProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs, CageCalls calls,
                  HostResources resources) {
@@ -53,7 +54,13 @@ final class AdminService implements Admin {
     public List<ConfigProblem> configProblems() {
         List<ConfigProblem> all = new java.util.ArrayList<>(configs.problems());
         all.addAll(resources.problems());
+        moreProblems.forEach(source -> all.addAll(source.get()));
         return all;
+    }
+
+    /** Config problems of files a transport reads itself. */
+    void addConfigProblems(java.util.function.Supplier<List<ConfigProblem>> source) {
+        moreProblems.add(source);
     }
 
     @Override

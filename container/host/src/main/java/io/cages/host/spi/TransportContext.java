@@ -19,4 +19,12 @@ public interface TransportContext {
      * @throws IllegalStateException when another transport already offered one
      */
     void offerRemoteCalls(RemoteCalls remoteCalls);
+
+    /**
+     * Adds config files a transport reads itself (and reloads live) to what {@link Admin#configProblems()}
+     * reports: {@code source} is asked each time, and returns the files it rejected, whose previous config stays
+     * in force.
+     */
+    default void addConfigProblems(java.util.function.Supplier<java.util.List<io.cages.host.admin.ConfigProblem>> source) {
+    }
 }
