@@ -216,11 +216,10 @@ public final class JobRunner {
     }
 
     private Instant latestTickAtOrBefore(Schedule.CronSchedule c, Instant now) {
-        ZonedDateTime at = now.atZone(c.zone());
-        if (cron.isMatch(at.withNano(0)) && now.getNano() == 0) {
-            return now;
+        if (now.equals(Schedule.nextCron(cron, c.zone(), now.minusMillis(1)))) {
+            return now; // lastExecution is strictly before
         }
-        return cron.lastExecution(at).map(ZonedDateTime::toInstant).orElse(null);
+        return cron.lastExecution(now.atZone(c.zone())).map(ZonedDateTime::toInstant).orElse(null);
     }
 
     /** Ticks in (after, until], counted up to a bound (a long outage of a per-second job is not walked). */

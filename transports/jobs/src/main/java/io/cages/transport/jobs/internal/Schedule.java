@@ -7,6 +7,9 @@ import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Optional;
@@ -64,11 +67,35 @@ public sealed interface Schedule {
         FIRE_ONCE
     }
 
-    /** The next cron tick strictly after {@code after}: an instant, so a repeated local hour never repeats a tick. */
+    /**
+     * The next cron tick strictly after {@code after}, as an instant. DST, as Vixie cron does it: cron-utils
+     * gives a local time repeated by a fall-back change once (its first occurrence) when the hour is fixed, and
+     * both when the hour is a wildcard (an every-30-minutes job keeps its real-time period); a local time that a
+     * spring-forward change skips has no tick in cron-utils, so here it runs once, at the end of the gap (the
+     * instant of the change), and a daily job is not lost that day.
+     */
     static Instant nextCron(ExecutionTime time, ZoneId zone, Instant after) {
-        Optional<ZonedDateTime> next = time.nextExecution(after.atZone(zone));
-        return next.map(ZonedDateTime::toInstant).filter(i -> i.isAfter(after)).orElseGet(() ->
-                // cron-utils can answer the same instant across a fall-back hour; step past it
-                time.nextExecution(after.plusSeconds(1).atZone(zone)).map(ZonedDateTime::toInstant).orElse(null));
+        Instant next = time.nextExecution(after.atZone(zone)).map(ZonedDateTime::toInstant).orElse(null);
+        if (next != null && !next.isAfter(after)) {
+            next = time.nextExecution(after.plusSeconds(1).atZone(zone)).map(ZonedDateTime::toInstant).orElse(null);
+        }
+        ZoneOffsetTransition change = zone.getRules().nextTransition(after);
+        if (change != null && change.isGap() && (next == null || change.getInstant().isBefore(next))
+                && change.getInstant().isAfter(after) && matchesInGap(time, change)) {
+            return change.getInstant();
+        }
+        return next;
+    }
+
+    /** True when a local time skipped by {@code gap} matches the expression (checked second by second). */
+    private static boolean matchesInGap(ExecutionTime time, ZoneOffsetTransition gap) {
+        ZoneOffset before = gap.getOffsetBefore();
+        for (LocalDateTime t = gap.getDateTimeBefore(); t.isBefore(gap.getDateTimeAfter()); t = t.plusSeconds(1)) {
+            // a fixed offset keeps the skipped local time as written
+            if (time.isMatch(t.atZone(before))) {
+                return true;
+            }
+        }
+        return false;
     }
 }
