@@ -83,6 +83,11 @@ public final class Host implements AutoCloseable {
             }
 
             @Override
+            public void offerJobs(io.cages.host.spi.JobsAdmin jobs) {
+                runtime.offerJobs(jobs);
+            }
+
+            @Override
             public void addConfigProblems(java.util.function.Supplier<List<io.cages.host.admin.ConfigProblem>> source) {
                 runtime.addConfigProblems(source);
             }

@@ -58,6 +58,27 @@ final class AdminService implements Admin {
         return all;
     }
 
+    private volatile io.cages.host.spi.JobsAdmin jobs;
+
+    @Override
+    public List<io.cages.host.admin.JobInfo> jobs() {
+        io.cages.host.spi.JobsAdmin j = jobs;
+        return j == null ? List.of() : j.jobs();
+    }
+
+    @Override
+    public io.cages.host.admin.JobRun runJob(String cage, String name) {
+        io.cages.host.spi.JobsAdmin j = jobs;
+        return j == null ? null : j.runJob(cage, name);
+    }
+
+    void offerJobs(io.cages.host.spi.JobsAdmin offered) {
+        if (jobs != null) {
+            throw new IllegalStateException("another transport already offers jobs");
+        }
+        jobs = offered;
+    }
+
     /** Config problems of files a transport reads itself. */
     void addConfigProblems(java.util.function.Supplier<List<ConfigProblem>> source) {
         moreProblems.add(source);

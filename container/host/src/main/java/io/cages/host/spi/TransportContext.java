@@ -20,6 +20,10 @@ public interface TransportContext {
      */
     void offerRemoteCalls(RemoteCalls remoteCalls);
 
+    /** Offers the scheduled jobs to the admin API ({@code GET /jobs}, {@code POST /run-job}); at most one transport does. */
+    default void offerJobs(JobsAdmin jobs) {
+    }
+
     /**
      * Adds config files a transport reads itself (and reloads live) to what {@link Admin#configProblems()}
      * reports: {@code source} is asked each time, and returns the files it rejected, whose previous config stays

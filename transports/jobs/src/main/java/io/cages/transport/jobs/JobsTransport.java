@@ -2,6 +2,9 @@ package io.cages.transport.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.api.CageException;
+import io.cages.host.admin.JobInfo;
+import io.cages.host.admin.JobRun;
+import io.cages.host.spi.JobsAdmin;
 import io.cages.host.spi.Reply;
 import io.cages.host.spi.Settings;
 import io.cages.host.spi.Transport;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +59,17 @@ public final class JobsTransport implements Transport {
         configs = new JobConfigs(dir, ticker, context.dispatcher(),
                 new LastFired(context.config().workDir().resolve("jobs")), System::getenv);
         context.addConfigProblems(configs::problems);
+        context.offerJobs(new JobsAdmin() {
+            @Override
+            public List<JobInfo> jobs() {
+                return JobsTransport.this.jobs();
+            }
+
+            @Override
+            public JobRun runJob(String cage, String name) {
+                return JobsTransport.this.runJobAndWait(cage, name);
+            }
+        });
         configs.scan();
         scheduleScan(Duration.ofMillis(pollMs));
         LOG.info("jobs transport: {} job(s), {} watched folder(s) from {}", configs.jobs().size(), configs.folders().size(), dir);
@@ -70,20 +85,54 @@ public final class JobsTransport implements Transport {
     }
 
     /** Every job with its next fire time, last run and outcome; empty when the transport is not configured. */
-    public List<JobStatus> jobs() {
+    public List<JobInfo> jobs() {
         return configs == null ? List.of() : configs.jobs();
     }
 
     /**
-     * Fires job {@code name} of {@code cage} once now, outside its schedule; completes with the run's reply.
-     * Fails with {@code not_found} when there is no such job.
+     * Fires job {@code name} of {@code cage} (null: the one job of that name) once now, outside its schedule;
+     * completes with the run's reply. Fails with {@code not_found} when there is no such job.
      */
     public CompletableFuture<Reply> runJob(String cage, String name) {
-        JobRunner job = configs == null ? null : configs.job(cage, name);
+        JobRunner job = find(cage, name);
         if (job == null) {
             return CompletableFuture.failedFuture(CageException.notFound("no job '" + name + "' for cage '" + cage + "'"));
         }
-        return job.runNow();
+        return job.runNow().reply();
+    }
+
+    /**
+     * Fires a job now and waits for its outcome (the run's deadline bounds the wait).
+     *
+     * @param cage the job's cage, or null when the name is unique across cages
+     * @return null when there is no such job, or the name is not unique and no cage is given
+     */
+    public JobRun runJobAndWait(String cage, String name) {
+        JobRunner job = find(cage, name);
+        if (job == null) {
+            return null;
+        }
+        JobRunner.ManualRun run = job.runNow();
+        String requestId = run.requestId();
+        try {
+            run.reply().join();
+            return new JobRun(job.spec().cage(), name, requestId, true, "ok");
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String outcome = cause instanceof CageException ce ? ce.code().name().toLowerCase() + ": " + ce.getMessage() : "internal: " + cause;
+            return new JobRun(job.spec().cage(), name, requestId, false, outcome);
+        }
+    }
+
+    private JobRunner find(String cage, String name) {
+        if (configs == null) {
+            return null;
+        }
+        if (cage != null) {
+            return configs.job(cage, name);
+        }
+        List<JobInfo> named = configs.jobs().stream().filter(j -> j.name().equals(name)).toList();
+        return named.size() == 1 ? configs.job(named.get(0).cage(), name) : null;
     }
 
     /** Reads the jobs folder now instead of at the next poll (tests). */

@@ -9,6 +9,8 @@ import io.cages.host.Host;
 import io.cages.host.HostConfig;
 import io.cages.host.admin.ConfigProblem;
 import io.cages.host.admin.DeployRecord;
+import io.cages.host.admin.JobInfo;
+import io.cages.host.admin.JobRun;
 import io.cages.host.spi.HostJson;
 import io.cages.host.spi.Reply;
 import io.cages.host.testing.Await;
@@ -61,7 +63,7 @@ class JobsTransportHostTest {
         Await.until("a cron run", Duration.ofSeconds(10), () -> Probe.get("second") >= 1);
         assertTrue(Probe.get("beat.caller.job:beat") >= 3);
         assertTrue(Probe.get("id-and-times-ok") >= 4);
-        JobStatus second = transport.jobs().stream().filter(j -> j.name().equals("second")).findFirst().orElseThrow();
+        JobInfo second = transport.jobs().stream().filter(j -> j.name().equals("second")).findFirst().orElseThrow();
         assertEquals("cron * * * * * * Europe/Paris skip", second.schedule());
         Await.until("the cron job's last outcome", Duration.ofSeconds(5),
                 () -> "ok".equals(transport.jobs().stream().filter(j -> j.name().equals("second")).findFirst().orElseThrow().lastOutcome()));
@@ -76,6 +78,11 @@ class JobsTransportHostTest {
 
         Reply byHand = transport.runJob("clock", "beat").get(5, TimeUnit.SECONDS);
         assertEquals(7, byHand.value().get("params").get("n").asInt());
+        assertEquals(2, host.admin().jobs().size(), "the admin API sees the jobs");
+        JobRun run = host.admin().runJob(null, "beat");
+        assertTrue(run.succeeded(), run.toString());
+        assertTrue(run.requestId().startsWith("beat@") && run.requestId().endsWith("+manual"), run.requestId());
+        assertEquals(null, host.admin().runJob("clock", "nope"));
         ExecutionException unknown = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                 () -> transport.runJob("clock", "nope").get(5, TimeUnit.SECONDS));
         assertEquals(ErrorCode.NOT_FOUND, ((CageException) unknown.getCause()).code());

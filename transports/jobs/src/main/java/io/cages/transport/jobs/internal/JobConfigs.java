@@ -4,7 +4,7 @@ import io.cages.host.HostConfig;
 import io.cages.host.admin.ConfigProblem;
 import io.cages.host.spi.Dispatcher;
 import io.cages.host.spi.SettingsException;
-import io.cages.transport.jobs.JobStatus;
+import io.cages.host.admin.JobInfo;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -60,9 +60,9 @@ public final class JobConfigs {
         return List.copyOf(problems.values());
     }
 
-    public List<JobStatus> jobs() {
+    public List<JobInfo> jobs() {
         return jobs.values().stream().map(JobRunner::status)
-                .sorted(Comparator.comparing(JobStatus::cage).thenComparing(JobStatus::name)).toList();
+                .sorted(Comparator.comparing(JobInfo::cage).thenComparing(JobInfo::name)).toList();
     }
 
     /** The job {@code cage/name}, or null. */

@@ -6,7 +6,7 @@ import io.cages.api.Deadline;
 import io.cages.host.spi.Dispatcher;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.Reply;
-import io.cages.transport.jobs.JobStatus;
+import io.cages.host.admin.JobInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -88,15 +88,23 @@ public final class JobRunner {
     }
 
     /** Fires one run now, outside the schedule (cagectl run-job); overlap limits do not apply. */
-    public CompletableFuture<Reply> runNow() {
+    public ManualRun runNow() {
         Instant now = ticker.now();
         synchronized (this) {
-            return fire(now, now, true);
+            return new ManualRun(requestId(now, true), fire(now, now, true));
         }
     }
 
-    public synchronized JobStatus status() {
-        return new JobStatus(spec.cage(), spec.name(), describe(), nextFire, lastScheduled, lastStarted,
+    /** A run fired by hand: its request id and reply. */
+    public record ManualRun(String requestId, CompletableFuture<Reply> reply) {
+    }
+
+    private String requestId(Instant scheduled, boolean byHand) {
+        return spec.name() + "@" + scheduled + (byHand ? "+manual" : "");
+    }
+
+    public synchronized JobInfo status() {
+        return new JobInfo(spec.cage(), spec.name(), describe(), nextFire, lastScheduled, lastStarted,
                 running > 0 && lastOutcome == null ? "running" : lastOutcome, fired, skipped, running);
     }
 
@@ -175,7 +183,7 @@ public final class JobRunner {
             // Recorded before the run: a crash mid-run does not make a restarted host fire this tick again.
             lastFired.write(spec, scheduled);
         }
-        String id = spec.name() + "@" + scheduled + (byHand ? "+manual" : "");
+        String id = requestId(scheduled, byHand);
         Map<String, String> attributes = Map.of(
                 "job.name", spec.name(),
                 "job.scheduled", scheduled.toString(),

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.cages.host.spi.InboundRequest;
-import io.cages.transport.jobs.JobStatus;
+import io.cages.host.admin.JobInfo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +43,7 @@ class JobRunnerTest {
         dispatcher.complete(0);
         ticker.advance(Duration.ofSeconds(1)); // one slot free again: runs, on the period, not shifted
         assertEquals("sweep@2026-03-01T10:00:03Z", dispatcher.ids().get(2));
-        JobStatus s = job.status();
+        JobInfo s = job.status();
         assertEquals(3, s.fired());
         assertEquals(2, s.running());
         assertEquals(T0.plusSeconds(4), s.nextFire());
