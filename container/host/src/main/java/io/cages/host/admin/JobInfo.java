@@ -15,7 +15,9 @@ import java.time.Instant;
  * @param fired         runs started since the job was (re)configured
  * @param skipped       ticks not run: past a recurring job's overlap limit, or missed under {@code skip}
  * @param running       runs in flight now
+ * @param notHere       ticks of a {@code onePerFlock} job this host left to another host of the flock (or that
+ *                      no host fired: during a handover, or on a side of the flock without a majority)
  */
 public record JobInfo(String cage, String name, String schedule, Instant nextFire, Instant lastScheduled,
-                      Instant lastStarted, String lastOutcome, long fired, long skipped, int running) {
+                      Instant lastStarted, String lastOutcome, long fired, long skipped, int running, long notHere) {
 }

@@ -9,6 +9,7 @@ import io.cages.host.spi.Reply;
 import io.cages.host.spi.Settings;
 import io.cages.host.spi.Transport;
 import io.cages.host.spi.TransportContext;
+import io.cages.transport.jobs.internal.FlockGate;
 import io.cages.transport.jobs.internal.JobConfigs;
 import io.cages.transport.jobs.internal.JobRunner;
 import io.cages.transport.jobs.internal.LastFired;
@@ -29,13 +30,16 @@ import org.slf4j.LoggerFactory;
  * the module README for the file format and the semantics: overlap, drift, DST, misfire, the folder convention).
  *
  * <p>Found with ServiceLoader by the host, it reads the host config's {@code transports.jobs} section:
- * <pre>{"dir": "configs/jobs", "pollMs": 500}</pre>
+ * <pre>{"dir": "configs/jobs", "pollMs": 500, "flockSize": 3, "handoverMs": 3000}</pre>
+ * {@code flockSize} (the hosts the flock is meant to have) enables jobs declared {@code "onePerFlock": true}, which
+ * fire on one host of the flock per tick (see the module README); {@code handoverMs} is how long a host that takes
+ * such a job over waits before firing it.
  * Without that section it does nothing. Rejected job files show in the admin API's config problems.
  */
 public final class JobsTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobsTransport.class);
-    private static final Set<String> KEYS = Set.of("dir", "pollMs");
+    private static final Set<String> KEYS = Set.of("dir", "pollMs", "flockSize", "handoverMs");
 
     private SystemTicker ticker;
     private JobConfigs configs;
@@ -56,8 +60,15 @@ public final class JobsTransport implements Transport {
         Path dir = Path.of(s.string("dir", "configs/jobs"));
         long pollMs = s.longValue("pollMs", context.config().pollMs(), 10, Long.MAX_VALUE);
         ticker = new SystemTicker(Clock.systemUTC());
+        FlockGate gate = null;
+        if (s.has("flockSize")) {
+            gate = new FlockGate(context.admin()::flock, s.integer("flockSize", 1, 1, 1_000),
+                    Duration.ofMillis(s.longValue("handoverMs", 3_000, 0, Long.MAX_VALUE)));
+        } else if (s.has("handoverMs")) {
+            throw s.problem("handoverMs", "applies with flockSize only");
+        }
         configs = new JobConfigs(dir, ticker, context.dispatcher(),
-                new LastFired(context.config().workDir().resolve("jobs")), System::getenv);
+                new LastFired(context.config().workDir().resolve("jobs")), System::getenv, gate);
         context.addConfigProblems(configs::problems);
         context.offerJobs(new JobsAdmin() {
             @Override

@@ -69,7 +69,7 @@ class AdminListenerTest {
     @Test
     void jobsAreListedAndRunByHand() {
         admin.jobs = List.of(new io.cages.host.admin.JobInfo("billing", "nightly", "cron 30 2 * * * Europe/Paris skip",
-                FakeAdmin.AT, null, null, null, 0, 0, 0));
+                FakeAdmin.AT, null, null, null, 0, 0, 0, 0));
         admin.runJob = (cage, job) -> "nightly".equals(job)
                 ? new io.cages.host.admin.JobRun("billing", job, "nightly@x+manual", "billing".equals(cage), "billing".equals(cage) ? "ok" : "bad_request: no")
                 : null;

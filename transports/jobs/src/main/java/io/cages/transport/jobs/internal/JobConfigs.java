@@ -48,7 +48,16 @@ public final class JobConfigs {
     private final Map<String, JobRunner> jobs = new ConcurrentHashMap<>();
     private final Map<String, FolderWatch> folders = new ConcurrentHashMap<>();
 
+    private final FlockGate gate;
+
     public JobConfigs(Path dir, Ticker ticker, Dispatcher dispatcher, LastFired lastFired, Function<String, String> env) {
+        this(dir, ticker, dispatcher, lastFired, env, null);
+    }
+
+    /** With {@code gate} (null: none) for jobs declared {@code onePerFlock}. */
+    public JobConfigs(Path dir, Ticker ticker, Dispatcher dispatcher, LastFired lastFired, Function<String, String> env,
+                      FlockGate gate) {
+        this.gate = gate;
         this.dir = dir;
         this.ticker = ticker;
         this.dispatcher = dispatcher;
@@ -76,6 +85,10 @@ public final class JobConfigs {
 
     /** Reads changed files and applies them. Calls are serialized. */
     public synchronized void scan() {
+        if (gate != null) {
+            gate.observe(jobs.values().stream().map(JobRunner::spec).filter(JobSpec::onePerFlock).map(JobSpec::cage)
+                    .collect(java.util.stream.Collectors.toSet()), ticker.now());
+        }
         Set<Path> present = new HashSet<>();
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
@@ -122,7 +135,7 @@ public final class JobConfigs {
         }
         JobsFile parsed;
         try {
-            parsed = JobsFile.read(file, cage, env);
+            parsed = JobsFile.read(file, cage, env, gate != null);
         } catch (SettingsException e) {
             reject(file, e.problem());
             return;
@@ -144,7 +157,7 @@ public final class JobConfigs {
         }
         for (JobSpec spec : wanted.values()) {
             if (!jobs.containsKey(spec.id())) {
-                JobRunner runner = new JobRunner(spec, ticker, dispatcher, lastFired);
+                JobRunner runner = new JobRunner(spec, ticker, dispatcher, lastFired, gate);
                 jobs.put(spec.id(), runner);
                 runner.start();
                 LOG.info("job {} started: {}", spec.id(), runner.status().schedule());

@@ -43,7 +43,16 @@ public final class JobRunner {
     private int running;
     private Instant owedTick; // a cron tick missed while busy, owed under fire-once
 
+    private final FlockGate gate;
+    private long notHere; // guarded by this
+
     public JobRunner(JobSpec spec, Ticker ticker, Dispatcher dispatcher, LastFired lastFired) {
+        this(spec, ticker, dispatcher, lastFired, null);
+    }
+
+    /** With {@code gate} deciding, for a job declared {@code onePerFlock}, whether this host fires a tick. */
+    public JobRunner(JobSpec spec, Ticker ticker, Dispatcher dispatcher, LastFired lastFired, FlockGate gate) {
+        this.gate = spec.onePerFlock() ? java.util.Objects.requireNonNull(gate, "a onePerFlock job needs a flock gate") : null;
         this.spec = spec;
         this.ticker = ticker;
         this.dispatcher = dispatcher;
@@ -105,7 +114,7 @@ public final class JobRunner {
 
     public synchronized JobInfo status() {
         return new JobInfo(spec.cage(), spec.name(), describe(), nextFire, lastScheduled, lastStarted,
-                running > 0 && lastOutcome == null ? "running" : lastOutcome, fired, skipped, running);
+                running > 0 && lastOutcome == null ? "running" : lastOutcome, fired, skipped, running, notHere);
     }
 
     /** Schedules a tick at {@code at}; {@code task} null means the regular tick for that instant. */
@@ -174,6 +183,14 @@ public final class JobRunner {
 
     /** Dispatches one run. Called holding the monitor. */
     private CompletableFuture<Reply> fire(Instant scheduled, Instant now, boolean byHand) {
+        if (gate != null && !byHand) {
+            FlockGate.Verdict verdict = gate.ask(spec.cage(), now);
+            if (verdict != FlockGate.Verdict.FIRE) {
+                notHere++;
+                LOG.debug("job {}: tick {} not fired here: {}", spec.id(), scheduled, verdict);
+                return CompletableFuture.completedFuture(null);
+            }
+        }
         running++;
         fired++;
         lastScheduled = scheduled;

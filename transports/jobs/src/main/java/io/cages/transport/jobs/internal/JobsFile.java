@@ -34,7 +34,7 @@ public record JobsFile(List<JobSpec> jobs, List<FolderSpec> folders) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Set<String> KEYS = Set.of("jobs", "folders");
     private static final Set<String> JOB_KEYS = Set.of("operation", "recurringMs", "maxOverlap", "driftingMs",
-            "initialDelayMs", "cron", "zone", "misfire", "timeoutMs", "params");
+            "initialDelayMs", "cron", "zone", "misfire", "timeoutMs", "params", "onePerFlock");
     private static final Set<String> FOLDER_KEYS = Set.of("operation", "path", "pollMs", "maxAttempts", "timeoutMs");
 
     public JobsFile {
@@ -49,17 +49,17 @@ public record JobsFile(List<JobSpec> jobs, List<FolderSpec> folders) {
      *
      * @throws SettingsException naming the file, the key path and what is wrong
      */
-    public static JobsFile read(Path file, String cage, Function<String, String> env) {
+    public static JobsFile read(Path file, String cage, Function<String, String> env, boolean flockConfigured) {
         Settings s = Settings.read(file, env, KEYS);
         try {
-            return read(s, cage);
+            return read(s, cage, flockConfigured);
         } catch (SettingsException e) {
             throw e.source() == null ? e.in(file) : e;
         }
     }
 
     @SuppressWarnings("unchecked")
-    private static JobsFile read(Settings s, String cage) {
+    private static JobsFile read(Settings s, String cage, boolean flockConfigured) {
         List<JobSpec> jobs = new ArrayList<>();
         Settings byName = s.map("jobs");
         for (String name : byName.names()) {
@@ -75,9 +75,13 @@ public record JobsFile(List<JobSpec> jobs, List<FolderSpec> folders) {
             if (j.has("initialDelayMs") && schedule instanceof Schedule.CronSchedule) {
                 throw j.problem("initialDelayMs", "applies to timers (recurringMs, driftingMs), not to cron");
             }
+            boolean onePerFlock = j.flag("onePerFlock", false);
+            if (onePerFlock && !flockConfigured) {
+                throw j.problem("onePerFlock", "needs transports.jobs.flockSize in the host config (the number of hosts in the flock)");
+            }
             jobs.add(new JobSpec(cage, name, operation, schedule,
                     Duration.ofMillis(j.longValue("initialDelayMs", 0, 0, Long.MAX_VALUE)), timeout,
-                    params == null ? Map.of() : HostJson.MAPPER.convertValue(params, Map.class)));
+                    params == null ? Map.of() : HostJson.MAPPER.convertValue(params, Map.class), onePerFlock));
         }
         List<FolderSpec> folders = new ArrayList<>();
         Settings folderByName = s.map("folders");

@@ -62,6 +62,9 @@ class JobConfigsTest {
         assertRejected(configs, file, """
                 {"jobs": {"tick": {"operation": "ping", "recurringMs": 1000, "driftingMs": 1000}}}""",
                 "jobs.tick: needs exactly one of recurringMs, driftingMs, cron; has 2");
+        assertRejected(configs, file, """
+                {"jobs": {"tick": {"operation": "ping", "recurringMs": 1000, "onePerFlock": true}}}""",
+                "jobs.tick.onePerFlock: needs transports.jobs.flockSize in the host config");
         assertRejected(configs, file, "{\"jobs\": ", "");
 
         assertSame(tick, configs.job("billing", "tick"), "the running job was left alone");
