@@ -244,7 +244,8 @@ public final class JobRunner {
         if (now.equals(Schedule.nextCron(cron, c.zone(), now.minusMillis(1)))) {
             return now; // lastExecution is strictly before
         }
-        return cron.lastExecution(now.atZone(c.zone())).map(ZonedDateTime::toInstant).orElse(null);
+        return cron.lastExecution(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).atZone(c.zone()))
+                .map(i -> i.toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).orElse(null);
     }
 
     /** Ticks in (after, until], counted up to a bound (a long outage of a per-second job is not walked). */

@@ -75,6 +75,9 @@ public sealed interface Schedule {
      * instant of the change), and a daily job is not lost that day.
      */
     static Instant nextCron(ExecutionTime time, ZoneId zone, Instant after) {
+        // Ticks are whole seconds: cron-utils keeps the fraction of the instant it starts from, so a host started
+        // at 10:00:00.075 would tick at .075 and two hosts would not share tick instants.
+        after = after.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Instant next = time.nextExecution(after.atZone(zone)).map(ZonedDateTime::toInstant).orElse(null);
         if (next != null && !next.isAfter(after)) {
             next = time.nextExecution(after.plusSeconds(1).atZone(zone)).map(ZonedDateTime::toInstant).orElse(null);

@@ -90,9 +90,11 @@ class JobRunnerTest {
         // while an every-30-minutes job keeps its real period through the repeated hour.
         assertEquals(instants("2026-10-25T00:30:00Z", "2026-10-25T01:00:00Z", "2026-10-25T01:30:00Z", "2026-10-25T02:00:00Z"),
                 ticks("*/30 * * * *", paris, Instant.parse("2026-10-25T00:10:00Z"), 4));
-        // six fields: seconds first
+        // six fields: seconds first; ticks on whole seconds whatever the instant the job started at
         assertEquals(instants("2026-03-01T10:00:15Z", "2026-03-01T10:00:45Z"),
-                ticks("15/30 * * * * *", ZoneId.of("UTC"), T0, 2));
+                ticks("15/30 * * * * *", ZoneId.of("UTC"), T0.plusMillis(75), 2));
+        assertEquals(instants("2026-03-01T10:01:00Z", "2026-03-01T10:02:00Z"),
+                ticks("* * * * *", ZoneId.of("UTC"), T0.plusMillis(999), 2));
     }
 
     @Test
