@@ -53,6 +53,7 @@ public final class FolderWatch {
     private final AtomicLong failedFiles = new AtomicLong();
     private volatile boolean stopped;
     private volatile String lastOutcome;
+    private String listError; // only the watch thread
     private Thread thread;
 
     private record Seen(long size, FileTime modified) {
@@ -111,8 +112,12 @@ public final class FolderWatch {
         while (!stopped) {
             try {
                 poll();
+                listError = null;
             } catch (IOException e) {
-                LOG.warn("folder watch {}: cannot list {}: {}", spec.id(), spec.path(), e.toString());
+                if (!e.toString().equals(listError)) { // once per distinct error, not every poll
+                    LOG.warn("folder watch {}: cannot list {}: {}", spec.id(), spec.path(), e.toString());
+                }
+                listError = e.toString();
             }
             try {
                 Thread.sleep(spec.poll());
