@@ -81,6 +81,16 @@ public final class Host implements AutoCloseable {
             public void offerRemoteCalls(RemoteCalls remoteCalls) {
                 runtime.offerRemoteCalls(remoteCalls);
             }
+
+            @Override
+            public void offerJobs(io.cages.host.spi.JobsAdmin jobs) {
+                runtime.offerJobs(jobs);
+            }
+
+            @Override
+            public void addConfigProblems(java.util.function.Supplier<List<io.cages.host.admin.ConfigProblem>> source) {
+                runtime.addConfigProblems(source);
+            }
         };
         try {
             for (Transport transport : transports) {

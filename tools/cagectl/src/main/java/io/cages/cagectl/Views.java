@@ -72,6 +72,22 @@ public final class Views {
         return table.render();
     }
 
+    /** {@code GET /jobs}. */
+    public static String jobs(JsonNode jobs, ZoneId zone) {
+        if (jobs.isEmpty()) {
+            return "no scheduled jobs\n";
+        }
+        Table table = new Table("JOB", "SCHEDULE", "NEXT", "LAST RUN", "OUTCOME", "FIRED", "SKIPPED", "RUNNING")
+                .alignRight(5, 6, 7);
+        for (JsonNode j : jobs) {
+            table.row(Text.cell(j, "cage") + "/" + Text.cell(j, "name"), Text.cell(j, "schedule"),
+                    Text.time(j.get("nextFire"), zone), Text.time(j.get("lastStarted"), zone),
+                    j.get("running").asInt() > 0 && !j.hasNonNull("lastOutcome") ? "running" : Text.cell(j, "lastOutcome"),
+                    Text.cell(j, "fired"), Text.cell(j, "skipped"), Text.cell(j, "running"));
+        }
+        return table.render();
+    }
+
     /** {@code GET /resources}: one row per resource, the pool counts its kind has. */
     public static String resources(JsonNode resources) {
         if (resources.isEmpty()) {

@@ -88,6 +88,16 @@ class CageCtlAgainstFakeHostTest {
             case "GET /cages" -> reply(exchange, 200, CAGES);
             case "GET /history" -> reply(exchange, 200, HISTORY);
             case "GET /config-problems" -> reply(exchange, 200, "[]");
+            case "GET /jobs" -> reply(exchange, 200, JOBS);
+            case "POST /run-job" -> {
+                if (!"nightly".equals(query.get("job"))) {
+                    reply(exchange, 404, "{\"error\":\"not_found\",\"message\":\"no job named '" + query.get("job") + "'\",\"requestId\":\"r\"}");
+                } else if ("billing".equals(query.get("cage"))) {
+                    reply(exchange, 200, "{\"cage\":\"billing\",\"job\":\"nightly\",\"requestId\":\"nightly@2025-03-01T10:05:00Z+manual\",\"succeeded\":true,\"outcome\":\"ok\"}");
+                } else {
+                    reply(exchange, 422, "{\"cage\":\"billing\",\"job\":\"nightly\",\"requestId\":\"nightly@2025-03-01T10:05:00Z+manual\",\"succeeded\":false,\"outcome\":\"bad_request: no report today\"}");
+                }
+            }
             case "POST /deploy" -> {
                 if (new String(body, StandardCharsets.UTF_8).contains("bad")) {
                     reply(exchange, 422, DEPLOY_FAILED);
@@ -213,6 +223,31 @@ class CageCtlAgainstFakeHostTest {
         assertEquals("no config problems\n", out.toString());
     }
 
+    private static final String JOBS = """
+            [{"cage":"billing","name":"nightly","schedule":"cron 30 2 * * * Europe/Paris fire-once",
+              "nextFire":"2025-03-02T01:30:00Z","lastScheduled":"2025-03-01T01:30:00Z","lastStarted":"2025-03-01T01:30:00.012Z",
+              "lastOutcome":"ok","fired":1,"skipped":0,"running":0}]""";
+
+    @Test
+    void jobsTableAndRunJobByHand() {
+        assertEquals(ExitCodes.OK, run("jobs"), err::toString);
+        assertEquals("""
+                JOB              SCHEDULE                                NEXT                 LAST RUN             OUTCOME  FIRED  SKIPPED  RUNNING
+                billing/nightly  cron 30 2 * * * Europe/Paris fire-once  2025-03-02 01:30:00  2025-03-01 01:30:00  ok           1        0        0
+                """, out.toString());
+
+        out.getBuffer().setLength(0);
+        assertEquals(ExitCodes.OK, run("run-job", "billing/nightly"), err::toString);
+        assertEquals("OK: billing/nightly ran as nightly@2025-03-01T10:05:00Z+manual: ok\n", out.toString());
+        assertEquals(Map.of("job", "nightly", "cage", "billing"), seen.get(seen.size() - 1).query());
+
+        assertEquals(ExitCodes.FAILED, run("run-job", "nightly"));
+        assertEquals("FAILED: billing/nightly ran as nightly@2025-03-01T10:05:00Z+manual: bad_request: no report today\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.FAILED, run("run-job", "nope"));
+        assertTrue(err.toString().startsWith("FAILED: run-job nope: ") && err.toString().contains("no job named 'nope'"), err::toString);
+    }
+
     @Test
     void adminOptionWorksBeforeOrAfterTheSubcommandAndBeatsTheEnvironment() {
         Map<String, String> wrongEnv = Map.of(CageCtl.ADMIN_ENV, "http://127.0.0.1:1");
@@ -259,7 +294,7 @@ class CageCtlAgainstFakeHostTest {
         assertTrue(err.toString().contains("Usage: cagectl"), err::toString);
 
         assertUsageError("cagectl: unknown command 'frobnicate'; the commands are list, history, deploy, undeploy, "
-                + "problems, resources, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
+                + "problems, resources, jobs, run-job, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
         assertUsageError("cagectl: 'cagectl deploy' needs JAR: The cage bundle jar to deploy.\n"
                 + "Run 'cagectl deploy --help' for usage.\n", "deploy");
         assertUsageError("cagectl: '--last' must be at least 1, got 0\nRun 'cagectl history --help' for usage.\n",

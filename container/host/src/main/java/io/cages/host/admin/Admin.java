@@ -32,4 +32,19 @@ public interface Admin {
 
     /** The flock this host is in, itself included; empty when it is in none. */
     List<FlockMember> flock();
+
+    /** Scheduled jobs (timers, cron) with next fire time, last run and outcome; empty when no transport runs jobs. */
+    default List<JobInfo> jobs() {
+        return List.of();
+    }
+
+    /**
+     * Fires a job once now, outside its schedule, and waits for its outcome.
+     *
+     * @param cage the job's cage, or null when its name is unique across cages
+     * @return null when there is no such job
+     */
+    default JobRun runJob(String cage, String name) {
+        return null;
+    }
 }

@@ -18,6 +18,7 @@ final class AdminService implements Admin {
 
     private final CageCalls calls;
     private final HostResources resources;
+    private final List<java.util.function.Supplier<List<ConfigProblem>>> moreProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs, CageCalls calls,
                  HostResources resources) {
@@ -53,7 +54,34 @@ final class AdminService implements Admin {
     public List<ConfigProblem> configProblems() {
         List<ConfigProblem> all = new java.util.ArrayList<>(configs.problems());
         all.addAll(resources.problems());
+        moreProblems.forEach(source -> all.addAll(source.get()));
         return all;
+    }
+
+    private volatile io.cages.host.spi.JobsAdmin jobs;
+
+    @Override
+    public List<io.cages.host.admin.JobInfo> jobs() {
+        io.cages.host.spi.JobsAdmin j = jobs;
+        return j == null ? List.of() : j.jobs();
+    }
+
+    @Override
+    public io.cages.host.admin.JobRun runJob(String cage, String name) {
+        io.cages.host.spi.JobsAdmin j = jobs;
+        return j == null ? null : j.runJob(cage, name);
+    }
+
+    void offerJobs(io.cages.host.spi.JobsAdmin offered) {
+        if (jobs != null) {
+            throw new IllegalStateException("another transport already offers jobs");
+        }
+        jobs = offered;
+    }
+
+    /** Config problems of files a transport reads itself. */
+    void addConfigProblems(java.util.function.Supplier<List<ConfigProblem>> source) {
+        moreProblems.add(source);
     }
 
     @Override

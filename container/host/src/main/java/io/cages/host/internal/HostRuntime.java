@@ -113,6 +113,16 @@ public final class HostRuntime {
         return admin;
     }
 
+    /** The scheduled jobs of the transport that runs them, for the admin API. */
+    public void offerJobs(io.cages.host.spi.JobsAdmin jobs) {
+        admin.offerJobs(jobs);
+    }
+
+    /** Config files a transport reads itself, added to the admin API's config problems. */
+    public void addConfigProblems(java.util.function.Supplier<java.util.List<io.cages.host.admin.ConfigProblem>> source) {
+        admin.addConfigProblems(source);
+    }
+
     /** Where calls by name to cages this host does not run go; offered by at most one transport. */
     public void offerRemoteCalls(io.cages.host.spi.RemoteCalls remoteCalls) {
         calls.offer(remoteCalls);

@@ -19,4 +19,16 @@ public interface TransportContext {
      * @throws IllegalStateException when another transport already offered one
      */
     void offerRemoteCalls(RemoteCalls remoteCalls);
+
+    /** Offers the scheduled jobs to the admin API ({@code GET /jobs}, {@code POST /run-job}); at most one transport does. */
+    default void offerJobs(JobsAdmin jobs) {
+    }
+
+    /**
+     * Adds config files a transport reads itself (and reloads live) to what {@link Admin#configProblems()}
+     * reports: {@code source} is asked each time, and returns the files it rejected, whose previous config stays
+     * in force.
+     */
+    default void addConfigProblems(java.util.function.Supplier<java.util.List<io.cages.host.admin.ConfigProblem>> source) {
+    }
 }

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * GET    /config-problems        [ConfigProblem...]
  * GET    /flock                  [FlockMember...] (empty when the host is in no flock)
  * GET    /resources              {name: {kind, pool counts}} (never credentials)
+ * GET    /jobs                   [JobInfo...] (scheduled jobs: next fire time, last run, last outcome)
+ * POST   /run-job?job=NAME[&amp;cage=CAGE] -> JobRun; 200 ran ok, 422 the run failed, 404 no such job
  * POST   /deploy[?origin=..]     body = the cage jar  -> DeployRecord; 200 deployed, 422 failed
  * POST   /undeploy?cage=NAME     -> DeployRecord; 200 undeployed, 404 no such cage, 422 failed
  * DELETE /cages/NAME             same as /undeploy
@@ -47,8 +49,8 @@ final class AdminRequestHandler extends ConnectionHandler {
     private static final String GET = "GET";
     private static final String POST = "POST";
     private static final String DELETE = "DELETE";
-    private static final String ENDPOINTS = "GET /health, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, "
-            + "POST /deploy, POST /undeploy?cage=<name>, DELETE /cages/<name>";
+    private static final String ENDPOINTS = "GET /health, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, "
+            + "POST /deploy, POST /run-job?job=<name>[&cage=<cage>], POST /undeploy?cage=<name>, DELETE /cages/<name>";
 
     private final Admin admin;
 
@@ -99,6 +101,21 @@ final class AdminRequestHandler extends ConnectionHandler {
             case "/resources" -> {
                 if (allowed(method, GET, exchange)) {
                     offload(exchange, "list resources", () -> Responses.value(HttpResponseStatus.OK, admin.resources()));
+                }
+            }
+            case "/jobs" -> {
+                if (allowed(method, GET, exchange)) {
+                    offload(exchange, "list jobs", () -> Responses.value(HttpResponseStatus.OK, admin.jobs()));
+                }
+            }
+            case "/run-job" -> {
+                if (allowed(method, POST, exchange)) {
+                    String job = first(uri.parameters(), "job");
+                    if (job == null || job.isEmpty()) {
+                        respond(exchange, error(HttpResponseStatus.BAD_REQUEST, "bad_request", "POST /run-job needs the query parameter job=<name> (and cage=<cage> when several cages have a job of that name)", exchange));
+                    } else {
+                        runJob(first(uri.parameters(), "cage"), job, exchange);
+                    }
                 }
             }
             case "/deploy" -> {
@@ -152,6 +169,17 @@ final class AdminRequestHandler extends ConnectionHandler {
                     : record.reason() != null && record.reason().startsWith("no cage named") ? HttpResponseStatus.NOT_FOUND
                     : HttpResponseStatus.UNPROCESSABLE_ENTITY;
             return Responses.value(status, record);
+        });
+    }
+
+    private void runJob(String cage, String job, Exchange exchange) {
+        offload(exchange, "run job " + job, () -> {
+            io.cages.host.admin.JobRun run = admin.runJob(cage == null || cage.isEmpty() ? null : cage, job);
+            if (run == null) {
+                return error(HttpResponseStatus.NOT_FOUND, "not_found", "no job named '" + clip(job) + "'"
+                        + (cage == null || cage.isEmpty() ? " (or several cages have one: add cage=<cage>)" : " for cage '" + clip(cage) + "'"), exchange);
+            }
+            return Responses.value(run.succeeded() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY, run);
         });
     }
 

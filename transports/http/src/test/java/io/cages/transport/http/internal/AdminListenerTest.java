@@ -67,6 +67,29 @@ class AdminListenerTest {
     }
 
     @Test
+    void jobsAreListedAndRunByHand() {
+        admin.jobs = List.of(new io.cages.host.admin.JobInfo("billing", "nightly", "cron 30 2 * * * Europe/Paris skip",
+                FakeAdmin.AT, null, null, null, 0, 0, 0, 0));
+        admin.runJob = (cage, job) -> "nightly".equals(job)
+                ? new io.cages.host.admin.JobRun("billing", job, "nightly@x+manual", "billing".equals(cage), "billing".equals(cage) ? "ok" : "bad_request: no")
+                : null;
+        JsonNode jobs = http.get("/jobs").json();
+        assertEquals("nightly", jobs.get(0).get("name").asText());
+        assertEquals("2026-11-25T10:15:30Z", jobs.get(0).get("nextFire").asText());
+
+        HttpTestClient.Response ok = http.post("/run-job?job=nightly&cage=billing", new byte[0], "application/octet-stream");
+        assertEquals(200, ok.status(), ok::toString);
+        assertEquals("nightly@x+manual", ok.json().get("requestId").asText());
+        assertTrue(admin.lastThread.isVirtual());
+        assertEquals(422, http.post("/run-job?job=nightly", new byte[0], "application/octet-stream").status());
+        HttpTestClient.Response missing = http.post("/run-job?job=nope", new byte[0], "application/octet-stream");
+        assertEquals(404, missing.status());
+        assertEquals("no job named 'nope' (or several cages have one: add cage=<cage>)", missing.json().get("message").asText());
+        assertEquals(400, http.post("/run-job", new byte[0], "application/octet-stream").status());
+        assertEquals(405, http.get("/run-job?job=nightly").status());
+    }
+
+    @Test
     void deployTakesTheJarAsBodyAndAnswersWithTheRecord() {
         byte[] jar = {'P', 'K', 3, 4, 0, 1};
         HttpTestClient.Response ok = http.post("/deploy", jar, "application/java-archive");

@@ -22,6 +22,8 @@ final class FakeAdmin implements Admin {
     volatile String lastOrigin;
     volatile String lastCage;
     volatile Thread lastThread;
+    volatile List<io.cages.host.admin.JobInfo> jobs = List.of();
+    volatile BiFunction<String, String, io.cages.host.admin.JobRun> runJob = (cage, job) -> null;
 
     static DeployRecord record(String action, String cage, String origin, DeployRecord.Outcome outcome, String reason) {
         return new DeployRecord(7, AT, action, cage, "1.0.0", null, origin, outcome, reason, 12);
@@ -61,6 +63,17 @@ final class FakeAdmin implements Admin {
     @Override
     public com.fasterxml.jackson.databind.JsonNode resources() {
         return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    }
+
+    @Override
+    public List<io.cages.host.admin.JobInfo> jobs() {
+        return jobs;
+    }
+
+    @Override
+    public io.cages.host.admin.JobRun runJob(String cage, String name) {
+        lastThread = Thread.currentThread();
+        return runJob.apply(cage, name);
     }
 
     @Override
