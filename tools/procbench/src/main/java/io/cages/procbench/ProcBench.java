@@ -43,7 +43,7 @@ import java.util.zip.ZipOutputStream;
  *       same envelope, read stdout, wait), with N clients each.</li>
  * </ol>
  *
- * Arguments: {@code [seconds=5] [clients=2]}.
+ * Arguments: {@code [seconds=5] [clients=2]}; {@code -Dprocbench.lines=rtt,throughput,per-request} picks lines.
  */
 public final class ProcBench {
 
@@ -57,6 +57,8 @@ public final class ProcBench {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        // Which lines to measure (all by default), e.g. -Dprocbench.lines=throughput while working on one of them.
+        List<String> lines = List.of(System.getProperty("procbench.lines", "rtt,throughput,per-request").split(","));
         Path dir = Files.createTempDirectory("procbench");
         Path lib = dir.resolve("lib");
         Files.createDirectories(lib);
@@ -75,15 +77,21 @@ public final class ProcBench {
             deploy(host, archive("pingn", "pool", clients, Map.of("worker.py", PYTHON_WORKER)));
             deploy(host, archive("shping", "per-request", clients, Map.of("ping.sh", SH_PROGRAM)));
 
-            Result rawRtt = measure(seconds, 1, rawPool(dir, lib, 1));
-            Result hostRtt = measure(seconds, 1, () -> callHost(host, "ping"));
-            print("pool round trip, 1 client, 1 worker", hostRtt, rawRtt);
-            Result rawThroughput = measure(seconds, clients, rawPool(dir, lib, clients));
-            Result hostThroughput = measure(seconds, clients, () -> callHost(host, "pingn"));
-            print("pool throughput, " + clients + " clients, " + clients + " workers", hostThroughput, rawThroughput);
-            Result bareFork = measure(seconds, clients, () -> forkExec(dir));
-            Result perRequest = measure(seconds, clients, () -> callHost(host, "shping"));
-            print("per-request, " + clients + " clients (sh)", perRequest, bareFork);
+            if (lines.contains("rtt")) {
+                Result rawRtt = measure(seconds, 1, rawPool(dir, lib, 1));
+                Result hostRtt = measure(seconds, 1, () -> callHost(host, "ping"));
+                print("pool round trip, 1 client, 1 worker", hostRtt, rawRtt);
+            }
+            if (lines.contains("throughput")) {
+                Result rawThroughput = measure(seconds, clients, rawPool(dir, lib, clients));
+                Result hostThroughput = measure(seconds, clients, () -> callHost(host, "pingn"));
+                print("pool throughput, " + clients + " clients, " + clients + " workers", hostThroughput, rawThroughput);
+            }
+            if (lines.contains("per-request")) {
+                Result bareFork = measure(seconds, clients, () -> forkExec(dir));
+                Result perRequest = measure(seconds, clients, () -> callHost(host, "shping"));
+                print("per-request, " + clients + " clients (sh)", perRequest, bareFork);
+            }
         }
     }
 
@@ -106,11 +114,17 @@ public final class ProcBench {
                 what, cages.perSecond(), cages.p50Micros(), raw.perSecond(), raw.p50Micros(), cages.perSecond() / raw.perSecond());
     }
 
-    /** Runs {@code call} from {@code clients} threads for {@code seconds} (after a warm-up of a fifth of it). */
+    /**
+     * Runs {@code call} from {@code clients} threads for {@code seconds}, after a warm-up of a fifth of it with as
+     * many threads: the JIT compiles the concurrent path and a pool grows to its N workers before the count starts
+     * (a single-threaded warm-up left the second worker to start, and C2 to compile, inside the measurement).
+     */
     static Result measure(int seconds, int clients, Call call) throws Exception {
-        for (long end = System.nanoTime() + seconds * 200_000_000L; System.nanoTime() < end; ) {
-            call.run();
-        }
+        run(seconds * 200L, clients, call);
+        return run(seconds * 1000L, clients, call);
+    }
+
+    private static Result run(long millis, int clients, Call call) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder calls = new LongAdder();
         List<long[]> samples = new ArrayList<>();
@@ -126,7 +140,7 @@ public final class ProcBench {
                     while (!stop.get()) {
                         long t = System.nanoTime();
                         call.run();
-                        if (n < mine.length) {
+                        if (n < mine.length - 1) {
                             mine[n++] = System.nanoTime() - t;
                         }
                         calls.increment();
@@ -139,7 +153,7 @@ public final class ProcBench {
                 }
             });
         }
-        Thread.sleep(seconds * 1000L); // the measurement window itself
+        Thread.sleep(millis); // the measurement window itself
         stop.set(true);
         done.await(60, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - started) / 1e9;

@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -114,31 +114,74 @@ final class Worker {
         String id = envelope.path("id").asText();
         Pending p = new Pending(id, new CompletableFuture<>());
         pending = p;
+        // Armed before the write: a worker that stops reading its stdin (a full pipe) is killed at the deadline too,
+        // which ends the blocked write.
+        ScheduledFuture<?> deadlineKill = SupervisionTimer.TIMER.schedule(() -> deadlinePassed(p, operation),
+                Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         try {
             envelope.put("type", "request");
             try {
                 write(Envelopes.bytes(envelope));
             } catch (IOException e) {
+                if (passedItsDeadline(p)) {
+                    throw deadlineExceeded(operation);
+                }
                 die(Death.CRASH, "its stdin is closed (" + e.getMessage() + ")");
                 throw lost();
             }
             try {
-                return p.answer().get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                die(Death.KILLED_BY_HOST, "did not answer '" + operation + "' within its deadline");
-                throw CageException.deadlineExceeded(who + " did not answer '" + operation + "' within its deadline; it got SIGTERM"
-                        + " (SIGKILL after " + manifest.terminationTimeoutMs() + " ms) and a replacement starts");
+                // An untimed wait: the deadline is the timer's (see SupervisionTimer), and the host interrupts the
+                // handler's thread at the request's deadline as well.
+                return p.answer().get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                die(Death.KILLED_BY_HOST, "did not answer '" + operation + "' within its deadline (interrupted)");
+                die(Death.KILLED_BY_HOST, deadlineReason(operation) + " (interrupted)");
                 throw CageException.deadlineExceeded(who + " did not answer '" + operation + "' within its deadline");
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof DeadlinePassed) {
+                    throw deadlineExceeded(operation);
+                }
                 throw lost();
             }
         } finally {
+            deadlineKill.cancel(false);
             pending = null;
         }
     }
+
+    /** The deadline timer's side: fails the request (unless its answer came first) and kills the worker. */
+    private void deadlinePassed(Pending p, String operation) {
+        if (p.answer().completeExceptionally(DEADLINE_PASSED)) {
+            die(Death.KILLED_BY_HOST, deadlineReason(operation));
+        }
+    }
+
+    private static String deadlineReason(String operation) {
+        return "did not answer '" + operation + "' within its deadline";
+    }
+
+    private static boolean passedItsDeadline(Pending p) {
+        return p.answer().isCompletedExceptionally() && p.answer().exceptionNow() instanceof DeadlinePassed;
+    }
+
+    /**
+     * The request failed at its deadline: the worker is dead before its handler gives it back to the pool (the timer
+     * may still be on its way from failing the request to the kill), so it is never handed out again as idle.
+     */
+    private CageException deadlineExceeded(String operation) {
+        die(Death.KILLED_BY_HOST, deadlineReason(operation));
+        return CageException.deadlineExceeded(who + " did not answer '" + operation + "' within its deadline; it got SIGTERM"
+                + " (SIGKILL after " + manifest.terminationTimeoutMs() + " ms) and a replacement starts");
+    }
+
+    /** How the deadline timer fails a pending answer; one shared instance, no stack trace (it is not an error). */
+    private static final class DeadlinePassed extends Exception {
+        DeadlinePassed() {
+            super("deadline passed", null, false, false);
+        }
+    }
+
+    private static final DeadlinePassed DEADLINE_PASSED = new DeadlinePassed();
 
     private WorkerLost lost() {
         return new WorkerLost(who + " " + deathReason, death == Death.CRASH);
