@@ -99,6 +99,8 @@ final class HostProcess implements AutoCloseable {
         }
         command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Djava.net.preferIPv4Stack=true",
+                // The host's log files go beside its state, not into the module's folder (the default is ./logs).
+                "-Dcages.logs=" + dir.resolve("logs").toAbsolutePath(),
                 "-cp", LIB.toAbsolutePath() + "/*", "io.cages.host.Main", "--config", configFile.toString()));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -5,7 +5,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
-import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.rolling.RollingFileAppender;
@@ -23,9 +22,10 @@ import java.util.Map;
  *
  * <p>Why in code: logback's XML configurator (Joran) took 0.3-0.45 s of every host start, on the start's
  * critical path, for a configuration that never changes; configuring the same appenders in code takes a
- * fraction of that. Logback finds this class through {@code META-INF/services}; its rank is below logback's own
- * XML configurator, so {@code -Dlogback.configurationFile} or a {@code logback.xml} / {@code logback-test.xml}
- * on the class path still wins, and above the console-only fallback.
+ * fraction of that. Logback finds this class through {@code META-INF/services} and runs it before its own XML
+ * configurator (configurators found that way come first, whatever their rank), so this one steps aside when an
+ * XML is given: {@code -Dlogback.configurationFile}, or a {@code logback.xml} / {@code logback-test.xml} on the
+ * class path. Those then configure logging as logback always did.
  *
  * <p>System properties: {@code cages.logs} (the folder, default {@code logs}), {@code cages.logs.maxFileSize}
  * (default 50MB), {@code cages.logs.maxHistory} (days, default 14), {@code cages.logs.totalSizeCap} (default
@@ -35,11 +35,7 @@ import java.util.Map;
  * <p>Only the host process ({@code io.cages.host.Main}) asks for it: a test or an application embedding a host
  * keeps logback's own default (the console), instead of finding a {@code logs/} folder in its project.
  */
-@ConfiguratorRank(HostLogging.RANK)
 public final class HostLogging extends ContextAwareBase implements Configurator {
-
-    /** Between logback's XML configurator ({@link ConfiguratorRank#NOMINAL}) and its fallback. */
-    static final int RANK = (ConfiguratorRank.NOMINAL + ConfiguratorRank.FALLBACK) / 2;
 
     static final String CONSOLE_PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %msg%n";
     /** Files outlive the day they were written: their lines carry the date. */
@@ -61,7 +57,13 @@ public final class HostLogging extends ContextAwareBase implements Configurator 
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        return configure(context, hostProcess);
+        return configure(context, hostProcess && !xmlGiven(HostLogging.class.getClassLoader()));
+    }
+
+    /** True when logback would find an XML configuration of its own (where its XML configurator looks). */
+    static boolean xmlGiven(ClassLoader loader) {
+        return System.getProperty("logback.configurationFile") != null
+                || loader.getResource("logback-test.xml") != null || loader.getResource("logback.xml") != null;
     }
 
     /** As logback calls it, with the process's flag given: the tests cannot unset it. */

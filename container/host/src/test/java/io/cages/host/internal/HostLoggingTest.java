@@ -79,6 +79,19 @@ class HostLoggingTest {
     }
 
     @Test
+    void aGivenLogbackXmlWins() {
+        // This module's tests carry a logback-test.xml, which logback's own XML configurator would use.
+        assertTrue(HostLogging.xmlGiven(HostLoggingTest.class.getClassLoader()), "logback-test.xml on the class path");
+        assertFalse(HostLogging.xmlGiven(new ClassLoader(null) { }), "nothing given");
+        System.setProperty("logback.configurationFile", "/etc/cages/logback.xml");
+        try {
+            assertTrue(HostLogging.xmlGiven(new ClassLoader(null) { }), "-Dlogback.configurationFile");
+        } finally {
+            System.clearProperty("logback.configurationFile");
+        }
+    }
+
+    @Test
     void anEmbeddedHostKeepsLogbacksDefault() {
         LoggerContext context = newContext();
         HostLogging logging = new HostLogging();
