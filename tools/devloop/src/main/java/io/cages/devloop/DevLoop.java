@@ -136,8 +136,11 @@ public final class DevLoop implements AutoCloseable {
             IncrementalCompiler.Result compiled = compiler.compile();
             if (!compiled.ok()) {
                 int n = compiled.errors().size();
-                out.println("cages dev: compile failed (" + n + (n == 1 ? " error" : " errors") + "); " + stays());
-                compiled.errors().forEach(e -> out.println("  " + e));
+                // One write: whoever reads the terminal (or a pipe) sees the summary with its errors, never half.
+                StringBuilder report = new StringBuilder("cages dev: compile failed (" + n + (n == 1 ? " error" : " errors")
+                        + "); " + stays());
+                compiled.errors().forEach(e -> report.append(System.lineSeparator()).append("  ").append(e));
+                out.println(report);
                 return Result.FAILED;
             }
             otherInputs = others;

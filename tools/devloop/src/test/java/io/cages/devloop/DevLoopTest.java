@@ -101,10 +101,14 @@ class DevLoopTest {
         assertTrue(lineNumber > 0, "the hello handler changed; update this test's anchor line");
         edit(line, line + " int broken = \"not a number\";");
 
-        Await.until("the compile error to be printed", LIVE, () -> printed().contains("compile failed"));
+        String where = "src/main/java/io/cages/examples/hello/HelloCage.java:" + lineNumber + ": incompatible types";
+        // Waits for the error's file and line, not only the summary line: a check between the two lines of one
+        // report once read half of it.
+        Await.until("the compile error to be printed with its file and line", LIVE,
+                () -> printed().contains("compile failed") && printed().contains(where));
         String out = printed();
         assertTrue(out.contains("compile failed (1 error); hello 1.0.0.dev-1 still serving"), out);
-        assertTrue(out.contains("src/main/java/io/cages/examples/hello/HelloCage.java:" + lineNumber + ": incompatible types"), out);
+        assertTrue(out.contains(where), out);
         assertTrue(greeting().contains("\"version\":\"1.0.0.dev-1\""), greeting());
 
         // Fixing the error deploys again, with the change made meanwhile.
