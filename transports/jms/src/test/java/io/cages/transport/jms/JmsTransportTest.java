@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.jms.Connection;
+import javax.jms.MapMessage;
+import javax.jms.ObjectMessage;
 import javax.jms.Message;
 import javax.jms.MessageConsumer;
 import javax.jms.MessageProducer;
@@ -164,6 +166,47 @@ class JmsTransportTest {
         Message late = receive(EmbeddedBroker.DEAD_LETTER_ADDRESS, 10_000);
         assertEquals("DEADLINE_EXCEEDED", late.getStringProperty("cagesFailureCode"));
         assertEquals(0, Probe.get("echo.attempt"), "a request past its deadline is never run");
+    }
+
+    /** Never Java serialization on a wire: an ObjectMessage is dead-lettered as it came, its object never read. */
+    @Test
+    void objectAndMapMessagesAreRefusedUnreadAndDeadLettered() throws Exception {
+        Tripwire.deserialized = false;
+        try (MessageProducer p = session.createProducer(session.createQueue("q.echo"))) {
+            ObjectMessage object = session.createObjectMessage(new Tripwire());
+            object.setStringProperty("tenant", "acme");
+            p.send(object);
+            MapMessage map = session.createMapMessage();
+            map.setString("n", "1");
+            p.send(map);
+        }
+        Message dead = receive(EmbeddedBroker.DEAD_LETTER_ADDRESS, 10_000);
+        assertNotNull(dead, "the ObjectMessage is dead-lettered");
+        assertEquals("BAD_REQUEST", dead.getStringProperty("cagesFailureCode"));
+        assertEquals("queue 'q.echo' got an ObjectMessage (a Java-serialized object; cages never deserializes one); send a"
+                + " TextMessage (JSON parameters, or text) or a BytesMessage", dead.getStringProperty("cagesFailure"));
+        assertEquals("acme", dead.getStringProperty("tenant"), "the original properties are kept");
+        assertTrue(dead instanceof ObjectMessage, "kept as it came, for whoever inspects the dead letters");
+        Message deadMap = receive(EmbeddedBroker.DEAD_LETTER_ADDRESS, 10_000);
+        assertNotNull(deadMap, "the MapMessage is dead-lettered");
+        assertTrue(deadMap.getStringProperty("cagesFailure").startsWith("queue 'q.echo' got a MapMessage;"), deadMap.getStringProperty("cagesFailure"));
+        assertEquals(0, Probe.get("echo.attempt"), "the cage never saw either");
+        assertTrue(!Tripwire.deserialized, "the host never deserialized the object");
+
+        send("q.echo", "{}", Map.of("n", "3"), null);
+        Await.until("the queue serves the next message", Duration.ofSeconds(10), () -> Probe.get("echo.attempt") == 1);
+    }
+
+    /** Records whether anything deserialized it. */
+    static final class Tripwire implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        static volatile boolean deserialized;
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            deserialized = true;
+            in.defaultReadObject();
+        }
     }
 
     @Test

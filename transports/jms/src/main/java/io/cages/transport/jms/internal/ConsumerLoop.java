@@ -27,6 +27,9 @@ import javax.jms.Message;
 import javax.jms.MessageConsumer;
 import javax.jms.MessageProducer;
 import javax.jms.Session;
+import javax.jms.MapMessage;
+import javax.jms.ObjectMessage;
+import javax.jms.StreamMessage;
 import javax.jms.TextMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -258,7 +261,8 @@ public final class ConsumerLoop {
         }
     }
 
-    private InboundRequest toRequest(Message m) throws JMSException {
+    private InboundRequest toRequest(Message m) throws JMSException, CageException {
+        refuseObjectBodies(m);
         byte[] body = Messages.body(m);
         Map<String, Object> params = null;
         String contentType = m instanceof TextMessage ? "text/plain; charset=utf-8" : "application/octet-stream";
@@ -298,6 +302,20 @@ public final class ConsumerLoop {
                 attributes, "jms:" + binding.queue(), deadline);
     }
 
+    /**
+     * Refuses the JMS body types that are not bytes or text, before anything reads them: an ObjectMessage's body is
+     * a Java-serialized object (deserializing what a queue brings is how remote code runs), and a Map or Stream
+     * message is Java values of the sender's choosing. Cages never uses Java serialization on any wire.
+     */
+    private void refuseObjectBodies(Message m) throws CageException {
+        String kind = m instanceof ObjectMessage ? "an ObjectMessage (a Java-serialized object; cages never deserializes one)"
+                : m instanceof MapMessage ? "a MapMessage" : m instanceof StreamMessage ? "a StreamMessage" : null;
+        if (kind != null) {
+            throw new CageException(ErrorCode.BAD_REQUEST, "queue '" + binding.queue() + "' got " + kind
+                    + "; send a TextMessage (JSON parameters, or text) or a BytesMessage");
+        }
+    }
+
     private static Message replyMessage(Session session, Message request, Reply reply) throws JMSException {
         Message out;
         if (reply.hasValue()) {
@@ -324,13 +342,25 @@ public final class ConsumerLoop {
 
     /** A copy of the message on the DLQ with the reason, plus an error reply when the sender waits for one. */
     private void deadLetter(Session session, MessageProducer producer, Message m, CageException e, int attempt) throws JMSException {
-        byte[] body = Messages.body(m);
-        Message copy = m instanceof TextMessage t ? session.createTextMessage(t.getText()) : Messages.bytes(session, body, null);
+        Map<String, Object> properties = new java.util.LinkedHashMap<>();
         for (Enumeration<?> names = m.getPropertyNames(); names.hasMoreElements(); ) {
             String name = (String) names.nextElement();
             if (!name.startsWith("JMSX") && !name.startsWith("_AMQ")) { // provider-set, not ours to copy
-                copy.setObjectProperty(name, m.getObjectProperty(name));
+                properties.put(name, m.getObjectProperty(name));
             }
+        }
+        Message copy;
+        if (m instanceof TextMessage t) {
+            copy = session.createTextMessage(t.getText());
+        } else if (m instanceof ObjectMessage || m instanceof MapMessage || m instanceof StreamMessage) {
+            // Forwarded as it came, its body never read (see refuseObjectBodies); its properties become writable.
+            m.clearProperties();
+            copy = m;
+        } else {
+            copy = Messages.bytes(session, Messages.body(m), null);
+        }
+        for (Map.Entry<String, Object> property : properties.entrySet()) {
+            copy.setObjectProperty(property.getKey(), property.getValue());
         }
         copy.setStringProperty(FAILURE_PROPERTY, e.getMessage());
         copy.setStringProperty(FAILURE_CODE_PROPERTY, e.code().name());
