@@ -311,6 +311,11 @@ final class FrameCodec {
             throw new FrameException(id, false, field + " of " + length + " bytes exceeds the limit of " + max + " bytes");
         }
         need(in, length, field, id);
+        // Strict: a lenient decode would turn each malformed byte into U+FFFD (three bytes), so a name within its
+        // limit here could come out over it when sent on (found by FrameCodecFuzzTest).
+        if (!ByteBufUtil.isText(in, in.readerIndex(), length, StandardCharsets.UTF_8)) {
+            throw new FrameException(id, false, field + " is not valid UTF-8");
+        }
         String value = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
         in.skipBytes(length);
         return value;
