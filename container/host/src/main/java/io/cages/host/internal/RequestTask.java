@@ -39,6 +39,8 @@ final class RequestTask implements Runnable {
     /** True while the task runs on the thread that dispatched it (a non-blocking operation). */
     private boolean onCallerThread;
     private volatile Timeout timer;
+    /** The answer's body while its producer runs (a streamed answer), for the deadline timer to end. */
+    private volatile StreamedBody stream;
 
     RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, Timer deadlines,
                 DispatchStats stats) {
@@ -104,6 +106,11 @@ final class RequestTask implements Runnable {
     /** Fired by the deadline timer. */
     void expire() {
         if (result.isDone()) {
+            StreamedBody streaming = stream; // written before the result was completed with it
+            if (streaming != null) {
+                streaming.fail(CageException.deadlineExceeded("cage '" + in.cage() + "' did not finish streaming '"
+                        + in.operation() + "' within its deadline of " + budgetMs + " ms"));
+            }
             return;
         }
         if (thread == null && slot.gate().withdraw(this)) {
@@ -194,6 +201,8 @@ final class RequestTask implements Runnable {
             }
             if (onCallerThread && deadline.isExpired()) {
                 result.completeExceptionally(deadlineExceeded()); // what the timer of a task on its own thread says
+            } else if (response.isStream()) {
+                answerWithStream(revision, response);
             } else {
                 result.complete(revision.toReply(response));
             }
@@ -220,6 +229,23 @@ final class RequestTask implements Runnable {
                 // Clear an interrupt aimed at this request so it cannot leak into the bookkeeping after it.
                 Thread.interrupted();
             }
+        }
+    }
+
+    /**
+     * Answers with the stream, then runs its producer here, on the request's own thread: the request stays
+     * entered and admitted until the producer returns, so drains and the deadline cover it.
+     */
+    private void answerWithStream(CageRevision revision, Response response) {
+        if (onCallerThread) {
+            throw new IllegalStateException("operation '" + in.operation() + "' is declared non-blocking (Cage-Non-Blocking) but"
+                    + " answered with a stream, whose producer needs a thread of its own; remove it from Cage-Non-Blocking");
+        }
+        StreamedBody body = new StreamedBody(response.writer(), response.contentType(), in.cage(), revision.version(),
+                in.operation(), in.id());
+        stream = body;
+        if (result.complete(Reply.ofStream(body, response.attributes(), revision.version()))) {
+            body.produce();
         }
     }
 
