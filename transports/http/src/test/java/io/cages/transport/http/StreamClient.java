@@ -43,8 +43,13 @@ final class StreamClient implements AutoCloseable {
 
     /** Sends {@code GET path} with the given extra header lines and reads the response head. */
     static StreamClient get(int port, String path, String... headerLines) throws IOException {
+        return get(port, path, RECEIVE_BUFFER, headerLines);
+    }
+
+    /** As above, with a receive buffer of {@code receiveBuffer} bytes. */
+    static StreamClient get(int port, String path, int receiveBuffer, String... headerLines) throws IOException {
         Socket socket = new Socket();
-        socket.setReceiveBufferSize(RECEIVE_BUFFER); // before connect, so the window is small from the start
+        socket.setReceiveBufferSize(receiveBuffer); // before connect, so the window is that small from the start
         socket.setSoTimeout(20_000);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
