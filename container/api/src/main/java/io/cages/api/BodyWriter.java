@@ -25,9 +25,10 @@ public interface BodyWriter {
      * deadline passed, or the body outgrew what a transport that cannot stream collects (see
      * {@link Response#stream}). The writer should then stop; writing on keeps failing.
      *
-     * <p>Throwing ends the stream abnormally. Before any byte went out the caller gets the usual error answer;
-     * after that, HTTP cuts the response (the connection closes without the final chunk) so the client can tell
-     * the body is incomplete. The host logs the failure with the request id.
+     * <p>Throwing ends the stream abnormally. Before any byte went out the caller gets the usual error answer
+     * (a {@link CageException} its own code and message, anything else {@link ErrorCode#INTERNAL}, as from
+     * {@link CageHandler#handle}); after that, HTTP cuts the response (the connection closes without the final
+     * chunk) so the client can tell the body is incomplete. The host logs the failure with the request id.
      */
     void writeTo(OutputStream out) throws Exception;
 }

@@ -107,7 +107,12 @@ final class StreamedBody implements ReplyStream {
                 }
             } catch (Throwable t) {
                 CageException cause = failure.get();
-                if (cause == null) {
+                if (cause == null && t instanceof CageException typed) {
+                    // A typed error, as handle() may throw: it reaches the caller if nothing went out yet.
+                    LOG.warn("cage {} {} ended its stream of '{}' after {} bytes with {} (request {}): {}", cage, version, operation,
+                            out.written, typed.code(), requestId, typed.getMessage());
+                    failure.compareAndSet(null, typed);
+                } else if (cause == null) {
                     LOG.error("cage {} {} failed while streaming '{}' after {} bytes (request {})", cage, version, operation,
                             out.written, requestId, t);
                     failure.compareAndSet(null, CageException.internal("cage '" + cage + "' failed while streaming '" + operation
