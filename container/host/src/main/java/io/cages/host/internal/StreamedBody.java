@@ -65,8 +65,9 @@ final class StreamedBody implements ReplyStream {
     @Override
     public void cancel(String reason) {
         CageException cause = CageException.unavailable(reason);
-        failure.compareAndSet(null, cause);
-        opened.completeExceptionally(cause);
+        if (opened.completeExceptionally(cause)) { // once open, the sink reports its own failures
+            failure.compareAndSet(null, cause);
+        }
     }
 
     /** The deadline passed (or the host stops): ends the stream now, whatever the producer does. Any thread. */

@@ -75,7 +75,8 @@ final class StreamedResponse implements StreamSink {
         if (!chunked) {
             head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         }
-        ctx.channel().closeFuture().addListener(closed -> fail("the client disconnected"));
+        // A closed connection reaches a running stream through ConnectionHandler (connectionClosed) and through
+        // its failed writes; no listener on the channel, which would pile up over a keep-alive connection's streams.
         stream.open(this);
     }
 
