@@ -34,10 +34,10 @@ class StreamedAnswersTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /**
      * How far the producer may run ahead of what the client read: the transport's high-water mark and one
-     * chunk (320 KiB), the host's gathering buffer, the client's receive buffer, and the kernel's send buffer,
-     * which Linux grows up to tcp_wmem's maximum (4 MiB by default) on its own.
+     * chunk (320 KiB), the host's gathering buffer (16 KiB), the client's receive buffer (64 KiB) and the
+     * server's kernel send buffer (fixed at 1 MiB for a streaming connection, which the kernel doubles).
      */
-    private static final long AHEAD_BOUND = 6L << 20;
+    private static final long AHEAD_BOUND = 4L << 20;
 
     @TempDir
     static Path dir;

@@ -7,6 +7,7 @@ import io.cages.host.spi.StreamSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
@@ -40,6 +41,12 @@ final class StreamedResponse implements StreamSink {
     static final int MAX_CHUNK_BYTES = 64 * 1024;
     static final int HIGH_WATER_BYTES = 256 * 1024;
     static final int LOW_WATER_BYTES = 128 * 1024;
+    /**
+     * The connection's kernel send buffer once it streams. Left alone, Linux grows it up to tcp_wmem's maximum
+     * (4 MiB by default) for a reader that stalls; fixed, the bytes a stream has in flight stay bounded outside
+     * the JVM too (the kernel doubles the figure for its bookkeeping). Still ample for a LAN's bandwidth.
+     */
+    static final int SEND_BUFFER_BYTES = 1024 * 1024;
 
     private final InboundRequest request;
     final HttpResponse head;
@@ -75,6 +82,7 @@ final class StreamedResponse implements StreamSink {
         if (!chunked) {
             head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
         }
+        ctx.channel().config().setOption(ChannelOption.SO_SNDBUF, SEND_BUFFER_BYTES);
         // A closed connection reaches a running stream through ConnectionHandler (connectionClosed) and through
         // its failed writes; no listener on the channel, which would pile up over a keep-alive connection's streams.
         stream.open(this);
