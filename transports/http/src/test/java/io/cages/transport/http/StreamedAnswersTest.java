@@ -209,6 +209,26 @@ class StreamedAnswersTest {
     }
 
     @Test
+    void anHttp10ClientGetsTheBodyUnframedAndTheConnectionClosesAtItsEnd() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write("GET /stream/pattern?run=old&bytes=200000 HTTP/1.0\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] all = socket.getInputStream().readAllBytes(); // ends when the server closes
+            String text = new String(all, java.nio.charset.StandardCharsets.ISO_8859_1);
+            int bodyStart = text.indexOf("\r\n\r\n") + 4;
+            String head = text.substring(0, bodyStart).toLowerCase(java.util.Locale.ROOT);
+            assertTrue(head.startsWith("http/1.1 200"), head);
+            assertFalse(head.contains("transfer-encoding"), head);
+            assertTrue(head.contains("connection: close"), head);
+            assertEquals(200000, all.length - bodyStart);
+            CRC32 crc = new CRC32();
+            crc.update(all, bodyStart, all.length - bodyStart);
+            assertEquals(expectedCrc(200000), crc.getValue());
+        }
+    }
+
+    @Test
     void aLiveSwapWaitsForAStream() throws Exception {
         byte[] v1 = TestCages.build("swapped", "1.0.0", StreamCage.class);
         assertEquals(DeployRecord.Outcome.ACTIVE, host.admin().deploy(v1, "test").outcome());
