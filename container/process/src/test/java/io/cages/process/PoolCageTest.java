@@ -128,6 +128,30 @@ class PoolCageTest {
         assertEquals(pid, kit.callOk("echo", "echo", Map.of()).get("pid").asLong(), "typed errors do not cost the worker");
     }
 
+    /**
+     * Most requests are written to an idle worker on the dispatching thread (see PoolHandler); these take the
+     * other path, a virtual thread of their own: a frame too large to write without blocking, and requests that
+     * find every worker busy and wait in the pool's queue.
+     */
+    @Test
+    void aLargeRequestAndRequestsWaitingForABusyWorkerAreServed() throws Exception {
+        kit.deployOk(pool("single", "1.0.0", "pool", 1));
+        String large = "x".repeat(100_000);
+        ProcessKit.HttpAnswer answer = kit.post("/single/echo", large, "application/octet-stream");
+        assertEquals(200, answer.status(), answer::toString);
+        assertEquals(large, answer.json().get("body").asText());
+
+        List<CompletableFuture<Reply>> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            calls.add(kit.call("single", "work", Map.of("ms", 100), 10_000));
+        }
+        Set<Long> pids = new HashSet<>();
+        for (CompletableFuture<Reply> call : calls) {
+            pids.add(call.get(15, TimeUnit.SECONDS).value().get("pid").asLong());
+        }
+        assertEquals(Set.of(answer.json().get("pid").asLong()), pids, "one worker served the large request and all four, one after another");
+    }
+
     @Test
     void aNodeWorkerServesThroughItsLibrary() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(onPath("node"), "node is not installed");

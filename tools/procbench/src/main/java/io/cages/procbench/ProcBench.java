@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -85,7 +86,15 @@ public final class ProcBench {
             if (lines.contains("throughput")) {
                 Result rawThroughput = measure(seconds, clients, rawPool(dir, lib, clients));
                 Result hostThroughput = measure(seconds, clients, () -> callHost(host, "pingn"));
-                print("pool throughput, " + clients + " clients, " + clients + " workers", hostThroughput, rawThroughput);
+                Result hostAsync = measureAsync(seconds, clients, () -> dispatch(host, "pingn"));
+                print("pool throughput, " + clients + " async clients, " + clients + " workers", hostAsync, rawThroughput);
+                print("pool throughput, " + clients + " blocking clients, " + clients + " workers", hostThroughput, rawThroughput);
+                if (Boolean.getBoolean("procbench.readerThread")) {
+                    // What one more thread hop costs: the raw ping-pong with a reader thread that completes a future
+                    // the client thread waits on, as a blocking client of the host waits.
+                    Result rawReader = measure(seconds, clients, rawPoolWithReader(dir, lib, clients));
+                    print("raw with a reader thread, " + clients + " blocking clients", rawReader, rawThroughput);
+                }
             }
             if (lines.contains("per-request")) {
                 Result bareFork = measure(seconds, clients, () -> forkExec(dir));
@@ -165,9 +174,101 @@ public final class ProcBench {
     }
 
     static void callHost(Host host, String cage) throws Exception {
+        dispatch(host, cage).get(10, TimeUnit.SECONDS);
+    }
+
+    static CompletableFuture<?> dispatch(Host host, String cage) {
         Dispatcher d = host.dispatcher();
-        d.dispatch(new InboundRequest(d.newRequestId(), cage, "ping", Map.of("n", 1), null, null, null, "bench",
-                Deadline.afterMillis(10_000))).get(10, TimeUnit.SECONDS);
+        return d.dispatch(new InboundRequest(d.newRequestId(), cage, "ping", Map.of("n", 1), null, null, null, "bench",
+                Deadline.afterMillis(10_000)));
+    }
+
+    /**
+     * Like {@link #measure}, with asynchronous clients: each issues its next request from the completion of the
+     * previous one (on whatever thread completes it), as an event-driven caller of the dispatcher does; no
+     * client thread waits. Warm-up as in {@link #measure}.
+     */
+    static Result measureAsync(int seconds, int clients, java.util.function.Supplier<CompletableFuture<?>> call) throws Exception {
+        runAsync(seconds * 200L, clients, call);
+        return runAsync(seconds * 1000L, clients, call);
+    }
+
+    private static Result runAsync(long millis, int clients, java.util.function.Supplier<CompletableFuture<?>> call) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        LongAdder calls = new LongAdder();
+        CountDownLatch done = new CountDownLatch(clients);
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<AsyncClient> all = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            AsyncClient client = new AsyncClient(call, stop, calls, done, failures);
+            all.add(client);
+            client.next();
+        }
+        Thread.sleep(millis); // the measurement window itself
+        stop.set(true);
+        done.await(60, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a call failed", failures.get(0));
+        }
+        long[] latencies = all.stream().flatMapToLong(a -> Arrays.stream(a.samples, 0, a.kept)).sorted().toArray();
+        return new Result(calls.sum(), elapsed, latencies);
+    }
+
+    /** One closed-loop asynchronous client: a request in flight at a time, the next sent from the last's completion. */
+    private static final class AsyncClient {
+        private final java.util.function.Supplier<CompletableFuture<?>> call;
+        private final AtomicBoolean stop;
+        private final LongAdder calls;
+        private final CountDownLatch done;
+        private final List<Throwable> failures;
+        final long[] samples = new long[200_000];
+        int kept;
+
+        AsyncClient(java.util.function.Supplier<CompletableFuture<?>> call, AtomicBoolean stop, LongAdder calls,
+                    CountDownLatch done, List<Throwable> failures) {
+            this.call = call;
+            this.stop = stop;
+            this.calls = calls;
+            this.done = done;
+            this.failures = failures;
+        }
+
+        /** Sends requests until one is still in flight when this returns (a loop, not a recursion, for ones answered at once). */
+        void next() {
+            while (!stop.get()) {
+                long t = System.nanoTime();
+                CompletableFuture<?> answer = call.get();
+                if (!answer.isDone()) {
+                    answer.whenComplete((value, error) -> {
+                        completed(t, error);
+                        if (error == null) {
+                            next();
+                        }
+                    });
+                    return;
+                }
+                Throwable error = answer.isCompletedExceptionally() ? answer.exceptionNow() : null;
+                completed(t, error);
+                if (error != null) {
+                    return;
+                }
+            }
+            done.countDown();
+        }
+
+        private void completed(long startedNanos, Throwable error) {
+            if (error != null) {
+                failures.add(error);
+                done.countDown();
+                return;
+            }
+            if (kept < samples.length) {
+                samples[kept++] = System.nanoTime() - startedNanos;
+            }
+            calls.increment();
+        }
     }
 
     /** N raw workers, one per client thread: frames written and read by hand, no host. */
@@ -188,7 +289,51 @@ public final class ProcBench {
         };
     }
 
+    static Call rawPoolWithReader(Path dir, Path lib, int workers) throws IOException {
+        List<RawWorker> all = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            RawWorker w = new RawWorker(dir, lib);
+            all.add(w);
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (;;) {
+                        JsonNode answer = w.read();
+                        w.answers.take().complete(answer);
+                    }
+                } catch (Exception e) {
+                    // end
+                }
+            });
+        }
+        ThreadLocal<RawWorker> mine = new ThreadLocal<>();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        return () -> {
+            RawWorker w = mine.get();
+            if (w == null) {
+                w = all.get(next.getAndIncrement() % all.size());
+                mine.set(w);
+            }
+            java.util.concurrent.CompletableFuture<JsonNode> f = new java.util.concurrent.CompletableFuture<>();
+            w.answers.put(f);
+            w.send();
+            f.get();
+        };
+    }
+
     static final class RawWorker {
+        final java.util.concurrent.BlockingQueue<java.util.concurrent.CompletableFuture<JsonNode>> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        synchronized void send() throws IOException {
+            ObjectNode request = JSON.createObjectNode();
+            request.put("type", "request").put("id", Long.toString(++id)).put("cage", "raw").put("operation", "ping")
+                    .putObject("params").put("n", 1);
+            request.put("caller", "bench").put("deadlineMs", 10_000);
+            byte[] frame = JSON.writeValueAsBytes(request);
+            in.writeInt(frame.length);
+            in.write(frame);
+            in.flush();
+        }
+
         private final DataOutputStream in;
         private final DataInputStream out;
         private long id;

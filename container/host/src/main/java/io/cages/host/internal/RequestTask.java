@@ -5,10 +5,13 @@ import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
 import io.cages.api.Request;
 import io.cages.api.Response;
+import io.cages.host.spi.AsyncCageHandler;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.Reply;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One admitted request: waits in the gate or runs on its own virtual thread (a non-blocking operation: on the
- * thread that dispatched it), answers at most once, and is answered with DEADLINE_EXCEEDED by a timer if its
+ * thread that dispatched it; an {@link AsyncCageHandler}: started on that thread, finished on the one that
+ * completes it), answers at most once, and is answered with DEADLINE_EXCEEDED by a timer if its
  * deadline passes first (a handler on its own thread is then interrupted); a non-blocking operation run on
  * its caller's thread is never interrupted, and answers DEADLINE_EXCEEDED if its deadline passed as it ran.
  */
@@ -93,6 +97,10 @@ final class RequestTask implements Runnable {
     void start(boolean mayRunHere) {
         if (mayRunHere) {
             CageRevision active = slot.active();
+            if (active != null && active.handler() instanceof AsyncCageHandler) {
+                run(); // returns as soon as the handler started the request (see executeAsync)
+                return;
+            }
             if (active != null && active.isNonBlocking(in.operation())) {
                 onCallerThread = true;
                 run();
@@ -136,6 +144,11 @@ final class RequestTask implements Runnable {
             finish();
             return;
         }
+        if (revision.handler() instanceof AsyncCageHandler async) {
+            onCallerThread = false;
+            executeAsync(revision, async);
+            return;
+        }
         if (onCallerThread && !revision.isNonBlocking(in.operation())) {
             // A swap between start's look and the enter brought a version that may block: it gets a thread.
             onCallerThread = false;
@@ -169,6 +182,55 @@ final class RequestTask implements Runnable {
             revision.exit();
             finish();
         }
+    }
+
+    /**
+     * Starts an asynchronous handler on this thread and finishes the task when its stage completes, on whatever
+     * thread completes it. Nothing is interrupted at the deadline: the timer answers the caller, and the handler
+     * ends its own work (see {@link AsyncCageHandler}).
+     */
+    private void executeAsync(CageRevision revision, AsyncCageHandler handler) {
+        armDeadline();
+        if (result.isDone()) {
+            revision.exit();
+            finish();
+            return;
+        }
+        stats.executed();
+        CompletionStage<Response> stage;
+        try {
+            stage = handler.handleAsync(new HostRequest(in, deadline, revision, true));
+        } catch (Throwable t) {
+            stage = CompletableFuture.failedStage(t);
+        }
+        stage.whenComplete((response, error) -> {
+            try {
+                if (error != null) {
+                    fail(revision, error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+                } else if (response == null) {
+                    fail(revision, new IllegalStateException("handler completed with null instead of a Response"));
+                } else if (response.isStream()) {
+                    // Its producer would need a thread of its own; asynchronous handlers (pool cages) do not stream.
+                    fail(revision, new IllegalStateException("an asynchronous handler answered with a stream, which only handle() may"));
+                } else {
+                    result.complete(revision.toReply(response));
+                }
+            } finally {
+                revision.exit();
+                finish();
+            }
+        });
+    }
+
+    /** Answers with a handler's failure: its own CageException as it is, anything else as an internal error (logged). */
+    private void fail(CageRevision revision, Throwable t) {
+        if (t instanceof CageException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        LOG.error("cage {} {} failed on {} (request {})", in.cage(), revision.version(), in.operation(), in.id(), t);
+        result.completeExceptionally(new CageException(ErrorCode.INTERNAL,
+                "cage '" + in.cage() + "' failed on '" + in.operation() + "'; see the host log for request " + in.id()));
     }
 
     private void finish() {
@@ -206,16 +268,12 @@ final class RequestTask implements Runnable {
             } else {
                 result.complete(revision.toReply(response));
             }
-        } catch (CageException e) {
-            result.completeExceptionally(e);
         } catch (InterruptedException e) {
             // Interrupted by the deadline timer (already answered) or by shutdown.
             result.completeExceptionally(deadline.isExpired() ? deadlineExceeded()
                     : CageException.unavailable("request to cage '" + in.cage() + "' was interrupted"));
         } catch (Throwable t) {
-            LOG.error("cage {} {} failed on {} (request {})", in.cage(), revision.version(), in.operation(), in.id(), t);
-            result.completeExceptionally(new CageException(ErrorCode.INTERNAL,
-                    "cage '" + in.cage() + "' failed on '" + in.operation() + "'; see the host log for request " + in.id()));
+            fail(revision, t);
         } finally {
             CurrentRequest.restore(previousRequest);
             current.setContextClassLoader(previousLoader);

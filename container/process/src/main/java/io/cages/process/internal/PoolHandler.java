@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.api.CageContext;
 import io.cages.api.CageException;
-import io.cages.api.CageHandler;
 import io.cages.api.Request;
 import io.cages.api.Response;
+import io.cages.host.spi.AsyncCageHandler;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +20,20 @@ import org.slf4j.LoggerFactory;
  * Mode {@code pool} (Cocaine's): each request goes to a warm worker over the framed protocol (see {@link Worker}).
  * A request whose worker crashed is retried once on another worker when its operation is idempotent and its
  * deadline allows; otherwise it fails with a message naming the worker and how it died.
+ *
+ * <p>The common case holds no thread while the worker works: an idle worker is taken and its request frame
+ * written on the dispatching thread, and the worker's reader thread finishes the request when the answer comes
+ * (see {@link AsyncCageHandler}). A request that must wait (every worker busy, none started yet), a frame too
+ * large to write without blocking, and a retry run the blocking path on a virtual thread of their own.
  */
-final class PoolHandler implements CageHandler {
+final class PoolHandler implements AsyncCageHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PoolHandler.class);
+    /**
+     * The largest frame written on the dispatching thread. An idle worker has read everything sent to it, so its
+     * stdin pipe is empty, and a pipe holds at least a page: a frame this small is taken without blocking.
+     */
+    static final int INLINE_FRAME_BYTES = 2048;
 
     private final Manifest manifest;
     private final Path dir;
@@ -51,30 +64,100 @@ final class PoolHandler implements CageHandler {
     }
 
     @Override
+    public CompletionStage<Response> handleAsync(Request request) {
+        Worker worker = pool.tryAcquire();
+        if (worker == null) {
+            return onItsOwnThread(request, 1);
+        }
+        ObjectNode envelope = Envelopes.request(request);
+        envelope.put("type", "request");
+        byte[] frame = Envelopes.bytes(envelope);
+        if (frame.length > INLINE_FRAME_BYTES) {
+            pool.release(worker);
+            return onItsOwnThread(request, 1);
+        }
+        CompletableFuture<Response> response = new CompletableFuture<>();
+        worker.send(request.id(), frame, request.operation(), request.deadline()).whenComplete((answer, error) -> {
+            pool.release(worker);
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause == null) {
+                try {
+                    response.complete(answer(answer, worker));
+                } catch (CageException e) {
+                    response.completeExceptionally(e);
+                }
+            } else if (cause instanceof WorkerLost lost && mayRetry(request, lost, 1)) {
+                onItsOwnThread(request, 2).whenComplete((retried, failure) -> {
+                    if (failure == null) {
+                        response.complete(retried);
+                    } else {
+                        response.completeExceptionally(failure);
+                    }
+                });
+            } else {
+                response.completeExceptionally(cause instanceof WorkerLost lost ? lostError(request, lost, 1) : cause);
+            }
+        });
+        return response;
+    }
+
+    /** The blocking path on a virtual thread of its own, for requests that must wait for a worker. */
+    private CompletionStage<Response> onItsOwnThread(Request request, int attempt) {
+        CompletableFuture<Response> response = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                response.complete(handle(request, attempt));
+            } catch (Throwable t) {
+                response.completeExceptionally(t);
+            }
+        });
+        return response;
+    }
+
+    @Override
     public Response handle(Request request) throws Exception {
-        boolean idempotent = manifest.idempotent().contains(request.operation());
-        for (int attempt = 1; ; attempt++) {
+        return handle(request, 1);
+    }
+
+    private Response handle(Request request, int firstAttempt) throws CageException {
+        for (int attempt = firstAttempt; ; attempt++) {
             Worker worker = pool.acquire(request.deadline(), request.operation());
             ObjectNode envelope = Envelopes.request(request);
             JsonNode answer;
             try {
                 answer = worker.call(envelope, request.operation(), request.deadline());
             } catch (WorkerLost lost) {
-                if (attempt == 1 && idempotent && lost.retryable() && !request.deadline().isExpired()) {
-                    LOG.warn("request {}: {}; '{}' is idempotent, so it is retried once on another worker",
-                            request.id(), lost.getMessage(), request.operation());
+                if (mayRetry(request, lost, attempt)) {
                     continue;
                 }
-                throw CageException.internal(lost.getMessage() + " while serving '" + request.operation() + "' (request "
-                        + request.id() + (attempt > 1 ? ", already retried once" : "") + ")", null);
+                throw lostError(request, lost, attempt);
             } finally {
                 pool.release(worker);
             }
-            if ("error".equals(answer.path("type").asText())) {
-                throw Envelopes.error(answer, worker.who);
-            }
-            return Envelopes.answer(answer, worker.who);
+            return answer(answer, worker);
         }
+    }
+
+    private boolean mayRetry(Request request, WorkerLost lost, int attempt) {
+        boolean retry = attempt == 1 && manifest.idempotent().contains(request.operation()) && lost.retryable()
+                && !request.deadline().isExpired();
+        if (retry) {
+            LOG.warn("request {}: {}; '{}' is idempotent, so it is retried once on another worker",
+                    request.id(), lost.getMessage(), request.operation());
+        }
+        return retry;
+    }
+
+    private static CageException lostError(Request request, WorkerLost lost, int attempt) {
+        return CageException.internal(lost.getMessage() + " while serving '" + request.operation() + "' (request "
+                + request.id() + (attempt > 1 ? ", already retried once" : "") + ")", null);
+    }
+
+    private static Response answer(JsonNode answer, Worker worker) throws CageException {
+        if ("error".equals(answer.path("type").asText())) {
+            throw Envelopes.error(answer, worker.who);
+        }
+        return Envelopes.answer(answer, worker.who);
     }
 
     @Override

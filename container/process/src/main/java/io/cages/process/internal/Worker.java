@@ -12,6 +12,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -104,49 +105,62 @@ final class Worker {
     }
 
     /**
-     * Sends one request and waits for its answer until the deadline. At the deadline (or when the calling thread is
-     * interrupted, which is how the host signals it) the worker is killed: SIGTERM to its group, SIGKILL after the
-     * termination timeout.
+     * Sends one request and waits for its answer until the deadline (see {@link #send}). An interrupt of the
+     * calling thread counts as the deadline: the worker is killed.
      *
      * @throws WorkerLost when the worker died or misbehaved while holding the request
      */
     JsonNode call(ObjectNode envelope, String operation, Deadline deadline) throws CageException, WorkerLost {
-        String id = envelope.path("id").asText();
+        envelope.put("type", "request");
+        CompletableFuture<JsonNode> answer = send(envelope.path("id").asText(), Envelopes.bytes(envelope), operation, deadline);
+        try {
+            // An untimed wait: the deadline is the timer's (see SupervisionTimer).
+            return answer.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            die(Death.KILLED_BY_HOST, deadlineReason(operation) + " (interrupted)");
+            throw CageException.deadlineExceeded(who + " did not answer '" + operation + "' within its deadline");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof CageException cage) {
+                throw cage;
+            }
+            if (e.getCause() instanceof WorkerLost lost) {
+                throw lost;
+            }
+            throw lost();
+        }
+    }
+
+    /**
+     * Sends one request frame, written on the calling thread, and returns at once. The future completes on the
+     * worker's reader thread with the answer (or error) frame; exceptionally with a DEADLINE_EXCEEDED
+     * {@link CageException} at the deadline, when the worker is killed: SIGTERM to its group, SIGKILL after the
+     * termination timeout; or with {@link WorkerLost} when it died or misbehaved while holding the request. By
+     * the time the future completes, the worker no longer holds the request (it may be given to the next).
+     */
+    CompletableFuture<JsonNode> send(String id, byte[] frame, String operation, Deadline deadline) {
         Pending p = new Pending(id, new CompletableFuture<>());
         pending = p;
         // Armed before the write: a worker that stops reading its stdin (a full pipe) is killed at the deadline too,
         // which ends the blocked write.
         ScheduledFuture<?> deadlineKill = SupervisionTimer.TIMER.schedule(() -> deadlinePassed(p, operation),
                 Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
-        try {
-            envelope.put("type", "request");
-            try {
-                write(Envelopes.bytes(envelope));
-            } catch (IOException e) {
-                if (passedItsDeadline(p)) {
-                    throw deadlineExceeded(operation);
-                }
-                die(Death.CRASH, "its stdin is closed (" + e.getMessage() + ")");
-                throw lost();
-            }
-            try {
-                // An untimed wait: the deadline is the timer's (see SupervisionTimer), and the host interrupts the
-                // handler's thread at the request's deadline as well.
-                return p.answer().get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                die(Death.KILLED_BY_HOST, deadlineReason(operation) + " (interrupted)");
-                throw CageException.deadlineExceeded(who + " did not answer '" + operation + "' within its deadline");
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof DeadlinePassed) {
-                    throw deadlineExceeded(operation);
-                }
-                throw lost();
-            }
-        } finally {
+        CompletableFuture<JsonNode> outcome = p.answer().handle((answer, error) -> {
             deadlineKill.cancel(false);
             pending = null;
+            if (error == null) {
+                return answer;
+            }
+            throw new CompletionException(error instanceof DeadlinePassed ? deadlineExceeded(operation) : lost());
+        });
+        try {
+            write(frame);
+        } catch (IOException e) {
+            if (!passedItsDeadline(p)) {
+                die(Death.CRASH, "its stdin is closed (" + e.getMessage() + ")"); // fails p with WorkerLost
+            }
         }
+        return outcome;
     }
 
     /** The deadline timer's side: fails the request (unless its answer came first) and kills the worker. */

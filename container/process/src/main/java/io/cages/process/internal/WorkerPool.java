@@ -117,6 +117,19 @@ final class WorkerPool {
         }
     }
 
+    /**
+     * An idle worker at once, or null when none is (all busy, none started yet, or the version stopped or failed):
+     * the caller then waits in {@link #acquire}, which also starts workers and says why when it cannot.
+     */
+    Worker tryAcquire() {
+        lock.lock();
+        try {
+            return closed || failure != null || waiting > 0 ? null : idle.pollLast();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Gives a worker back after its request; a dead one is not taken back (it was replaced already). */
     void release(Worker worker) {
         lock.lock();
