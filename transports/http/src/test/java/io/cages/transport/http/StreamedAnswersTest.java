@@ -173,6 +173,17 @@ class StreamedAnswersTest {
     }
 
     @Test
+    void theDeadlineBeforeTheFirstByteIsAnOrdinary504() throws Exception {
+        try (StreamClient client = StreamClient.get(port, "/stream/trickle?run=late&pauseMs=20&delayMs=10000", "X-Cage-Timeout-Ms: 300")) {
+            assertEquals(504, client.status);
+            String body = client.rest();
+            assertTrue(body.contains("\"deadline_exceeded\"") && body.contains("did not finish streaming 'trickle' within its deadline of 300 ms"), body);
+        }
+        Await.until("the producer ended", WAIT, () -> state("late").equals("failed"));
+        Await.until("the request left", WAIT, () -> running() == 0);
+    }
+
+    @Test
     void aProducerThatFailsAfterTheFirstBytesCutsTheResponse() throws Exception {
         try (StreamClient client = StreamClient.get(port, "/stream/pattern?run=broken&bytes=" + (8L << 20) + "&failAfter=" + (1L << 20))) {
             assertEquals(200, client.status);

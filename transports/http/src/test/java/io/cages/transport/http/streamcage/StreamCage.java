@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ul>
  *   <li>{@code pattern?bytes=N&run=R[&failAfter=M]}: N bytes of {@link #fill}; throws after M bytes when given.</li>
- *   <li>{@code trickle?run=R&pauseMs=P}: 1 KiB every P ms until a write fails (the deadline, a disconnect).</li>
+ *   <li>{@code trickle?run=R&pauseMs=P[&delayMs=D]}: after D ms, 1 KiB every P ms until a write fails (the
+ *   deadline, a disconnect).</li>
  *   <li>{@code progress?run=R}: {@code {"written", "state", "error"}}; state is running, ended or failed.</li>
  * </ul>
  */
@@ -63,9 +64,13 @@ public class StreamCage implements CageHandler {
             }
             case "trickle" -> {
                 long pauseMs = Long.parseLong(String.valueOf(request.params().getOrDefault("pauseMs", "50")));
+                long delayMs = Long.parseLong(String.valueOf(request.params().getOrDefault("delayMs", "0")));
                 Progress progress = new Progress();
                 RUNS.put(run, progress);
-                return Response.stream("text/plain", out -> track(progress, () -> trickle(out, pauseMs, progress)));
+                return Response.stream("text/plain", out -> track(progress, () -> {
+                    Thread.sleep(delayMs);
+                    trickle(out, pauseMs, progress);
+                }));
             }
             case "progress" -> {
                 Progress progress = RUNS.get(run);
