@@ -71,6 +71,27 @@ public final class VersionCage implements CageHandler {
                 Object second = ((Map<?, ?>) context.cage(request.param("target")).call("thread", Map.of()).value()).get("trace");
                 return Response.of(Map.of("first", first, "second", second, "trace", String.valueOf(request.attributes().get("trace.id"))));
             }
+            case "stream": {
+                int bytes = Integer.parseInt(request.param("bytes"));
+                String name = request.cage() + ".stream";
+                return Response.stream("application/x-test", out -> {
+                    byte[] piece = new byte[1024];
+                    try {
+                        for (int left = bytes; left > 0; left -= piece.length) {
+                            out.write(piece, 0, Math.min(left, piece.length));
+                        }
+                        count(name + ".ended");
+                    } catch (java.io.IOException e) {
+                        count(name + ".ioerror");
+                        System.getProperties().put("cages.test.stream.error", String.valueOf(e.getMessage()));
+                        throw e;
+                    }
+                });
+            }
+            case "call-stream": {
+                io.cages.api.CallResult result = context.cage(request.param("target")).call("stream", Map.of("bytes", request.param("bytes")));
+                return Response.of(Map.of("length", result.body().length, "contentType", result.contentType()));
+            }
             default:
                 throw CageException.notFound("no operation " + request.operation());
         }

@@ -128,6 +128,12 @@ final class ProcessKit implements AutoCloseable {
         return new HttpAnswer(response.statusCode(), response.body());
     }
 
+    HttpAnswer getWithHeader(String path, String header, String value) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20)).header(header, value).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return new HttpAnswer(response.statusCode(), response.body());
+    }
+
     HttpAnswer get(String path) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());

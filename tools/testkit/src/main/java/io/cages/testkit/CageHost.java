@@ -39,6 +39,8 @@ import java.util.stream.Stream;
 public final class CageHost implements AutoCloseable {
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** A streamed answer is collected into the reply's bytes up to this. */
+    private static final int MAX_STREAMED_ANSWER_BYTES = 64 * 1024 * 1024;
 
     private final Path dir;
     private final CageProject project;
@@ -144,7 +146,8 @@ public final class CageHost implements AutoCloseable {
         Map<String, Object> copy = Map.copyOf(params);
         InboundRequest request = new InboundRequest(dispatcher.newRequestId(), cage, operation, copy, null, null, null, "test", null);
         try {
-            return dispatcher.dispatch(request).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return dispatcher.dispatch(request).thenCompose(r -> r.collected(MAX_STREAMED_ANSWER_BYTES, "test kit's answer limit"))
+                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CageException failure) {
                 throw failure;

@@ -24,6 +24,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class CageCalls {
 
+    /**
+     * A streamed answer to a call by name is collected into bytes up to this, the RPC transport's default frame
+     * limit, so a call answers alike whether the callee runs here or on another host.
+     */
+    static final int MAX_STREAMED_ANSWER_BYTES = 16 * 1024 * 1024;
+
     /** Attribute carrying the trace id from call to call. */
     public static final String TRACE_ATTRIBUTE = "trace.id";
 
@@ -85,6 +91,7 @@ final class CageCalls {
             InboundRequest request = new InboundRequest(dispatcher.newRequestId(), cage, operation, copied, body, contentType,
                     Map.of(TRACE_ATTRIBUTE, traceId), caller.cageName(), deadline);
             return dispatcher.dispatch(request)
+                    .thenCompose(reply -> reply.collected(MAX_STREAMED_ANSWER_BYTES, "limit of calls by name"))
                     .handle((reply, failure) -> {
                         if (failure != null) {
                             throw new CompletionException(named(unwrap(failure), cage, operation, hostName));

@@ -43,6 +43,8 @@ final class RequestTask implements Runnable {
     /** True while the task runs on the thread that dispatched it (a non-blocking operation). */
     private boolean onCallerThread;
     private volatile Timeout timer;
+    /** The answer's body while its producer runs (a streamed answer), for the deadline timer to end. */
+    private volatile StreamedBody stream;
 
     RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, Timer deadlines,
                 DispatchStats stats) {
@@ -112,6 +114,11 @@ final class RequestTask implements Runnable {
     /** Fired by the deadline timer. */
     void expire() {
         if (result.isDone()) {
+            StreamedBody streaming = stream; // written before the result was completed with it
+            if (streaming != null) {
+                streaming.fail(CageException.deadlineExceeded("cage '" + in.cage() + "' did not finish streaming '"
+                        + in.operation() + "' within its deadline of " + budgetMs + " ms"));
+            }
             return;
         }
         if (thread == null && slot.gate().withdraw(this)) {
@@ -202,6 +209,9 @@ final class RequestTask implements Runnable {
                     fail(revision, error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
                 } else if (response == null) {
                     fail(revision, new IllegalStateException("handler completed with null instead of a Response"));
+                } else if (response.isStream()) {
+                    // Its producer would need a thread of its own; asynchronous handlers (pool cages) do not stream.
+                    fail(revision, new IllegalStateException("an asynchronous handler answered with a stream, which only handle() may"));
                 } else {
                     result.complete(revision.toReply(response));
                 }
@@ -253,6 +263,8 @@ final class RequestTask implements Runnable {
             }
             if (onCallerThread && deadline.isExpired()) {
                 result.completeExceptionally(deadlineExceeded()); // what the timer of a task on its own thread says
+            } else if (response.isStream()) {
+                answerWithStream(revision, response);
             } else {
                 result.complete(revision.toReply(response));
             }
@@ -275,6 +287,23 @@ final class RequestTask implements Runnable {
                 // Clear an interrupt aimed at this request so it cannot leak into the bookkeeping after it.
                 Thread.interrupted();
             }
+        }
+    }
+
+    /**
+     * Answers with the stream, then runs its producer here, on the request's own thread: the request stays
+     * entered and admitted until the producer returns, so drains and the deadline cover it.
+     */
+    private void answerWithStream(CageRevision revision, Response response) {
+        if (onCallerThread) {
+            throw new IllegalStateException("operation '" + in.operation() + "' is declared non-blocking (Cage-Non-Blocking) but"
+                    + " answered with a stream, whose producer needs a thread of its own; remove it from Cage-Non-Blocking");
+        }
+        StreamedBody body = new StreamedBody(response.writer(), response.contentType(), in.cage(), revision.version(),
+                in.operation(), in.id());
+        stream = body;
+        if (result.complete(Reply.ofStream(body, response.attributes(), revision.version()))) {
+            body.produce();
         }
     }
 

@@ -5,7 +5,9 @@
  * {@link io.cages.host.spi.Dispatcher} and writes back the {@link io.cages.host.spi.Reply}; a transport that
  * reaches other hosts may offer {@link io.cages.host.spi.RemoteCalls}, through which calls by name with no
  * local copy leave the host. A {@link io.cages.host.spi.ResourceProvider} gives cages their databases, queues
- * and transactions. Both are found with {@link java.util.ServiceLoader}.
+ * and transactions. Both are found with {@link java.util.ServiceLoader}. A reply may be streamed
+ * ({@link io.cages.host.spi.ReplyStream}): a transport either opens it with a
+ * {@link io.cages.host.spi.StreamSink} of its own or collects it ({@link io.cages.host.spi.Reply#collected}).
  *
  * <p>Shared helpers for those modules: {@link io.cages.host.spi.Settings} reads a settings object strictly,
  * {@link io.cages.host.spi.Failures} unwraps future failures into {@link io.cages.api.CageException}s,

@@ -17,13 +17,13 @@ record Manifest(String name, String version, List<String> command, Mode mode, Ma
                 int pool, int queue, long startupTimeoutMs, long idleTimeoutMs, long heartbeatTimeoutMs,
                 long terminationTimeoutMs, int maxStdoutBytes, int maxStderrBytes, long memoryMb, long cpuSeconds,
                 int maxRestarts, long restartWindowSeconds, List<String> idempotent, String selfTestOperation,
-                JsonNode selfTestParams) {
+                JsonNode selfTestParams, Map<String, String> streams) {
 
     enum Mode { PER_REQUEST, POOL }
 
     private static final Set<String> KEYS = Set.of("name", "version", "command", "mode", "env", "pool", "queue",
             "startupTimeoutMs", "idleTimeoutMs", "heartbeatTimeoutMs", "terminationTimeoutMs", "maxStdoutBytes",
-            "maxStderrBytes", "memoryMb", "cpuSeconds", "maxRestarts", "restartWindowSeconds", "idempotent", "selfTest");
+            "maxStderrBytes", "memoryMb", "cpuSeconds", "maxRestarts", "restartWindowSeconds", "idempotent", "selfTest", "streams");
 
     static Manifest parse(JsonNode json) {
         if (json == null || !json.isObject()) {
@@ -72,6 +72,7 @@ record Manifest(String name, String version, List<String> command, Mode mode, Ma
             selfTestParams = selfTest.get("params");
         }
         List<String> idempotent = json.has("idempotent") ? strings(name, "idempotent", json.get("idempotent")) : List.of();
+        Map<String, String> streams = streams(name, json.get("streams"), mode);
         return new Manifest(name, version, command, mode, Map.copyOf(env),
                 positive(json, name, "pool", 10), (int) atLeast(json, name, "queue", 100, 0),
                 positive(json, name, "startupTimeoutMs", 10_000), positive(json, name, "idleTimeoutMs", 600_000),
@@ -79,7 +80,33 @@ record Manifest(String name, String version, List<String> command, Mode mode, Ma
                 (int) positive(json, name, "maxStdoutBytes", 16 << 20), (int) positive(json, name, "maxStderrBytes", 64 << 10),
                 atLeast(json, name, "memoryMb", 0, 0), atLeast(json, name, "cpuSeconds", 0, 0),
                 (int) atLeast(json, name, "maxRestarts", 5, 0), positive(json, name, "restartWindowSeconds", 10),
-                idempotent, selfTestOperation, selfTestParams);
+                idempotent, selfTestOperation, selfTestParams, streams);
+    }
+
+    /**
+     * {@code "streams": {"export": "text/csv"}}: operations whose answer is the process's stdout itself, streamed
+     * as it is written, with its content type. Per-request mode only: a pool worker's stdout carries frames.
+     */
+    private static Map<String, String> streams(String cage, JsonNode node, Mode mode) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        String shape = "process cage '" + cage + "': 'streams' must map operation names to content types, e.g. {\"export\": \"text/csv\"}";
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(shape);
+        }
+        if (mode != Mode.PER_REQUEST && !node.isEmpty()) {
+            throw new IllegalArgumentException("process cage '" + cage + "': 'streams' needs \"mode\": \"per-request\" (a pool"
+                    + " worker's stdout carries frames, so pool workers cannot stream yet)");
+        }
+        Map<String, String> streams = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual() || e.getValue().asText().isBlank()) {
+                throw new IllegalArgumentException(shape + "; '" + e.getKey() + "' has " + e.getValue());
+            }
+            streams.put(e.getKey(), e.getValue().asText().trim());
+        });
+        return Map.copyOf(streams);
     }
 
     private static String text(JsonNode json, String key, String fallback) {

@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stdin is closed), the answer envelope is read from its stdout, stderr goes to the log. At most {@code pool}
  * processes run at once and {@code queue} requests wait; past that a request is refused at once. At the deadline
  * the process group gets SIGTERM, and SIGKILL after the termination timeout.
+ *
+ * <p>An operation listed in the manifest's {@code streams} answers with the process's stdout itself, streamed
+ * as it is written ({@link StdoutStream}); its admission and process start happen when the stream runs.
  */
 final class PerRequestHandler implements CageHandler {
 
@@ -50,6 +53,19 @@ final class PerRequestHandler implements CageHandler {
 
     @Override
     public Response handle(Request request) throws Exception {
+        String streamType = manifest.streams().get(request.operation());
+        if (streamType != null) {
+            // Nothing is taken until the host runs the stream: one it never runs (its client went away) holds nothing.
+            return Response.stream(streamType, out -> withProcessSlot(request, () -> {
+                new StdoutStream(manifest, dir, request).writeTo(out);
+                return null;
+            }));
+        }
+        return withProcessSlot(request, () -> run(request));
+    }
+
+    /** Runs {@code work} holding one of the {@code pool} process slots; waits in the queue of {@code queue} for one. */
+    private <T> T withProcessSlot(Request request, java.util.concurrent.Callable<T> work) throws Exception {
         if (admitted.incrementAndGet() > manifest.pool() + manifest.queue()) {
             admitted.decrementAndGet();
             throw CageException.unavailable("cage '" + manifest.name() + "' " + manifest.version() + " runs " + manifest.pool()
@@ -61,7 +77,7 @@ final class PerRequestHandler implements CageHandler {
                         + "' waited for a free process past its deadline");
             }
             try {
-                return run(request);
+                return work.call();
             } finally {
                 running.release();
             }
@@ -70,16 +86,22 @@ final class PerRequestHandler implements CageHandler {
         }
     }
 
-    private Response run(Request request) throws Exception {
+    /** Starts the process, with its stderr going to the log and the request envelope going to its stdin. */
+    static Process startFor(Manifest manifest, Path dir, Request request) throws CageException {
         Process process;
         try {
             process = OsProcess.start(manifest, dir);
         } catch (IOException e) {
             throw CageException.internal("cage '" + manifest.name() + "': cannot start " + manifest.command() + ": " + e.getMessage(), e);
         }
-        String who = "cage '" + manifest.name() + "' " + manifest.version() + " process (pid " + process.pid() + ")";
-        StderrPump.start(process.getErrorStream(), who, request::id, manifest.maxStderrBytes());
-        byte[] envelope = Envelopes.bytes(Envelopes.request(request));
+        StderrPump.start(process.getErrorStream(), who(manifest, process), request::id, manifest.maxStderrBytes());
+        byte[] envelope;
+        try {
+            envelope = Envelopes.bytes(Envelopes.request(request));
+        } catch (RuntimeException e) {
+            OsProcess.terminateInBackground(process, 0);
+            throw e;
+        }
         Thread.ofVirtual().name("cage-stdin-" + process.pid()).start(() -> {
             try (OutputStream in = process.getOutputStream()) {
                 in.write(envelope);
@@ -87,6 +109,16 @@ final class PerRequestHandler implements CageHandler {
                 // the program did not read its stdin (it may not need it)
             }
         });
+        return process;
+    }
+
+    static String who(Manifest manifest, Process process) {
+        return "cage '" + manifest.name() + "' " + manifest.version() + " process (pid " + process.pid() + ")";
+    }
+
+    private Response run(Request request) throws Exception {
+        Process process = startFor(manifest, dir, request);
+        String who = who(manifest, process);
         CompletableFuture<byte[]> stdout = readLimited(process, who);
         boolean finished = false;
         try {

@@ -16,7 +16,9 @@
  *   one; every response carries it. {@code X-Cage-Timeout-Ms} is the caller's remaining budget.</li>
  *   <li>Replies: a value is 200 JSON, bytes are 200 with their type, nothing is 204; {@code X-Cage-Version}
  *   names the version that answered. Failures are {@code {"error","message","requestId"}} JSON with the
- *   error code's status; {@code unavailable} adds {@code Retry-After: 1}.</li>
+ *   error code's status; {@code unavailable} adds {@code Retry-After: 1}. A streamed reply is 200 with
+ *   {@code Transfer-Encoding: chunked}, written at the client's pace (at most 256 KiB plus a chunk unsent);
+ *   one that fails after its first bytes is cut: the connection closes without the final chunk.</li>
  *   <li>HTTP/1.1 keep-alive and pipelining (answered in request order); limits on request line (414),
  *   headers (431) and body (413) from the config; malformed requests 400; idle connections closed.</li>
  * </ul>

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -23,6 +24,8 @@ import java.util.function.BooleanSupplier;
  * <p>Everything the request needs is copied out of Netty's buffers on the event loop, then the dispatcher
  * runs the handler on a virtual thread; the response is encoded on that thread and handed back to the event
  * loop by {@link #respond}. That hop is the only one: no executor of the transport's own sits in between.
+ * A streamed reply ({@link StreamedResponse}) is written by its producer, on the request's thread, at the pace
+ * the client reads.
  *
  * <p>Attributes: {@code http.method}, {@code http.path} (as sent, without the query), {@code remote.address}
  * (client IP), {@code remote.port}, and every header as {@code header.<lower-case-name>} (repeated headers
@@ -83,7 +86,26 @@ final class CageRequestHandler extends ConnectionHandler {
             // The dispatcher promises not to throw; if it does, the client still gets its 500.
             outcome = CompletableFuture.failedFuture(e);
         }
-        outcome.whenComplete((reply, failure) -> respond(exchange, ReplyEncoder.encode(inbound, reply, failure)));
+        outcome.whenComplete((reply, failure) -> {
+            if (failure == null && reply != null && reply.isStream()) {
+                respondStream(exchange, inbound, reply);
+            } else {
+                respond(exchange, ReplyEncoder.encode(inbound, reply, failure));
+            }
+        });
+    }
+
+    /** A streamed reply: its producer waits until the exchange is next in line, then writes at the client's pace. */
+    private void respondStream(Exchange exchange, InboundRequest inbound, Reply reply) {
+        HttpResponse head;
+        try {
+            head = ReplyEncoder.streamHead(reply);
+        } catch (RuntimeException e) {
+            reply.stream().cancel("the reply's head could not be encoded");
+            respond(exchange, ReplyEncoder.encode(inbound, null, e));
+            return;
+        }
+        respond(exchange, new StreamedResponse(inbound, head, reply.stream()));
     }
 
     private static boolean isCageMethod(HttpMethod method) {

@@ -1,5 +1,6 @@
 package io.cages.transport.http.internal;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
  *   queue closes the connection, so clients move on while in-flight requests still get their answers.</li>
  *   <li><b>Idle.</b> An {@link IdleStateEvent} closes the connection only when no request is in flight, so a
  *   slow handler is bounded by its deadline, not by the idle timeout.</li>
+ *   <li><b>Streams.</b> A streamed response ({@link StreamedResponse}) starts when it is next in line and holds
+ *   the responses after it back until it ends; one cut short closes the connection.</li>
  * </ul>
  *
  * <p>CONCURRENCY: all fields are confined to the channel's event loop. {@link #respond} is the one method
@@ -69,6 +73,8 @@ abstract class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean finished;
     /** Whether autoRead is on; tracked to touch the channel config only on changes. */
     private boolean reading = true;
+    /** The exchange whose streamed response is being written, or null. */
+    private Exchange streaming;
 
     /**
      * @param newRequestId source of ids for requests without a usable {@code X-Request-Id}
@@ -97,6 +103,20 @@ abstract class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } catch (RejectedExecutionException e) {
             // The event loop is shut down, so the connection is gone: nobody is left to answer.
             response.release();
+        }
+    }
+
+    /** Hands over a streamed response of {@code exchange}; callable from any thread. */
+    protected final void respond(Exchange exchange, StreamedResponse streamed) {
+        EventExecutor loop = ctx.executor();
+        if (loop.inEventLoop()) {
+            complete(exchange, streamed);
+            return;
+        }
+        try {
+            loop.execute(() -> complete(exchange, streamed));
+        } catch (RejectedExecutionException e) {
+            streamed.cancel("the client disconnected (the server is closing its connections)");
         }
     }
 
@@ -192,10 +212,27 @@ abstract class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void complete(Exchange exchange, StreamedResponse streamed) {
+        if (finished || exchange.response != null || exchange.streamed != null) {
+            streamed.cancel("the client disconnected");
+            return;
+        }
+        exchange.streamed = streamed;
+        if (queue.peekFirst() == exchange) {
+            writeReady();
+        }
+    }
+
     private void writeReady() {
         boolean wrote = false;
         Exchange head;
-        while ((head = queue.peekFirst()) != null && head.response != null) {
+        while ((head = queue.peekFirst()) != null && (head.response != null || head.streamed != null)) {
+            if (head.streamed != null) {
+                if (streaming != head) {
+                    beginStream(head);
+                }
+                break; // later responses wait until the stream ends
+            }
             queue.pollFirst();
             FullHttpResponse response = head.response;
             boolean close = !head.keepAlive || (queue.isEmpty() && draining.getAsBoolean());
@@ -216,7 +253,63 @@ abstract class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void decorate(FullHttpResponse response, Exchange exchange, boolean close) {
+    /** The exchange is next in line: its head is decorated now, and sent with the first chunk. */
+    private void beginStream(Exchange exchange) {
+        streaming = exchange;
+        boolean chunked = !exchange.http10; // HTTP/1.0 knows no chunks: the end of the connection ends the body
+        boolean close = !exchange.keepAlive || !chunked || (queue.size() == 1 && draining.getAsBoolean());
+        if (close) {
+            closing = true; // nothing after it will be answered
+        }
+        exchange.closeAfterStream = close;
+        decorate(exchange.streamed.head, exchange, close);
+        exchange.streamed.begin(this, exchange, ctx, chunked);
+    }
+
+    /** On the event loop: the stream's last chunk is written ({@code last}); the next responses may go. */
+    void streamEnded(Exchange exchange, ChannelFuture last) {
+        if (streaming != exchange || finished) {
+            return;
+        }
+        streaming = null;
+        queue.pollFirst();
+        boolean close = exchange.closeAfterStream || (queue.isEmpty() && draining.getAsBoolean());
+        if (close) {
+            closing = true;
+            finished = true;
+            last.addListener(ChannelFutureListener.CLOSE);
+            discardQueued();
+            return;
+        }
+        writeReady();
+        updateReading();
+    }
+
+    /** On the event loop: the stream failed after its head went out; closing is the only way to say so. */
+    void streamCut(Exchange exchange) {
+        if (streaming != exchange || finished) {
+            return;
+        }
+        streaming = null;
+        closing = true;
+        finished = true;
+        ctx.close();
+        discardQueued();
+    }
+
+    /** On the event loop: the stream failed before sending anything, so it is answered as an error. */
+    void streamFailedBeforeHead(Exchange exchange, FullHttpResponse error) {
+        if (streaming != exchange || finished) {
+            error.release();
+            return;
+        }
+        streaming = null;
+        exchange.streamed = null;
+        exchange.response = error;
+        writeReady();
+    }
+
+    private static void decorate(HttpResponse response, Exchange exchange, boolean close) {
         HttpHeaders headers = response.headers();
         headers.set(Responses.X_REQUEST_ID, exchange.requestId);
         headers.set(HttpHeaderNames.DATE, Responses.date());
@@ -233,6 +326,13 @@ abstract class ConnectionHandler extends ChannelInboundHandlerAdapter {
         while ((exchange = queue.pollFirst()) != null) {
             if (exchange.response != null) {
                 ReferenceCountUtil.release(exchange.response);
+            }
+            if (exchange.streamed != null) {
+                if (exchange == streaming) {
+                    exchange.streamed.connectionClosed();
+                } else {
+                    exchange.streamed.cancel("the client disconnected before the stream began");
+                }
             }
         }
     }

@@ -19,6 +19,10 @@ final class Exchange {
     final boolean http10;
 
     FullHttpResponse response;
+    /** A streamed response instead of {@link #response}. */
+    StreamedResponse streamed;
+    /** Whether the connection closes once the stream ended (decided when it began). */
+    boolean closeAfterStream;
 
     Exchange(String requestId, boolean keepAlive, boolean http10) {
         this.requestId = requestId;

@@ -6,7 +6,11 @@ import io.cages.api.ErrorCode;
 import io.cages.host.spi.HostJson;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.Reply;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link Reply#value()} -> 200 {@code application/json}; {@link Reply#body()} (non-empty) -> 200 with
- *   its content type ({@code application/octet-stream} when it has none); neither -> 204.</li>
+ *   its content type ({@code application/octet-stream} when it has none); neither -> 204. A streamed reply
+ *   gets only its head here ({@link #streamHead}): 200, {@code Transfer-Encoding: chunked}, its content type;
+ *   {@link StreamedResponse} sends the body.</li>
  *   <li>{@code header.<name>} attributes become response headers, except those that frame the message or
  *   belong to the transport ({@link #RESERVED}) and names or values that are not valid HTTP; those are
  *   skipped with a warning rather than failing the response.</li>
@@ -110,6 +116,28 @@ final class ReplyEncoder {
             copyHeaders(attributes, headers, reply.version());
         }
         return response;
+    }
+
+    /** The head of a streamed reply: status, framing, content type, version and the cage's headers. */
+    static HttpResponse streamHead(Reply reply) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpHeaders headers = head.headers();
+        headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        CharSequence type = Responses.OCTET_STREAM;
+        if (isFieldValue(reply.contentType())) {
+            type = reply.contentType();
+        } else if (reply.contentType() != null) {
+            LOG.warn("cage version {} gave a content type that is not a valid header value; sent as {}", reply.version(), type);
+        }
+        headers.set(HttpHeaderNames.CONTENT_TYPE, type);
+        if (reply.version() != null) {
+            headers.set(Responses.X_CAGE_VERSION, reply.version());
+        }
+        Map<String, String> attributes = reply.attributes();
+        if (attributes != null && !attributes.isEmpty()) {
+            copyHeaders(attributes, headers, reply.version());
+        }
+        return head;
     }
 
     static FullHttpResponse failure(InboundRequest request, Throwable failure) {

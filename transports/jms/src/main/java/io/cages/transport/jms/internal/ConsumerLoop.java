@@ -49,6 +49,8 @@ public final class ConsumerLoop {
     static final String FAILURE_CODE_PROPERTY = "cagesFailureCode";
     /** Longest pause before offering a refused message again: short, as the message waits meanwhile. */
     private static final long MAX_REFUSAL_BACKOFF_MS = 200;
+    /** A streamed answer becomes one message: collected up to this, refused past it (stream over HTTP). */
+    static final int MAX_STREAMED_REPLY_BYTES = 16 * 1024 * 1024;
 
     /** Pauses after a failure of this loop's own session (not a lost connection: that one waits in ConsumerConnection). */
     private static final long SESSION_BACKOFF_MS = 100;
@@ -248,7 +250,7 @@ public final class ConsumerLoop {
         InboundRequest request = toRequest(m);
         try {
             // The dispatcher completes every future by the request's deadline (its contract), so this is bounded.
-            return dispatcher.dispatch(request).get();
+            return dispatcher.dispatch(request).thenCompose(reply -> reply.collected(MAX_STREAMED_REPLY_BYTES, "JMS reply limit")).get();
         } catch (ExecutionException | CompletionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof CageException c) {

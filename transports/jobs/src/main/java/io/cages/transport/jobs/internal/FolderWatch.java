@@ -216,7 +216,8 @@ public final class FolderWatch {
 
     private Throwable await(InboundRequest request) {
         boolean interrupted = false;
-        java.util.concurrent.CompletableFuture<?> reply = dispatcher.dispatch(request);
+        java.util.concurrent.CompletableFuture<?> reply = dispatcher.dispatch(request)
+                .thenCompose(r -> r.collected(JobRunner.MAX_STREAMED_ANSWER_BYTES, "jobs' answer limit"));
         try {
             while (true) {
                 try {

@@ -25,6 +25,9 @@ public final class JobRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
 
+    /** A job's streamed answer is collected (and dropped) up to this; past it the run fails and says so. */
+    static final int MAX_STREAMED_ANSWER_BYTES = 16 * 1024 * 1024;
+
     private final JobSpec spec;
     private final Ticker ticker;
     private final Dispatcher dispatcher;
@@ -208,7 +211,9 @@ public final class JobRunner {
                 "job.manual", Boolean.toString(byHand));
         InboundRequest request = new InboundRequest(id, spec.cage(), spec.operation(), spec.params(), null, null,
                 attributes, "job:" + spec.name(), spec.timeout() == null ? null : Deadline.after(spec.timeout()));
-        CompletableFuture<Reply> reply = dispatcher.dispatch(request);
+        // A streamed answer is run to its end like any answer, collected up to the limit (nobody reads it).
+        CompletableFuture<Reply> reply = dispatcher.dispatch(request)
+                .thenCompose(r -> r.collected(MAX_STREAMED_ANSWER_BYTES, "jobs' answer limit"));
         reply.whenComplete((r, failure) -> ended(id, failure));
         return reply;
     }

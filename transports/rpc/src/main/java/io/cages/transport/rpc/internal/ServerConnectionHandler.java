@@ -114,7 +114,9 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         try {
             inbound = new InboundRequest(server.dispatcher.newRequestId(), r.cage(), r.operation(), r.params(), r.body(),
                     r.contentType(), attributes, r.caller() != null ? r.caller() : peerName, deadline);
-            outcome = server.dispatcher.dispatch(inbound);
+            // A streamed answer travels as one frame: collected up to the frame limit, refused past it.
+            outcome = server.dispatcher.dispatch(inbound)
+                    .thenCompose(reply -> reply.collected(server.maxFrameBytes, "RPC frame limit"));
         } catch (RuntimeException e) {
             // The dispatcher promises not to throw; if it does, the caller still gets an answer.
             outcome = CompletableFuture.failedFuture(e);

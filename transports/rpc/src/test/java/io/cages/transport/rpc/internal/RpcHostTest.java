@@ -96,6 +96,19 @@ class RpcHostTest {
     }
 
     @Test
+    void aStreamedAnswerTravelsAsBytesWithinTheFrameLimitAndIsRefusedPastIt() throws Exception {
+        Reply small = call("svc", "stream", Map.of("bytes", "100000"), Deadline.afterMillis(5_000)).get(10, TimeUnit.SECONDS);
+        assertEquals(100_000, small.body().length);
+        assertEquals("application/x-test", small.contentType());
+        int over = RpcSettings.DEFAULT_MAX_FRAME_BYTES + 64 * 1024; // past the host's gathering buffer: a write fails, not the last flush
+        CageException big = failureOf(call("svc", "stream", Map.of("bytes", Integer.toString(over)), Deadline.afterMillis(10_000)));
+        assertEquals(ErrorCode.BAD_REQUEST, big.code());
+        assertTrue(big.getMessage().contains("stream larger than the RPC frame limit of " + RpcSettings.DEFAULT_MAX_FRAME_BYTES
+                + " bytes; call it over HTTP"), big.getMessage());
+        Await.until("the producer saw its write fail", Duration.ofSeconds(10), () -> Probe.get("svc.stream.ioerror") == 1);
+    }
+
+    @Test
     void unknownCageIsNotFoundNamingHostCageAndOperation() throws Exception {
         RemoteCageException e = assertInstanceOf(RemoteCageException.class, failureOf(call("nope", "version", Map.of(), Deadline.afterMillis(5_000))));
         assertEquals(ErrorCode.NOT_FOUND, e.code());
