@@ -18,6 +18,7 @@ final class AdminService implements Admin {
 
     private final CageCalls calls;
     private final HostResources resources;
+    private volatile HostMetrics metrics;
     private final List<java.util.function.Supplier<List<ConfigProblem>>> moreProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs, CageCalls calls,
@@ -28,6 +29,17 @@ final class AdminService implements Admin {
         this.history = history;
         this.folder = folder;
         this.configs = configs;
+    }
+
+    /** The metrics {@link #metrics(String)} serves; none (metrics switched off) until this is called. */
+    void serveMetrics(HostMetrics hostMetrics) {
+        this.metrics = hostMetrics;
+    }
+
+    @Override
+    public io.cages.host.admin.MetricsText metrics(String accept) {
+        HostMetrics m = metrics;
+        return m == null ? null : m.scrape(accept);
     }
 
     @Override

@@ -8,12 +8,18 @@ import java.util.List;
 final class DeployHistory {
 
     private final int capacity;
+    /** Told of every record as it is added (swap metrics); may be replaced once, before the first deploy. */
+    private volatile java.util.function.Consumer<DeployRecord> listener = r -> { };
     // CONCURRENCY: guarded by this.
     private final ArrayDeque<DeployRecord> records = new ArrayDeque<>();
     private long seq;
 
     DeployHistory(int capacity) {
         this.capacity = capacity;
+    }
+
+    void listen(java.util.function.Consumer<DeployRecord> newListener) {
+        this.listener = newListener;
     }
 
     synchronized long nextSeq() {
@@ -25,6 +31,7 @@ final class DeployHistory {
             records.removeFirst();
         }
         records.addLast(record);
+        listener.accept(record);
     }
 
     synchronized List<DeployRecord> all() {

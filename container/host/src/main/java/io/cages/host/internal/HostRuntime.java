@@ -36,6 +36,8 @@ public final class HostRuntime {
     private final AdminService admin;
     private final ScheduledExecutorService watcher;
     private final HostResources resources;
+    /** Null when metrics are switched off in host.json. */
+    private final HostMetrics metrics;
 
     private HostRuntime(HostConfig config, io.cages.host.spi.ResourceProvider provider) throws Exception {
         this.config = config;
@@ -53,9 +55,13 @@ public final class HostRuntime {
         this.configs = new CageConfigs(config.cageConfigDir());
         configs.scan();
         this.registry = new CageRegistry(config);
-        this.dispatcher = new RequestDispatcher(registry);
+        this.metrics = config.metrics().enabled() ? new HostMetrics(config.name(), registry, resources::status) : null;
+        this.dispatcher = new RequestDispatcher(registry, metrics == null ? RequestEvents.NONE : metrics);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
         DeployHistory history = new DeployHistory(config.historySize());
+        if (metrics != null) {
+            history.listen(metrics::deployed);
+        }
         List<CageRuntime> runtimes = new ArrayList<>();
         ServiceLoader.load(CageRuntime.class).forEach(runtimes::add);
         Path foreignDir = config.workDir().resolve("foreign-cages");
@@ -64,6 +70,9 @@ public final class HostRuntime {
         this.swaps = new SwapCoordinator(framework, revisions, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
+        if (metrics != null) {
+            admin.serveMetrics(metrics);
+        }
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cages-watcher");
             t.setDaemon(true);
@@ -170,5 +179,8 @@ public final class HostRuntime {
     /** Last: after the transports closed, as a JMS transport may consume from the embedded broker. */
     public void closeResources() {
         resources.close();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 }
