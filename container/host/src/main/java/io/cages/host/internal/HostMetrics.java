@@ -97,16 +97,19 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
     @Override
     public void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long admittedNanos) {
         long took = System.nanoTime() - admittedNanos;
-        Key key = new Key(in.cage(), operationTag(in), version == null ? NONE : version, transport(in.caller()), outcome(result));
+        Key key = new Key(in.cage(), in.operation(), version == null ? NONE : version, transport(in.caller()), outcome(result));
         RequestMeters meters = requestMeters.get(key);
         if (meters == null) {
+            if (requestMeters.size() >= MAX_REQUEST_METERS) {
+                key = new Key(key.cage, OTHER, key.version, key.transport, key.outcome);
+            }
             meters = requestMeters.computeIfAbsent(key, this::newRequestMeters);
         }
         meters.record(took);
     }
 
     private String operationTag(InboundRequest in) {
-        return requestMeters.size() < MAX_REQUEST_METERS ? in.operation() : OTHER;
+        return refused.size() < MAX_REQUEST_METERS ? in.operation() : OTHER;
     }
 
     private RequestMeters newRequestMeters(Key k) {
