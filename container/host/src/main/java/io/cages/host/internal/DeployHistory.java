@@ -8,8 +8,9 @@ import java.util.List;
 final class DeployHistory {
 
     private final int capacity;
-    /** Told of every record as it is added (swap metrics); may be replaced once, before the first deploy. */
-    private volatile java.util.function.Consumer<DeployRecord> listener = r -> { };
+    /** Told of every record as it is added (swap metrics). */
+    // CONCURRENCY: guarded by this.
+    private java.util.function.Consumer<DeployRecord> listener = r -> { };
     // CONCURRENCY: guarded by this.
     private final ArrayDeque<DeployRecord> records = new ArrayDeque<>();
     private long seq;
@@ -18,7 +19,9 @@ final class DeployHistory {
         this.capacity = capacity;
     }
 
-    void listen(java.util.function.Consumer<DeployRecord> newListener) {
+    /** From now on {@code newListener} is told of every record added; it is told of those kept so far first. */
+    synchronized void listen(java.util.function.Consumer<DeployRecord> newListener) {
+        records.forEach(newListener);
         this.listener = newListener;
     }
 

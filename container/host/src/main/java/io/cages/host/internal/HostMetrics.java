@@ -56,14 +56,14 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
     private final ConcurrentHashMap<Key, RequestMeters> requestMeters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> refused = new ConcurrentHashMap<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
-    private final CageRegistry cages;
+    /** The cages whose in-flight and queued counts are gauged; null until {@link #watch}. */
+    private volatile CageRegistry cages;
     private final Supplier<JsonNode> resources;
     private final MultiGauge inFlight;
     private final MultiGauge queued;
     private final ConcurrentHashMap<String, MultiGauge> pools = new ConcurrentHashMap<>();
 
-    HostMetrics(String hostName, CageRegistry cages, Supplier<JsonNode> resources) {
-        this.cages = cages;
+    HostMetrics(String hostName, Supplier<JsonNode> resources) {
         this.resources = resources;
         registry.config().commonTags("host", hostName);
         new ClassLoaderMetrics().bindTo(registry);
@@ -75,6 +75,10 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         inFlight = MultiGauge.builder("cages.requests.in_flight").description("requests running, per cage").register(registry);
         queued = MultiGauge.builder("cages.requests.queued").description("requests waiting for a slot, per cage").register(registry);
+    }
+
+    void watch(CageRegistry registry) {
+        this.cages = registry;
     }
 
     // --- request path ---
@@ -95,8 +99,7 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
     }
 
     @Override
-    public void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long admittedNanos) {
-        long took = System.nanoTime() - admittedNanos;
+    public void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long took) {
         Key key = new Key(in.cage(), in.operation(), version == null ? NONE : version, transport(in.caller()), outcome(result));
         RequestMeters meters = requestMeters.get(key);
         if (meters == null) {
@@ -213,7 +216,8 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
     private void refreshGauges() {
         List<MultiGauge.Row<?>> running = new ArrayList<>();
         List<MultiGauge.Row<?>> waiting = new ArrayList<>();
-        for (CageSlot slot : cages.all()) {
+        CageRegistry watched = cages;
+        for (CageSlot slot : watched == null ? List.<CageSlot>of() : watched.all()) {
             running.add(MultiGauge.Row.of(Tags.of("cage", slot.name()), slot.gate().running()));
             waiting.add(MultiGauge.Row.of(Tags.of("cage", slot.name()), slot.gate().queued()));
         }

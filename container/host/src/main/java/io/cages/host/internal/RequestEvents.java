@@ -18,7 +18,7 @@ interface RequestEvents {
         }
 
         @Override
-        public void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long admittedNanos) {
+        public void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long tookNanos) {
         }
     };
 
@@ -31,7 +31,8 @@ interface RequestEvents {
 
     /**
      * An admitted request is done: {@code result} is complete; {@code version} is the one that ran it, or null
-     * when it never ran (its deadline passed while it waited, or the cage was undeployed meanwhile).
+     * when it never ran (its deadline passed while it waited, or the cage was undeployed meanwhile);
+     * {@code tookNanos} from its admission to now.
      */
-    void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long admittedNanos);
+    void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long tookNanos);
 }

@@ -86,7 +86,7 @@ final class RequestTask implements Runnable {
     void abandon() {
         cancelTimer();
         stats.finished();
-        events.finished(in, null, result, admittedNanos);
+        events.finished(in, null, result, System.nanoTime() - admittedNanos);
     }
 
     /** Accounts for a task its cage's gate refused (answered already): it never waited nor ran. */
@@ -241,7 +241,7 @@ final class RequestTask implements Runnable {
     private void finish() {
         cancelTimer();
         stats.finished();
-        events.finished(in, version, result, admittedNanos);
+        events.finished(in, version, result, System.nanoTime() - admittedNanos);
         slot.gate().release();
     }
 
