@@ -166,12 +166,12 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
         }
         Throwable t;
         try {
-            result.join();
-            return OK;
-        } catch (CompletionException e) {
-            t = e.getCause();
-        } catch (RuntimeException e) {
-            t = e;
+            t = result.exceptionNow(); // unlike join(), makes no exception of its own (no stack trace to fill)
+        } catch (IllegalStateException cancelled) {
+            return outcome(ErrorCode.UNAVAILABLE);
+        }
+        if (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
         }
         return t instanceof CageException e ? outcome(e.code()) : outcome(ErrorCode.INTERNAL);
     }
