@@ -100,6 +100,7 @@ public final class Host implements AutoCloseable {
             host.close();
             throw e;
         }
+        runtime.startMetrics();
         LOG.info("host {} started in {} ms with {} cages and transports {}", config.name(),
                 (System.nanoTime() - started) / 1_000_000, runtime.admin().cages().size(),
                 transports.stream().map(Transport::name).toList());

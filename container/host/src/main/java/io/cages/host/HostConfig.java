@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  *                         {@code flock}, {@code jms}); each transport validates its own section
  * @param resourcesFile    databases, brokers and the embedded broker the host owns for its cages, reloaded
  *                         live; a missing file means none
+ * @param metrics          request, swap, pool and JVM metrics, served at {@code GET /metrics} of the admin listener
  */
 public record HostConfig(
         String name,
@@ -47,11 +48,12 @@ public record HostConfig(
         Long shutdownTimeoutMs,
         Integer historySize,
         Map<String, JsonNode> transports,
-        Path resourcesFile) {
+        Path resourcesFile,
+        Metrics metrics) {
 
     private static final Pattern CAGE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Set<String> KEYS = Set.of("name", "workDir", "deployDir", "cageConfigDir", "http", "cageDefaults",
-            "cages", "pollMs", "shutdownTimeoutMs", "historySize", "transports", "resourcesFile");
+            "cages", "pollMs", "shutdownTimeoutMs", "historySize", "transports", "resourcesFile", "metrics");
 
     public HostConfig {
         name = name != null ? name : defaultHostName();
@@ -66,6 +68,7 @@ public record HostConfig(
         historySize = positive(historySize, 200, "historySize");
         transports = transports != null ? Map.copyOf(transports) : Map.of();
         resourcesFile = resourcesFile != null ? resourcesFile : Path.of("configs", "resources.json");
+        metrics = metrics != null ? metrics : Metrics.DEFAULTS;
         for (String cage : cages.keySet()) {
             if (!isValidCageName(cage)) {
                 throw new IllegalArgumentException("cages." + cage + ": not a valid cage name (lower-case letters, digits, '-', starting with a letter)");
@@ -73,9 +76,17 @@ public record HostConfig(
         }
     }
 
+    /** Without metrics settings: the defaults (metrics on). */
+    public HostConfig(String name, Path workDir, Path deployDir, Path cageConfigDir, Http http, Limits cageDefaults,
+                      Map<String, Limits> cages, Long pollMs, Long shutdownTimeoutMs, Integer historySize,
+                      Map<String, JsonNode> transports, Path resourcesFile) {
+        this(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize,
+                transports, resourcesFile, null);
+    }
+
     /** Defaults for everything. */
     public static HostConfig defaults() {
-        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -112,14 +123,15 @@ public record HostConfig(
                 path(s, "workDir"),
                 path(s, "deployDir"),
                 path(s, "cageConfigDir"),
-                Http.read(s.object("http", Http.KEYS)),
+                Http.read(s.object("http", Http.KEYS), env),
                 Limits.read(s.object("cageDefaults", Limits.KEYS)),
                 cages,
                 s.optionalLong("pollMs", 1, Long.MAX_VALUE),
                 s.optionalLong("shutdownTimeoutMs", 1, Long.MAX_VALUE),
                 s.optionalInteger("historySize", 1, Integer.MAX_VALUE),
                 transports,
-                path(s, "resourcesFile"));
+                path(s, "resourcesFile"),
+                Metrics.read(s.object("metrics", Metrics.KEYS)));
     }
 
     /** The limits in force for {@code cage}: its overrides on top of {@link #cageDefaults()}. */
@@ -128,44 +140,48 @@ public record HostConfig(
     }
 
     public HostConfig withWorkDir(Path dir) {
-        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
+        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
     }
 
     public HostConfig withDeployDir(Path dir) {
-        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
+        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
     }
 
     public HostConfig withCageConfigDir(Path dir) {
-        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
+        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
     }
 
     public HostConfig withHttp(Http value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
     }
 
     public HostConfig withCageLimits(String cage, Limits limits) {
         Map<String, Limits> copy = new java.util.HashMap<>(cages);
         copy.put(cage, limits);
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
     }
 
     /** This config with {@code settings} as the section of transport {@code name}. */
     public HostConfig withTransport(String name, JsonNode settings) {
         Map<String, JsonNode> copy = new java.util.HashMap<>(transports);
         copy.put(name, settings);
-        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy, resourcesFile);
+        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy, resourcesFile, metrics);
     }
 
     public HostConfig withResourcesFile(Path file) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file, metrics);
     }
 
     public HostConfig withPollMs(long ms) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, ms, shutdownTimeoutMs, historySize, transports, resourcesFile);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, ms, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
     }
 
     public HostConfig withName(String hostName) {
-        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile);
+        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
+    }
+
+    public HostConfig withMetrics(Metrics value) {
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, value);
     }
 
     /** The section of transport {@code name}, or null when the config has none. */
@@ -193,12 +209,20 @@ public record HostConfig(
      * @param maxBodyBytes       largest body accepted (413 beyond)
      * @param idleTimeoutSeconds idle keep-alive connections are closed after this
      * @param ioThreads          Netty event loop threads; 0 means one per core
+     * @param adminToken         when set, every admin request needs {@code Authorization: Bearer <token>}; required
+     *                           when {@code adminBind} is beyond loopback. In host.json {@code "adminToken"}
+     *                           (e.g. {@code "${env:MY_TOKEN}"}); when the key is absent, the environment variable
+     *                           {@value #ADMIN_TOKEN_ENV}
      */
     public record Http(String bind, Integer port, String adminBind, Integer adminPort, Integer maxInitialLineBytes,
-                       Integer maxHeaderBytes, Integer maxBodyBytes, Integer idleTimeoutSeconds, Integer ioThreads) {
+                       Integer maxHeaderBytes, Integer maxBodyBytes, Integer idleTimeoutSeconds, Integer ioThreads,
+                       String adminToken) {
+
+        /** The environment variable {@link HostConfig#load} reads the admin token from when host.json has none. */
+        public static final String ADMIN_TOKEN_ENV = "CAGES_ADMIN_TOKEN";
 
         static final Set<String> KEYS = Set.of("bind", "port", "adminBind", "adminPort", "maxInitialLineBytes",
-                "maxHeaderBytes", "maxBodyBytes", "idleTimeoutSeconds", "ioThreads");
+                "maxHeaderBytes", "maxBodyBytes", "idleTimeoutSeconds", "ioThreads", "adminToken");
 
         public Http {
             bind = bind != null ? bind : "0.0.0.0";
@@ -213,33 +237,54 @@ public record HostConfig(
             if (ioThreads < 0) {
                 throw new IllegalArgumentException("http.ioThreads must be 0 (one per core) or positive, was " + ioThreads);
             }
+            adminToken = adminToken == null || adminToken.isEmpty() ? null : adminToken;
+        }
+
+        /** Without an admin token. */
+        public Http(String bind, Integer port, String adminBind, Integer adminPort, Integer maxInitialLineBytes,
+                    Integer maxHeaderBytes, Integer maxBodyBytes, Integer idleTimeoutSeconds, Integer ioThreads) {
+            this(bind, port, adminBind, adminPort, maxInitialLineBytes, maxHeaderBytes, maxBodyBytes, idleTimeoutSeconds, ioThreads, null);
         }
 
         public static Http defaults() {
-            return new Http(null, null, null, null, null, null, null, null, null);
+            return new Http(null, null, null, null, null, null, null, null, null, null);
         }
 
-        static Http read(Settings s) {
+        static Http read(Settings s, Function<String, String> env) {
             return new Http(s.string("bind", null), s.optionalInteger("port", 0, 65535), s.string("adminBind", null),
                     s.has("adminPort") ? s.portOrNone("adminPort", -1) : null,
                     s.optionalInteger("maxInitialLineBytes", 1, Integer.MAX_VALUE),
                     s.optionalInteger("maxHeaderBytes", 1, Integer.MAX_VALUE),
                     s.optionalInteger("maxBodyBytes", 1, Integer.MAX_VALUE),
                     s.optionalInteger("idleTimeoutSeconds", 1, Integer.MAX_VALUE),
-                    s.optionalInteger("ioThreads", 0, Integer.MAX_VALUE));
+                    s.optionalInteger("ioThreads", 0, Integer.MAX_VALUE),
+                    s.has("adminToken") ? s.string("adminToken", null) : env.apply(ADMIN_TOKEN_ENV));
         }
 
         /** Both listeners on loopback with free ports: what tests and benchmarks use. */
         public static Http ephemeral() {
-            return new Http("127.0.0.1", 0, "127.0.0.1", 0, null, null, null, null, null);
+            return new Http("127.0.0.1", 0, "127.0.0.1", 0, null, null, null, null, null, null);
         }
 
         public Http withMaxBodyBytes(int bytes) {
-            return new Http(bind, port, adminBind, adminPort, maxInitialLineBytes, maxHeaderBytes, bytes, idleTimeoutSeconds, ioThreads);
+            return new Http(bind, port, adminBind, adminPort, maxInitialLineBytes, maxHeaderBytes, bytes, idleTimeoutSeconds, ioThreads, adminToken);
         }
 
         public Http withIdleTimeoutSeconds(int seconds) {
-            return new Http(bind, port, adminBind, adminPort, maxInitialLineBytes, maxHeaderBytes, maxBodyBytes, seconds, ioThreads);
+            return new Http(bind, port, adminBind, adminPort, maxInitialLineBytes, maxHeaderBytes, maxBodyBytes, seconds, ioThreads, adminToken);
+        }
+
+        public Http withAdmin(String bindAddress, String token) {
+            return new Http(bind, port, bindAddress, adminPort, maxInitialLineBytes, maxHeaderBytes, maxBodyBytes, idleTimeoutSeconds, ioThreads, token);
+        }
+
+        /** Never shows the admin token. */
+        @Override
+        public String toString() {
+            return "Http[bind=" + bind + ", port=" + port + ", adminBind=" + adminBind + ", adminPort=" + adminPort
+                    + ", maxInitialLineBytes=" + maxInitialLineBytes + ", maxHeaderBytes=" + maxHeaderBytes
+                    + ", maxBodyBytes=" + maxBodyBytes + ", idleTimeoutSeconds=" + idleTimeoutSeconds
+                    + ", ioThreads=" + ioThreads + ", adminToken=" + (adminToken == null ? "none" : "(set)") + "]";
         }
 
         private static int port(Integer value, int fallback, String key) {
@@ -250,6 +295,26 @@ public record HostConfig(
                 throw new IllegalArgumentException(key + " must be 0..65535, was " + value);
             }
             return value;
+        }
+    }
+
+    /**
+     * Metrics settings ({@code "metrics"} in host.json).
+     *
+     * @param enabled false switches request, swap, pool and JVM metrics off: nothing is recorded on the request
+     *                path and {@code GET /metrics} answers 404
+     */
+    public record Metrics(Boolean enabled) {
+
+        static final Metrics DEFAULTS = new Metrics(true);
+        static final Set<String> KEYS = Set.of("enabled");
+
+        public Metrics {
+            enabled = enabled == null || enabled;
+        }
+
+        static Metrics read(Settings s) {
+            return new Metrics(s.has("enabled") ? s.flag("enabled", true) : null);
         }
     }
 

@@ -78,4 +78,27 @@ class HostConfigTest {
         assertEquals(1, config.transport("flock").get("anything").get(0).asInt());
         assertEquals(null, config.transport("jms"));
     }
+
+    @Test
+    void metricsCanBeSwitchedOff() throws Exception {
+        assertTrue(HostConfig.load(Files.writeString(dir.resolve("host.json"), "{}")).metrics().enabled());
+        assertTrue(HostConfig.load(Files.writeString(dir.resolve("host.json"), "{\"metrics\": {}}")).metrics().enabled());
+        assertEquals(false, HostConfig.load(Files.writeString(dir.resolve("host.json"),
+                "{\"metrics\": {\"enabled\": false}}")).metrics().enabled());
+        IllegalArgumentException typo = rejected("{\"metrics\": {\"enable\": false}}");
+        assertTrue(typo.getMessage().contains("host.json: metrics.enable: unknown key"), typo.getMessage());
+    }
+
+    @Test
+    void theAdminTokenComesFromTheFileElseTheEnvironmentAndIsNeverShown() throws Exception {
+        Path file = Files.writeString(dir.resolve("host.json"), "{\"http\": {\"adminToken\": \"${env:MY_TOKEN}\"}}");
+        HostConfig fromFile = HostConfig.load(file, Map.of("MY_TOKEN", "t-file", "CAGES_ADMIN_TOKEN", "t-env")::get);
+        assertEquals("t-file", fromFile.http().adminToken());
+        assertTrue(!fromFile.http().toString().contains("t-file") && fromFile.http().toString().contains("adminToken=(set)"),
+                fromFile.http()::toString);
+
+        Path none = Files.writeString(dir.resolve("host2.json"), "{}");
+        assertEquals("t-env", HostConfig.load(none, Map.of("CAGES_ADMIN_TOKEN", "t-env")::get).http().adminToken());
+        assertEquals(null, HostConfig.load(none, Map.<String, String>of()::get).http().adminToken());
+    }
 }

@@ -40,11 +40,19 @@ public final class AdminClient implements AutoCloseable {
     private final URI base;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
+    /** Sent as a Bearer token on every request when not null. */
+    private final String token;
 
     public AdminClient(URI base, Duration connectTimeout, Duration requestTimeout) {
+        this(base, connectTimeout, requestTimeout, null);
+    }
+
+    /** A client that sends {@code Authorization: Bearer <token>} (none when {@code token} is null). */
+    public AdminClient(URI base, Duration connectTimeout, Duration requestTimeout, String token) {
         this.base = base;
         this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
+        this.token = token;
     }
 
     /**
@@ -101,6 +109,9 @@ public final class AdminClient implements AutoCloseable {
             connection.setConnectTimeout(millis(connectTimeout));
             connection.setReadTimeout(millis(requestTimeout));
             connection.setRequestProperty("Accept", "application/json");
+            if (token != null) {
+                connection.setRequestProperty("Authorization", "Bearer " + token);
+            }
             if (method.equals("POST")) {
                 connection.setDoOutput(true);
                 if (contentType != null) {

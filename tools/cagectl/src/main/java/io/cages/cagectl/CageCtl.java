@@ -21,15 +21,19 @@ public final class CageCtl {
     public static final String DEFAULT_ADMIN_URL = "http://127.0.0.1:8081";
     /** The environment variable naming the admin URL. */
     public static final String ADMIN_ENV = "CAGES_ADMIN";
+    /** The environment variable holding the admin token (the same name the host reads its token from). */
+    public static final String TOKEN_ENV = "CAGES_ADMIN_TOKEN";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final int DEFAULT_TIMEOUT_SECONDS = 120;
 
     static final OptionSpec ADMIN = OptionSpec.text("--admin", "URL",
             "Admin API base URL (default: $" + ADMIN_ENV + ", else " + DEFAULT_ADMIN_URL + ").");
+    static final OptionSpec TOKEN = OptionSpec.text("--token", "TOKEN",
+            "Admin token, sent as 'Authorization: Bearer TOKEN' (default: $" + TOKEN_ENV + ", else none).");
     static final OptionSpec TIMEOUT = OptionSpec.wholeNumber("--timeout", "SECONDS",
             "How long to wait for an answer (default: " + DEFAULT_TIMEOUT_SECONDS
                     + "); deploys and undeploys wait for swaps and drains.");
-    static final List<OptionSpec> GLOBAL_OPTIONS = List.of(ADMIN, TIMEOUT,
+    static final List<OptionSpec> GLOBAL_OPTIONS = List.of(ADMIN, TOKEN, TIMEOUT,
             OptionSpec.flag("Show this help and exit.", "-h", ArgumentParser.HELP),
             OptionSpec.flag("Print the version and exit.", "-V", ArgumentParser.VERSION));
 
@@ -146,7 +150,7 @@ public final class CageCtl {
                         + timeoutSeconds);
             }
             client = new AdminClient(AdminClient.parseBaseUrl(adminUrl()), CONNECT_TIMEOUT,
-                    Duration.ofSeconds(timeoutSeconds));
+                    Duration.ofSeconds(timeoutSeconds), adminToken());
         }
         return client;
     }
@@ -159,6 +163,13 @@ public final class CageCtl {
         }
         String fromEnv = env.get(ADMIN_ENV);
         return fromEnv == null || fromEnv.isBlank() ? DEFAULT_ADMIN_URL : fromEnv.strip();
+    }
+
+    /** The admin token: {@code --token}, then {@code $CAGES_ADMIN_TOKEN}; null when neither is set. */
+    String adminToken() {
+        String option = invocation == null ? null : invocation.value(TOKEN.name());
+        String token = option != null ? option : env.get(TOKEN_ENV);
+        return token == null || token.isBlank() ? null : token.strip();
     }
 
     /** The {@code origin} query parameter for changes: {@code cagectl:<user>}, URL-encoded. */

@@ -114,6 +114,8 @@ class ArgumentParserTest {
                       --last N           Only the newest N entries.
                       --json             Print the admin API's JSON instead of a table.
                       --admin URL        Admin API base URL (default: $CAGES_ADMIN, else http://127.0.0.1:8081).
+                      --token TOKEN      Admin token, sent as 'Authorization: Bearer TOKEN' (default:
+                                         $CAGES_ADMIN_TOKEN, else none).
                       --timeout SECONDS  How long to wait for an answer (default: 120); deploys and undeploys wait
                                          for swaps and drains.
                   -h, --help             Show this help and exit.

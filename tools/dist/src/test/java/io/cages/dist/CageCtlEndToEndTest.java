@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cages.cagectl.CageCtl;
+import io.cages.host.HostConfig;
 import io.cages.host.testing.TestCages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -63,6 +64,30 @@ class CageCtlEndToEndTest {
             assertEquals(0, undeployed.exit(), undeployed.err());
             assertEquals(404, running.get("/hello/greet").statusCode());
             assertEquals(1, cagectl(running, "undeploy", "hello").exit(), "undeploying it again fails clearly");
+        }
+    }
+
+    @Test
+    void aHostWithAnAdminTokenServesCagectlOnlyWithIt() throws Exception {
+        HostConfig config = RunningHost.configIn(dir);
+        config = config.withHttp(config.http().withAdmin("127.0.0.1", "e2e-token"));
+        try (RunningHost running = new RunningHost(config)) {
+            Run without = cagectl(running, "list");
+            assertEquals(1, without.exit());
+            assertTrue(without.err().contains("HTTP 401 unauthorized") && without.err().contains("--token"), without.err());
+
+            Run wrong = cagectl(running, "--token", "not-it", "list");
+            assertEquals(1, wrong.exit());
+            assertTrue(wrong.err().contains("HTTP 401 unauthorized"), wrong.err());
+
+            Run with = cagectl(running, "--token", "e2e-token", "list");
+            assertEquals(0, with.exit(), with.err());
+
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int fromEnv = new CageCtl(Map.of("CAGES_ADMIN", "http://127.0.0.1:" + running.http.adminPort(), "CAGES_ADMIN_TOKEN", "e2e-token"),
+                    new PrintWriter(out, true), new PrintWriter(err, true), ZoneOffset.UTC).execute("list");
+            assertEquals(0, fromEnv, err::toString);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.cages.dist;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +25,8 @@ final class HostProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Path LIB = Path.of(System.getProperty("cages.lib", "target/lib"));
+    /** The admin token of hosts whose admin listener is beyond loopback (the network-namespace tests). */
+    static final String ADMIN_TOKEN = "host-process-admin-token";
 
     final String name;
     final Path dir;
@@ -80,6 +83,9 @@ final class HostProcess implements AutoCloseable {
         http.put("port", httpPort);
         http.put("adminBind", address);
         http.put("adminPort", adminPort);
+        if (!InetAddress.getByName(address).isLoopbackAddress()) {
+            http.put("adminToken", ADMIN_TOKEN); // an admin listener beyond loopback needs one to start
+        }
         if (transports != null) {
             config.set("transports", transports);
         }
@@ -131,7 +137,7 @@ final class HostProcess implements AutoCloseable {
 
     /** Deploys a jar through this host's admin API. */
     HttpResponse<String> deploy(byte[] jar) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + adminPort + "/deploy"))
+        return client.send(withToken(HttpRequest.newBuilder(URI.create("http://" + address + ":" + adminPort + "/deploy")))
                 .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(jar)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -194,8 +200,13 @@ final class HostProcess implements AutoCloseable {
         return tree;
     }
 
-    HttpResponse<String> admin(String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + adminPort + path))
+    /** The request with this host's admin token, when it has one. */
+    private HttpRequest.Builder withToken(HttpRequest.Builder request) throws IOException {
+        return InetAddress.getByName(address).isLoopbackAddress() ? request : request.header("Authorization", "Bearer " + ADMIN_TOKEN);
+    }
+
+        HttpResponse<String> admin(String path) throws IOException, InterruptedException {
+        return client.send(withToken(HttpRequest.newBuilder(URI.create("http://" + address + ":" + adminPort + path)))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -47,4 +47,14 @@ public interface Admin {
     default JobRun runJob(String cage, String name) {
         return null;
     }
+
+    /**
+     * The host's metrics in the Prometheus text format, or OpenMetrics when {@code accept} (an HTTP Accept
+     * header, may be null) asks for {@code application/openmetrics-text}.
+     *
+     * @return null when metrics are switched off ({@code "metrics": {"enabled": false}} in host.json)
+     */
+    default MetricsText metrics(String accept) {
+        return null;
+    }
 }

@@ -18,6 +18,8 @@ final class AdminService implements Admin {
 
     private final CageCalls calls;
     private final HostResources resources;
+    /** Null when metrics are switched off. */
+    private volatile java.util.concurrent.CompletableFuture<HostMetrics> metrics;
     private final List<java.util.function.Supplier<List<ConfigProblem>>> moreProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs, CageCalls calls,
@@ -28,6 +30,17 @@ final class AdminService implements Admin {
         this.history = history;
         this.folder = folder;
         this.configs = configs;
+    }
+
+    /** The metrics {@link #metrics(String)} serves (once built); none (metrics switched off) until this is called. */
+    void serveMetrics(java.util.concurrent.CompletableFuture<HostMetrics> hostMetrics) {
+        this.metrics = hostMetrics;
+    }
+
+    @Override
+    public io.cages.host.admin.MetricsText metrics(String accept) {
+        java.util.concurrent.CompletableFuture<HostMetrics> m = metrics;
+        return m == null ? null : m.join().scrape(accept);
     }
 
     @Override

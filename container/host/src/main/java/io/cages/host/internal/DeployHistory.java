@@ -8,12 +8,21 @@ import java.util.List;
 final class DeployHistory {
 
     private final int capacity;
+    /** Told of every record as it is added (swap metrics). */
+    // CONCURRENCY: guarded by this.
+    private java.util.function.Consumer<DeployRecord> listener = r -> { };
     // CONCURRENCY: guarded by this.
     private final ArrayDeque<DeployRecord> records = new ArrayDeque<>();
     private long seq;
 
     DeployHistory(int capacity) {
         this.capacity = capacity;
+    }
+
+    /** From now on {@code newListener} is told of every record added; it is told of those kept so far first. */
+    synchronized void listen(java.util.function.Consumer<DeployRecord> newListener) {
+        records.forEach(newListener);
+        this.listener = newListener;
     }
 
     synchronized long nextSeq() {
@@ -25,6 +34,7 @@ final class DeployHistory {
             records.removeFirst();
         }
         records.addLast(record);
+        listener.accept(record);
     }
 
     synchronized List<DeployRecord> all() {

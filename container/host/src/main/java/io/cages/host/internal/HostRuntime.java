@@ -36,9 +36,13 @@ public final class HostRuntime {
     private final AdminService admin;
     private final ScheduledExecutorService watcher;
     private final HostResources resources;
+    /** The metrics being built, or null when they are switched off in host.json. */
+    private final java.util.concurrent.CompletableFuture<HostMetrics> metricsBuilt;
 
     private HostRuntime(HostConfig config, io.cages.host.spi.ResourceProvider provider) throws Exception {
         this.config = config;
+        // Built by startMetrics, once the host serves (see there); requests never wait for them.
+        this.metricsBuilt = config.metrics().enabled() ? new java.util.concurrent.CompletableFuture<>() : null;
         Files.createDirectories(config.workDir());
         // Before Felix and any cage: cages may use resources in their start, transports an embedded broker.
         this.resources = HostResources.start(config, provider);
@@ -53,7 +57,8 @@ public final class HostRuntime {
         this.configs = new CageConfigs(config.cageConfigDir());
         configs.scan();
         this.registry = new CageRegistry(config);
-        this.dispatcher = new RequestDispatcher(registry);
+        DeferredEvents requestEvents = new DeferredEvents();
+        this.dispatcher = new RequestDispatcher(registry, metricsBuilt == null ? RequestEvents.NONE : requestEvents);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
         DeployHistory history = new DeployHistory(config.historySize());
         List<CageRuntime> runtimes = new ArrayList<>();
@@ -64,6 +69,19 @@ public final class HostRuntime {
         this.swaps = new SwapCoordinator(framework, revisions, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
+        if (metricsBuilt != null) {
+            admin.serveMetrics(metricsBuilt.thenApply(metrics -> {
+                metrics.watch(registry);
+                history.listen(metrics::deployed);
+                requestEvents.ready(metrics);
+                return metrics;
+            }));
+            metricsBuilt.exceptionally(failure -> {
+                LOG.error("the host's metrics could not be built; requests are not counted", failure);
+                requestEvents.ready(RequestEvents.NONE); // lets go of what it kept
+                return null;
+            });
+        }
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cages-watcher");
             t.setDaemon(true);
@@ -88,6 +106,29 @@ public final class HostRuntime {
         runtime.folder.deployAll();
         runtime.watcher.scheduleWithFixedDelay(runtime::poll, config.pollMs(), config.pollMs(), TimeUnit.MILLISECONDS);
         return runtime;
+    }
+
+    /**
+     * Builds the metrics on a thread of their own. A registry and the JVM binders are 0.2-0.3 s of class loading
+     * in a cold JVM, so the host starts first and builds them after: requests answered meanwhile are kept
+     * (DeferredEvents) and counted once they are built.
+     */
+    public void startMetrics() {
+        if (metricsBuilt == null || metricsBuilt.isDone()) {
+            return;
+        }
+        Thread.ofPlatform().daemon().name("cages-metrics-start").start(() -> {
+            try {
+                metricsBuilt.complete(new HostMetrics(config.name(), this::resourceStatus));
+            } catch (Throwable t) {
+                metricsBuilt.completeExceptionally(t);
+            }
+        });
+    }
+
+    /** For the pool gauges; only asked when the metrics are scraped, long after the resources started. */
+    private com.fasterxml.jackson.databind.JsonNode resourceStatus() {
+        return resources.status();
     }
 
     /** Reads changed cage config files now; serialized with the poller's own scans. */
@@ -170,5 +211,9 @@ public final class HostRuntime {
     /** Last: after the transports closed, as a JMS transport may consume from the embedded broker. */
     public void closeResources() {
         resources.close();
+        if (metricsBuilt != null) {
+            // Closed once built, even when the start failed before installing them (their GC listeners).
+            metricsBuilt.thenAccept(HostMetrics::close);
+        }
     }
 }

@@ -21,6 +21,7 @@ final class RequestDispatcher implements Dispatcher {
 
     private final CageRegistry registry;
     private final DispatchStats stats = new DispatchStats();
+    private final RequestEvents events;
     // Unnamed: numbering every request's thread was a measurable cost on the hot path.
     private final ThreadFactory threads = Thread.ofVirtual().factory();
     /**
@@ -33,8 +34,9 @@ final class RequestDispatcher implements Dispatcher {
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean accepting = true;
 
-    RequestDispatcher(CageRegistry registry) {
+    RequestDispatcher(CageRegistry registry, RequestEvents events) {
         this.registry = registry;
+        this.events = events;
         this.deadlines = new HashedWheelTimer(r -> {
             Thread t = new Thread(r, "cages-deadlines");
             t.setDaemon(true);
@@ -50,10 +52,12 @@ final class RequestDispatcher implements Dispatcher {
     @Override
     public CompletableFuture<Reply> dispatch(InboundRequest in) {
         if (!accepting) {
+            events.refused(in, false, ErrorCode.UNAVAILABLE);
             return CompletableFuture.failedFuture(new RefusedException(ErrorCode.UNAVAILABLE, "the host is shutting down; not executed"));
         }
         CageSlot slot = registry.get(in.cage());
         if (slot == null || slot.active() == null) {
+            events.refused(in, false, ErrorCode.NOT_FOUND);
             return CompletableFuture.failedFuture(new RefusedException(ErrorCode.NOT_FOUND, "no cage named '" + in.cage() + "' is deployed"));
         }
         long limitMs = slot.limits().timeoutMs();
@@ -61,15 +65,16 @@ final class RequestDispatcher implements Dispatcher {
         // Rounded up, so a caller that gave 300 ms reads "300 ms" in the error, not 299.
         long budgetMs = in.deadline() == null ? limitMs : Math.min(limitMs, (in.deadline().remainingNanos() + 999_999) / 1_000_000);
         if (deadline.isExpired()) {
+            events.refused(in, true, ErrorCode.DEADLINE_EXCEEDED);
             return CompletableFuture.failedFuture(new RefusedException(ErrorCode.DEADLINE_EXCEEDED,
                     "the request to cage '" + in.cage() + "' arrived with its deadline already passed; not executed"));
         }
-        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, deadlines, stats);
+        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, deadlines, stats, events);
         stats.admitted();
         if (!slot.gate().admit(task)) {
             task.result.completeExceptionally(new RefusedException(ErrorCode.UNAVAILABLE, "cage '" + in.cage() + "' is at its limit of "
                     + slot.gate().maxConcurrency() + " running and " + slot.gate().maxQueue() + " queued requests; retry later"));
-            task.abandon();
+            task.refuse();
         }
         return task.result;
     }

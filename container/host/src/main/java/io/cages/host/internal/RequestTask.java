@@ -37,6 +37,10 @@ final class RequestTask implements Runnable {
     private final ThreadFactory threads;
     private final Timer deadlines;
     private final DispatchStats stats;
+    private final RequestEvents events;
+    private final long admittedNanos = System.nanoTime();
+    /** The version that ran the request, for its metrics; null until one entered. */
+    private volatile String version;
     final CompletableFuture<Reply> result = new CompletableFuture<>();
     /** The handler's thread while it runs, for the deadline timer to interrupt; never a caller's thread. */
     private volatile Thread thread;
@@ -47,7 +51,7 @@ final class RequestTask implements Runnable {
     private volatile StreamedBody stream;
 
     RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, Timer deadlines,
-                DispatchStats stats) {
+                DispatchStats stats, RequestEvents events) {
         this.in = in;
         this.deadline = deadline;
         this.budgetMs = budgetMs;
@@ -55,6 +59,7 @@ final class RequestTask implements Runnable {
         this.threads = threads;
         this.deadlines = deadlines;
         this.stats = stats;
+        this.events = events;
     }
 
     Deadline deadline() {
@@ -83,6 +88,13 @@ final class RequestTask implements Runnable {
     void abandon() {
         cancelTimer();
         stats.finished();
+        events.finished(in, null, result, System.nanoTime() - admittedNanos);
+    }
+
+    /** Accounts for a task its cage's gate refused (answered already): it never waited nor ran. */
+    void refuse() {
+        stats.finished();
+        events.refused(in, true, ErrorCode.UNAVAILABLE);
     }
 
     boolean isAnswered() {
@@ -169,6 +181,9 @@ final class RequestTask implements Runnable {
             return null;
         }
         CageRevision revision = slot.enterActive();
+        if (revision != null) {
+            version = revision.version();
+        }
         if (revision == null) {
             result.completeExceptionally(new RefusedException(ErrorCode.NOT_FOUND, "cage '" + in.cage() + "' was undeployed; not executed"));
         }
@@ -236,6 +251,7 @@ final class RequestTask implements Runnable {
     private void finish() {
         cancelTimer();
         stats.finished();
+        events.finished(in, version, result, System.nanoTime() - admittedNanos);
         slot.gate().release();
     }
 

@@ -26,6 +26,8 @@
  * <h2>Admin listener ({@code http.adminBind}:{@code http.adminPort}; -1 disables it)</h2>
  * {@code GET /health}, {@code GET /cages}, {@code GET /history}, {@code GET /config-problems}, {@code GET /resources},
  * {@code POST /deploy} (the jar as body; 200 or 422), {@code POST /undeploy?cage=NAME} and
- * {@code DELETE /cages/NAME} (200, 404 or 422).
+ * {@code DELETE /cages/NAME} (200, 404 or 422), {@code GET /metrics} (Prometheus text, or OpenMetrics when Accept
+ * asks; 404 when metrics are off). With {@code http.adminToken} set, every admin request needs
+ * {@code Authorization: Bearer <token>} (401 otherwise); beyond loopback a token is required to start.
  */
 package io.cages.transport.http;

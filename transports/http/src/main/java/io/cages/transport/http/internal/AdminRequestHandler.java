@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * GET    /health                 {"status":"ok"}
+ * GET    /metrics                Prometheus text (OpenMetrics when Accept asks for it); 404 when metrics are off
  * GET    /cages                  [CageInfo...]
  * GET    /history                [DeployRecord...]
  * GET    /config-problems        [ConfigProblem...]
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * DELETE /cages/NAME             same as /undeploy
  * </pre>
  *
- * Admin operations block (a deploy starts a bundle and may run its self-test), so each runs on a virtual
+ * With an admin token set, every request needs {@code Authorization: Bearer <token>}; 401 otherwise.
+ *
+ * <p>Admin operations block (a deploy starts a bundle and may run its self-test), so each runs on a virtual
  * thread of its own, never on the event loop. Deploys are rare, so no pool: a thread per call.
  */
 final class AdminRequestHandler extends ConnectionHandler {
@@ -49,18 +52,28 @@ final class AdminRequestHandler extends ConnectionHandler {
     private static final String GET = "GET";
     private static final String POST = "POST";
     private static final String DELETE = "DELETE";
-    private static final String ENDPOINTS = "GET /health, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, "
+    private static final String ENDPOINTS = "GET /health, GET /metrics, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, "
             + "POST /deploy, POST /run-job?job=<name>[&cage=<cage>], POST /undeploy?cage=<name>, DELETE /cages/<name>";
 
     private final Admin admin;
+    private final AdminAccess access;
 
-    AdminRequestHandler(Admin admin, Supplier<String> newRequestId, BooleanSupplier draining) {
+    AdminRequestHandler(Admin admin, AdminAccess access, Supplier<String> newRequestId, BooleanSupplier draining) {
         super(newRequestId, draining);
         this.admin = admin;
+        this.access = access;
     }
 
     @Override
     protected void serve(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
+        if (!access.allows(request.headers())) {
+            FullHttpResponse refused = error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+                    "this admin listener needs 'Authorization: Bearer <token>' with the host's admin token"
+                            + " (cagectl: --token or the environment variable CAGES_ADMIN_TOKEN)", exchange);
+            refused.headers().set(io.netty.handler.codec.http.HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"cages-admin\"");
+            respond(exchange, refused);
+            return;
+        }
         QueryStringDecoder uri;
         try {
             uri = new QueryStringDecoder(request.uri(), java.nio.charset.StandardCharsets.UTF_8, true, RequestParams.MAX_PARAMS, true);
@@ -76,6 +89,12 @@ final class AdminRequestHandler extends ConnectionHandler {
             case "/health" -> {
                 if (allowed(method, GET, exchange)) {
                     respond(exchange, Responses.json(HttpResponseStatus.OK, HEALTHY));
+                }
+            }
+            case "/metrics" -> {
+                if (allowed(method, GET, exchange)) {
+                    String accept = request.headers().get(io.netty.handler.codec.http.HttpHeaderNames.ACCEPT);
+                    offload(exchange, "scrape metrics", () -> metrics(accept, exchange));
                 }
             }
             case "/cages" -> {
@@ -170,6 +189,15 @@ final class AdminRequestHandler extends ConnectionHandler {
                     : HttpResponseStatus.UNPROCESSABLE_ENTITY;
             return Responses.value(status, record);
         });
+    }
+
+    private FullHttpResponse metrics(String accept, Exchange exchange) {
+        io.cages.host.admin.MetricsText metrics = admin.metrics(accept);
+        if (metrics == null) {
+            return error(HttpResponseStatus.NOT_FOUND, "not_found",
+                    "metrics are switched off on this host (\"metrics\": {\"enabled\": false} in host.json)", exchange);
+        }
+        return Responses.bytes(HttpResponseStatus.OK, metrics.text().getBytes(java.nio.charset.StandardCharsets.UTF_8), metrics.contentType());
     }
 
     private void runJob(String cage, String job, Exchange exchange) {

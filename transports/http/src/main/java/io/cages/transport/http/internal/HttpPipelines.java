@@ -29,8 +29,13 @@ final class HttpPipelines {
     }
 
     static void admin(ChannelPipeline pipeline, HostConfig.Http settings, Admin admin, Dispatcher dispatcher, BooleanSupplier draining) {
+        admin(pipeline, settings, admin, AdminAccess.of(settings), dispatcher, draining);
+    }
+
+    static void admin(ChannelPipeline pipeline, HostConfig.Http settings, Admin admin, AdminAccess access, Dispatcher dispatcher,
+                      BooleanSupplier draining) {
         common(pipeline, settings, Math.max(settings.maxBodyBytes(), MIN_ADMIN_BODY_BYTES));
-        pipeline.addLast("admin", new AdminRequestHandler(admin, dispatcher::newRequestId, draining));
+        pipeline.addLast("admin", new AdminRequestHandler(admin, access, dispatcher::newRequestId, draining));
     }
 
     private static void common(ChannelPipeline pipeline, HostConfig.Http settings, int maxBodyBytes) {

@@ -68,6 +68,7 @@ public final class HttpServer {
 
     /** Binds the cage listener and, unless {@code adminPort} is -1, the admin listener. */
     public void start() throws IOException {
+        AdminAccess access = AdminAccess.of(settings); // before anything binds: refuses an open admin listener
         int threads = settings.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : settings.ioThreads();
         acceptLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("cages-http-accept", true));
         group = new NioEventLoopGroup(threads, new DefaultThreadFactory("cages-http", true));
@@ -76,7 +77,7 @@ public final class HttpServer {
                     pipeline -> HttpPipelines.cage(pipeline, settings, dispatcher, this::isDraining));
             if (settings.adminPort() != -1) {
                 adminListener = bind("admin", settings.adminBind(), settings.adminPort(),
-                        pipeline -> HttpPipelines.admin(pipeline, settings, admin, dispatcher, this::isDraining));
+                        pipeline -> HttpPipelines.admin(pipeline, settings, admin, access, dispatcher, this::isDraining));
             }
         } catch (IOException | RuntimeException e) {
             close();

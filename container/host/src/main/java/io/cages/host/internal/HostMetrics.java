@@ -1,0 +1,295 @@
+package io.cages.host.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cages.api.CageException;
+import io.cages.api.ErrorCode;
+import io.cages.host.admin.DeployRecord;
+import io.cages.host.admin.MetricsText;
+import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.Reply;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The host's one meter registry (Prometheus behind it) and the request, swap, pool and JVM meters in it. See the
+ * README's "Metrics" for the names and tags.
+ *
+ * <p>The request path never goes through the registry's builders: the meters of each (cage, operation, version,
+ * transport, outcome) are made once and kept in a map, so recording a request is a map look-up and a timer
+ * update. Gauges that depend on what is deployed (per-cage in flight and queued, resource pools) are refreshed
+ * when the registry is scraped, not on the request path.
+ */
+final class HostMetrics implements RequestEvents, AutoCloseable {
+
+    static final String OK = "ok";
+    static final String NONE = "none";
+    /** Replaces operation names once this many request meter sets exist: operation names come from callers. */
+    static final int MAX_REQUEST_METERS = 10_000;
+    static final String OTHER = "_other";
+
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ConcurrentHashMap<Key, RequestMeters> requestMeters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Counter> refused = new ConcurrentHashMap<>();
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    /** The cages whose in-flight and queued counts are gauged; null until {@link #watch}. */
+    private volatile CageRegistry cages;
+    private final Supplier<JsonNode> resources;
+    private final MultiGauge inFlight;
+    private final MultiGauge queued;
+    private final ConcurrentHashMap<String, MultiGauge> pools = new ConcurrentHashMap<>();
+
+    HostMetrics(String hostName, Supplier<JsonNode> resources) {
+        this.resources = resources;
+        registry.config().commonTags("host", hostName);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        inFlight = MultiGauge.builder("cages.requests.in_flight").description("requests running, per cage").register(registry);
+        queued = MultiGauge.builder("cages.requests.queued").description("requests waiting for a slot, per cage").register(registry);
+    }
+
+    void watch(CageRegistry registry) {
+        this.cages = registry;
+    }
+
+    // --- request path ---
+
+    @Override
+    public void refused(InboundRequest in, boolean cageKnown, ErrorCode code) {
+        Key key = cageKnown
+                ? new Key(in.cage(), operationTag(in), NONE, transport(in.caller()), outcome(code))
+                : new Key(OTHER, OTHER, NONE, transport(in.caller()), outcome(code));
+        Counter counter = refused.get(key);
+        if (counter == null) {
+            counter = refused.computeIfAbsent(key, k -> Counter.builder("cages.requests.refused")
+                    .description("requests answered without running: no such cage, shutting down, deadline passed on arrival, or the cage's limits full")
+                    .tags("cage", k.cage, "operation", k.operation, "transport", k.transport, "reason", k.outcome)
+                    .register(registry));
+        }
+        counter.increment();
+    }
+
+    @Override
+    public void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long took) {
+        Key key = new Key(in.cage(), in.operation(), version == null ? NONE : version, transport(in.caller()), outcome(result));
+        RequestMeters meters = requestMeters.get(key);
+        if (meters == null) {
+            if (requestMeters.size() >= MAX_REQUEST_METERS) {
+                key = new Key(key.cage, OTHER, key.version, key.transport, key.outcome);
+            }
+            meters = requestMeters.computeIfAbsent(key, this::newRequestMeters);
+        }
+        meters.record(took);
+    }
+
+    private String operationTag(InboundRequest in) {
+        return refused.size() < MAX_REQUEST_METERS ? in.operation() : OTHER;
+    }
+
+    private RequestMeters newRequestMeters(Key k) {
+        Tags tags = Tags.of("cage", k.cage, "operation", k.operation, "version", k.version, "transport", k.transport,
+                "outcome", k.outcome);
+        Timer all = timer("cages.request.duration", "requests of every transport, by outcome (ok or the error code)", tags);
+        Timer byTransport = switch (k.transport) {
+            case "http" -> timer("http.server.request.duration", "requests of the HTTP transport", tags);
+            case "rpc" -> timer("rpc.server.call.duration", "calls of the RPC transport", tags);
+            default -> null;
+        };
+        Counter misses = ErrorCode.DEADLINE_EXCEEDED.name().toLowerCase(Locale.ROOT).equals(k.outcome)
+                ? Counter.builder("cages.request.deadline.misses").description("requests answered deadline_exceeded")
+                        .tags("cage", k.cage, "operation", k.operation, "version", k.version, "transport", k.transport)
+                        .register(registry)
+                : null;
+        return new RequestMeters(all, byTransport, misses);
+    }
+
+    private Timer timer(String name, String description, Tags tags) {
+        return Timer.builder(name).description(description).tags(tags)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+    }
+
+    /** The transport a request came by, from its caller ({@code http:...}, {@code rpc:...}); local calls by name: "local". */
+    static String transport(String caller) {
+        if (caller.startsWith("http:")) {
+            return "http";
+        }
+        if (caller.startsWith("rpc:")) {
+            return "rpc";
+        }
+        if (caller.startsWith("jms:")) {
+            return "jms";
+        }
+        if (caller.startsWith("job:")) {
+            return "job";
+        }
+        if (caller.startsWith("folder:")) {
+            return "folder";
+        }
+        return "local";
+    }
+
+    static String outcome(CompletableFuture<Reply> result) {
+        if (!result.isCompletedExceptionally()) {
+            return OK;
+        }
+        Throwable t;
+        try {
+            t = result.exceptionNow(); // unlike join(), makes no exception of its own (no stack trace to fill)
+        } catch (IllegalStateException cancelled) {
+            return outcome(ErrorCode.UNAVAILABLE);
+        }
+        if (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof CageException e ? outcome(e.code()) : outcome(ErrorCode.INTERNAL);
+    }
+
+    private static final String[] CODES = codes();
+
+    static String outcome(ErrorCode code) {
+        return CODES[code.ordinal()];
+    }
+
+    private static String[] codes() {
+        ErrorCode[] all = ErrorCode.values();
+        String[] names = new String[all.length];
+        for (ErrorCode c : all) {
+            names[c.ordinal()] = c.name().toLowerCase(Locale.ROOT);
+        }
+        return names;
+    }
+
+    // --- swaps ---
+
+    /** A deploy, update or undeploy attempt finished (what the deploy history records). */
+    void deployed(DeployRecord record) {
+        Timer.builder("cages.swap.duration")
+                .description("deploys, updates and undeploys, from the jar to the new version serving (or failing)")
+                .tags("cage", record.cage() == null ? NONE : record.cage(),
+                        "action", record.action().toLowerCase(Locale.ROOT),
+                        "outcome", record.outcome().name().toLowerCase(Locale.ROOT))
+                .register(registry)
+                .record(record.durationMs(), TimeUnit.MILLISECONDS);
+    }
+
+    // --- scrape ---
+
+    /** The registry in the Prometheus text format, or OpenMetrics when {@code accept} asks for it. */
+    synchronized MetricsText scrape(String accept) {
+        refreshGauges();
+        String contentType = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+        return new MetricsText(contentType, registry.scrape(contentType));
+    }
+
+    private void refreshGauges() {
+        List<MultiGauge.Row<?>> running = new ArrayList<>();
+        List<MultiGauge.Row<?>> waiting = new ArrayList<>();
+        CageRegistry watched = cages;
+        for (CageSlot slot : watched == null ? List.<CageSlot>of() : watched.all()) {
+            running.add(MultiGauge.Row.of(Tags.of("cage", slot.name()), slot.gate().running()));
+            waiting.add(MultiGauge.Row.of(Tags.of("cage", slot.name()), slot.gate().queued()));
+        }
+        inFlight.register(running, true);
+        queued.register(waiting, true);
+        refreshPools();
+    }
+
+    /**
+     * Every number a resource reports in its status (pool counts such as active, idle, waiting) as a gauge
+     * {@code cages.pool.<field>} with the resource's name and kind.
+     */
+    private void refreshPools() {
+        JsonNode status;
+        try {
+            status = resources.get();
+        } catch (RuntimeException e) {
+            return; // a resource provider that cannot report now: its gauges keep their last rows
+        }
+        Map<String, List<MultiGauge.Row<?>>> rows = new java.util.HashMap<>();
+        if (status != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = status.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> resource = it.next();
+                String kind = resource.getValue().path("kind").asText("unknown");
+                for (Iterator<Map.Entry<String, JsonNode>> f = resource.getValue().fields(); f.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = f.next();
+                    if (field.getValue().isNumber()) {
+                        rows.computeIfAbsent(field.getKey(), k -> new ArrayList<>()).add(MultiGauge.Row.of(
+                                Tags.of("resource", resource.getKey(), "kind", kind), field.getValue().doubleValue()));
+                    }
+                }
+            }
+        }
+        for (String field : rows.keySet()) {
+            pools.computeIfAbsent(field, f -> MultiGauge.builder("cages.pool." + dotted(f))
+                    .description("resource pool count '" + f + "' (see GET /resources)").register(registry));
+        }
+        pools.forEach((field, gauge) -> gauge.register(rows.getOrDefault(field, List.of()), true));
+    }
+
+    /** {@code activeConnections} as {@code active.connections}. */
+    static String dotted(String camel) {
+        StringBuilder b = new StringBuilder(camel.length() + 4);
+        for (int i = 0; i < camel.length(); i++) {
+            char c = camel.charAt(i);
+            if (Character.isUpperCase(c)) {
+                b.append('.').append(Character.toLowerCase(c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    private record Key(String cage, String operation, String version, String transport, String outcome) {
+    }
+
+    private record RequestMeters(Timer all, Timer byTransport, Counter deadlineMisses) {
+        void record(long nanos) {
+            all.record(nanos, TimeUnit.NANOSECONDS);
+            if (byTransport != null) {
+                byTransport.record(nanos, TimeUnit.NANOSECONDS);
+            }
+            if (deadlineMisses != null) {
+                deadlineMisses.increment();
+            }
+        }
+    }
+}
