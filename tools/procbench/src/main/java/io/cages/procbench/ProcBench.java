@@ -277,6 +277,15 @@ public final class ProcBench {
         for (int i = 0; i < workers; i++) {
             all.add(new RawWorker(dir, lib));
         }
+        return perClientThread(all, RawWorker::ping);
+    }
+
+    interface WorkerCall {
+        void run(RawWorker worker) throws Exception;
+    }
+
+    /** Each client thread keeps to one worker, handed out in turn on its first call. */
+    static Call perClientThread(List<RawWorker> all, WorkerCall call) {
         ThreadLocal<RawWorker> mine = new ThreadLocal<>();
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         return () -> {
@@ -285,10 +294,14 @@ public final class ProcBench {
                 w = all.get(next.getAndIncrement() % all.size());
                 mine.set(w);
             }
-            w.ping();
+            call.run(w);
         };
     }
 
+    /**
+     * The raw loop with one more thread hop: a reader thread per worker completes a future that the client thread
+     * waits on (how much the hop costs; {@code -Dprocbench.readerThread=true}).
+     */
     static Call rawPoolWithReader(Path dir, Path lib, int workers) throws IOException {
         List<RawWorker> all = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
@@ -301,41 +314,23 @@ public final class ProcBench {
                         w.answers.take().complete(answer);
                     }
                 } catch (Exception e) {
-                    // end
+                    // the worker's stdout closed: the bench is over
                 }
             });
         }
-        ThreadLocal<RawWorker> mine = new ThreadLocal<>();
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        return () -> {
-            RawWorker w = mine.get();
-            if (w == null) {
-                w = all.get(next.getAndIncrement() % all.size());
-                mine.set(w);
-            }
-            java.util.concurrent.CompletableFuture<JsonNode> f = new java.util.concurrent.CompletableFuture<>();
-            w.answers.put(f);
+        return perClientThread(all, w -> {
+            CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+            w.answers.put(answer);
             w.send();
-            f.get();
-        };
+            answer.get();
+        });
     }
 
     static final class RawWorker {
-        final java.util.concurrent.BlockingQueue<java.util.concurrent.CompletableFuture<JsonNode>> answers = new java.util.concurrent.LinkedBlockingQueue<>();
-
-        synchronized void send() throws IOException {
-            ObjectNode request = JSON.createObjectNode();
-            request.put("type", "request").put("id", Long.toString(++id)).put("cage", "raw").put("operation", "ping")
-                    .putObject("params").put("n", 1);
-            request.put("caller", "bench").put("deadlineMs", 10_000);
-            byte[] frame = JSON.writeValueAsBytes(request);
-            in.writeInt(frame.length);
-            in.write(frame);
-            in.flush();
-        }
-
         private final DataOutputStream in;
         private final DataInputStream out;
+        /** Answers awaited, in order (the raw loop with a reader thread). */
+        final java.util.concurrent.BlockingQueue<CompletableFuture<JsonNode>> answers = new java.util.concurrent.LinkedBlockingQueue<>();
         private long id;
 
         RawWorker(Path dir, Path lib) throws IOException {
@@ -349,6 +344,14 @@ public final class ProcBench {
         }
 
         synchronized void ping() throws IOException {
+            send();
+            JsonNode answer = read();
+            if (!"answer".equals(answer.path("type").asText())) {
+                throw new IOException("unexpected frame " + answer);
+            }
+        }
+
+        synchronized void send() throws IOException {
             ObjectNode request = JSON.createObjectNode();
             request.put("type", "request").put("id", Long.toString(++id)).put("cage", "raw").put("operation", "ping")
                     .putObject("params").put("n", 1);
@@ -357,10 +360,6 @@ public final class ProcBench {
             in.writeInt(frame.length);
             in.write(frame);
             in.flush();
-            JsonNode answer = read();
-            if (!"answer".equals(answer.path("type").asText())) {
-                throw new IOException("unexpected frame " + answer);
-            }
         }
 
         private JsonNode read() throws IOException {
