@@ -20,6 +20,7 @@ final class AdminService implements Admin {
     private final HostResources resources;
     /** Null when metrics are switched off. */
     private volatile java.util.concurrent.CompletableFuture<HostMetrics> metrics;
+    private volatile Runnable buildMetricsNow = () -> { };
     private final List<java.util.function.Supplier<List<ConfigProblem>>> moreProblems = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     AdminService(CageRegistry registry, DeployHistory history, DeployFolder folder, CageConfigs configs, CageCalls calls,
@@ -32,15 +33,23 @@ final class AdminService implements Admin {
         this.configs = configs;
     }
 
-    /** The metrics {@link #metrics(String)} serves (once built); none (metrics switched off) until this is called. */
-    void serveMetrics(java.util.concurrent.CompletableFuture<HostMetrics> hostMetrics) {
+    /**
+     * The metrics {@link #metrics(String)} serves once built; none (metrics switched off) until this is called.
+     * {@code buildNow} starts building them if that has not started yet (a scrape does not wait for the delay).
+     */
+    void serveMetrics(Runnable buildNow, java.util.concurrent.CompletableFuture<HostMetrics> hostMetrics) {
+        this.buildMetricsNow = buildNow;
         this.metrics = hostMetrics;
     }
 
     @Override
     public io.cages.host.admin.MetricsText metrics(String accept) {
         java.util.concurrent.CompletableFuture<HostMetrics> m = metrics;
-        return m == null ? null : m.join().scrape(accept);
+        if (m == null) {
+            return null;
+        }
+        buildMetricsNow.run();
+        return m.join().scrape(accept);
     }
 
     @Override
