@@ -44,6 +44,13 @@ final class Envelopes {
         return node;
     }
 
+    /** The {@code request} frame a pool worker reads: the envelope with its type. */
+    static byte[] requestFrame(Request request) {
+        ObjectNode envelope = request(request);
+        envelope.put("type", "request");
+        return bytes(envelope);
+    }
+
     static byte[] bytes(JsonNode node) {
         try {
             return JSON.writeValueAsBytes(node);

@@ -1,7 +1,6 @@
 package io.cages.process.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.api.CageContext;
 import io.cages.api.CageException;
 import io.cages.api.Request;
@@ -67,14 +66,13 @@ final class PoolHandler implements AsyncCageHandler {
     public CompletionStage<Response> handleAsync(Request request) {
         Worker worker = pool.tryAcquire();
         if (worker == null) {
-            return onItsOwnThread(request, 1);
+            return onItsOwnThread(() -> handle(request, 1));
         }
-        ObjectNode envelope = Envelopes.request(request);
-        envelope.put("type", "request");
-        byte[] frame = Envelopes.bytes(envelope);
+        byte[] frame = Envelopes.requestFrame(request);
         if (frame.length > INLINE_FRAME_BYTES) {
-            pool.release(worker);
-            return onItsOwnThread(request, 1);
+            // The write could fill the pipe and block the dispatching thread: write from a virtual thread, on
+            // the worker already taken, with the frame already made.
+            return onItsOwnThread(() -> callOn(worker, request, frame));
         }
         CompletableFuture<Response> response = new CompletableFuture<>();
         worker.send(request.id(), frame, request.operation(), request.deadline()).whenComplete((answer, error) -> {
@@ -87,7 +85,7 @@ final class PoolHandler implements AsyncCageHandler {
                     response.completeExceptionally(e);
                 }
             } else if (cause instanceof WorkerLost lost && mayRetry(request, lost, 1)) {
-                onItsOwnThread(request, 2).whenComplete((retried, failure) -> {
+                onItsOwnThread(() -> handle(request, 2)).whenComplete((retried, failure) -> {
                     if (failure == null) {
                         response.complete(retried);
                     } else {
@@ -101,12 +99,16 @@ final class PoolHandler implements AsyncCageHandler {
         return response;
     }
 
-    /** The blocking path on a virtual thread of its own, for requests that must wait for a worker. */
-    private CompletionStage<Response> onItsOwnThread(Request request, int attempt) {
+    /** Blocking work of one request, run on a virtual thread of its own. */
+    private interface BlockingCall {
+        Response run() throws Exception;
+    }
+
+    private static CompletionStage<Response> onItsOwnThread(BlockingCall call) {
         CompletableFuture<Response> response = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try {
-                response.complete(handle(request, attempt));
+                response.complete(call.run());
             } catch (Throwable t) {
                 response.completeExceptionally(t);
             }
@@ -119,23 +121,30 @@ final class PoolHandler implements AsyncCageHandler {
         return handle(request, 1);
     }
 
-    private Response handle(Request request, int firstAttempt) throws CageException {
-        for (int attempt = firstAttempt; ; attempt++) {
-            Worker worker = pool.acquire(request.deadline(), request.operation());
-            ObjectNode envelope = Envelopes.request(request);
-            JsonNode answer;
-            try {
-                answer = worker.call(envelope, request.operation(), request.deadline());
-            } catch (WorkerLost lost) {
-                if (mayRetry(request, lost, attempt)) {
-                    continue;
-                }
+    /** Waits for a worker (the frame is made once it has one, so its remaining deadline is current). */
+    private Response handle(Request request, int attempt) throws CageException {
+        Worker worker = pool.acquire(request.deadline(), request.operation());
+        return callOn(worker, request, attempt, Envelopes.requestFrame(request));
+    }
+
+    private Response callOn(Worker worker, Request request, byte[] frame) throws CageException {
+        return callOn(worker, request, 1, frame);
+    }
+
+    /** Sends {@code frame} to {@code worker}, which this call gives back; a lost worker may mean one retry. */
+    private Response callOn(Worker worker, Request request, int attempt, byte[] frame) throws CageException {
+        JsonNode answer;
+        try {
+            answer = worker.call(request.id(), frame, request.operation(), request.deadline());
+        } catch (WorkerLost lost) {
+            if (!mayRetry(request, lost, attempt)) {
                 throw lostError(request, lost, attempt);
-            } finally {
-                pool.release(worker);
             }
-            return answer(answer, worker);
+            answer = null;
+        } finally {
+            pool.release(worker);
         }
+        return answer == null ? handle(request, attempt + 1) : answer(answer, worker);
     }
 
     private boolean mayRetry(Request request, WorkerLost lost, int attempt) {

@@ -110,9 +110,8 @@ final class Worker {
      *
      * @throws WorkerLost when the worker died or misbehaved while holding the request
      */
-    JsonNode call(ObjectNode envelope, String operation, Deadline deadline) throws CageException, WorkerLost {
-        envelope.put("type", "request");
-        CompletableFuture<JsonNode> answer = send(envelope.path("id").asText(), Envelopes.bytes(envelope), operation, deadline);
+    JsonNode call(String id, byte[] frame, String operation, Deadline deadline) throws CageException, WorkerLost {
+        CompletableFuture<JsonNode> answer = send(id, frame, operation, deadline);
         try {
             // An untimed wait: the deadline is the timer's (see SupervisionTimer).
             return answer.get();
