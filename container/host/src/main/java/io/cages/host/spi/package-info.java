@@ -11,7 +11,8 @@
  *
  * <p>Shared helpers for those modules: {@link io.cages.host.spi.Settings} reads a settings object strictly,
  * {@link io.cages.host.spi.Failures} unwraps future failures into {@link io.cages.api.CageException}s,
- * {@link io.cages.host.spi.HostJson} is the one mapper for JSON text of host-side values.
+ * {@link io.cages.host.spi.HostJson} is the one mapper for JSON text of host-side values,
+ * {@link io.cages.host.spi.CageFileFolder} scans a folder of per-cage JSON files (cage configs, jobs) for changes.
  *
  * <p>{@link io.cages.host.spi.Drain} counts users in and out of what is being retired (a cage version, a pool,
  * a resource) and closes it once they left or at a deadline: the host's one way to drain and retire.

@@ -1,25 +1,16 @@
 package io.cages.transport.jobs.internal;
 
-import io.cages.host.HostConfig;
 import io.cages.host.admin.ConfigProblem;
+import io.cages.host.spi.CageFileFolder;
 import io.cages.host.spi.Dispatcher;
 import io.cages.host.spi.SettingsException;
 import io.cages.host.admin.JobInfo;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -37,14 +28,12 @@ public final class JobConfigs {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobConfigs.class);
 
-    private final Path dir;
     private final Ticker ticker;
     private final Dispatcher dispatcher;
     private final LastFired lastFired;
     private final Function<String, String> env;
-    private final Map<String, ConfigProblem> problems = new ConcurrentHashMap<>();
+    private final CageFileFolder folder;
     // CONCURRENCY: the maps below are written by scan() and close() only (synchronized); readers copy the values.
-    private final Map<Path, byte[]> lastSeen = new HashMap<>();
     private final Map<String, JobRunner> jobs = new ConcurrentHashMap<>();
     private final Map<String, FolderWatch> folders = new ConcurrentHashMap<>();
 
@@ -58,7 +47,17 @@ public final class JobConfigs {
     public JobConfigs(Path dir, Ticker ticker, Dispatcher dispatcher, LastFired lastFired, Function<String, String> env,
                       FlockGate gate) {
         this.gate = gate;
-        this.dir = dir;
+        this.folder = new CageFileFolder(dir, "jobs file", "the jobs it had keep running", new CageFileFolder.Listener() {
+            @Override
+            public void changed(String cage, Path file, byte[] content) {
+                JobConfigs.this.changed(cage, file); // JobsFile reads the file itself, with its settings reader
+            }
+
+            @Override
+            public void deleted(String cage, Path file) {
+                JobConfigs.this.deleted(cage, file);
+            }
+        });
         this.ticker = ticker;
         this.dispatcher = dispatcher;
         this.lastFired = lastFired;
@@ -66,7 +65,7 @@ public final class JobConfigs {
     }
 
     public List<ConfigProblem> problems() {
-        return List.copyOf(problems.values());
+        return folder.problems();
     }
 
     public List<JobInfo> jobs() {
@@ -89,59 +88,20 @@ public final class JobConfigs {
             gate.observe(jobs.values().stream().map(JobRunner::spec).filter(JobSpec::onePerFlock).map(JobSpec::cage)
                     .collect(java.util.stream.Collectors.toSet()), ticker.now());
         }
-        Set<Path> present = new HashSet<>();
-        if (Files.isDirectory(dir)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
-                for (Path file : files) {
-                    present.add(file);
-                    check(file);
-                }
-            } catch (IOException e) {
-                LOG.warn("cannot list the jobs folder {}: {}", dir, e.toString());
-                return;
-            }
-        }
-        for (Path gone : new ArrayList<>(lastSeen.keySet())) {
-            if (!present.contains(gone)) {
-                lastSeen.remove(gone);
-                problems.remove(gone.toString());
-                String cage = cageOf(gone);
-                if (cage != null) {
-                    LOG.info("jobs file {} deleted: the jobs of cage {} stop", gone, cage);
-                    apply(cage, JobsFile.EMPTY);
-                }
-            }
+        folder.scan();
+    }
+
+    private void changed(String cage, Path file) {
+        try {
+            apply(cage, JobsFile.read(file, cage, env, gate != null));
+        } catch (SettingsException e) {
+            throw new IllegalArgumentException(e.problem(), e);
         }
     }
 
-    private void check(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            reject(file, "cannot read: " + e.getMessage());
-            return;
-        }
-        byte[] previous = lastSeen.put(file, bytes);
-        if (previous != null && Arrays.equals(previous, bytes) && !problems.containsKey(file.toString())) {
-            return;
-        }
-        String cage = cageOf(file);
-        if (cage == null) {
-            reject(file, "the file name must be <cage>.json with a valid cage name");
-            return;
-        }
-        JobsFile parsed;
-        try {
-            parsed = JobsFile.read(file, cage, env, gate != null);
-        } catch (SettingsException e) {
-            reject(file, e.problem());
-            return;
-        }
-        problems.remove(file.toString());
-        apply(cage, parsed);
+    private void deleted(String cage, Path file) {
+        LOG.info("jobs file {} deleted: the jobs of cage {} stop", file, cage);
+        apply(cage, JobsFile.EMPTY);
     }
 
     private void apply(String cage, JobsFile file) {
@@ -203,18 +163,5 @@ public final class JobConfigs {
                 return;
             }
         }
-    }
-
-    private void reject(Path file, String reason) {
-        ConfigProblem previous = problems.put(file.toString(), new ConfigProblem(file.toString(), reason, Instant.now()));
-        if (previous == null || !previous.reason().equals(reason)) {
-            LOG.error("jobs file {} rejected: {}; the jobs it had keep running", file, reason);
-        }
-    }
-
-    private static String cageOf(Path file) {
-        String name = file.getFileName().toString();
-        String cage = name.substring(0, name.length() - ".json".length());
-        return HostConfig.isValidCageName(cage) ? cage : null;
     }
 }
