@@ -1,9 +1,7 @@
 package io.cages.bench;
 
 import io.cages.host.Host;
-import io.cages.host.HostConfig;
 import io.cages.transport.http.HttpTransport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,18 +21,8 @@ public final class HttpBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int connections = args.length > 3 ? Integer.parseInt(args[3]) : 32;
-        Path work = Files.createTempDirectory("cages-bench");
-
         HttpTransport http = new HttpTransport();
-        HostConfig config = HostConfig.defaults().withWorkDir(work).withCageConfigDir(work.resolve("configs"))
-                .withHttp(HostConfig.Http.ephemeral())
-                // The default resources file is configs/resources.json under the working directory (the repo root
-                // here, whose demo file names databases and a broker): this host measures HTTP alone, so none.
-                .withResourcesFile(work.resolve("no-resources.json"));
-        try (Host host = Host.start(config, List.of(http)); BareNettyHello bare = new BareNettyHello()) {
-            if (!host.admin().deploy(Files.readAllBytes(helloJar), "bench").succeeded()) {
-                throw new IllegalStateException("hello did not deploy: " + host.admin().history());
-            }
+        try (Host host = HelloHost.start(helloJar, http, true); BareNettyHello bare = new BareNettyHello()) {
             String hostUrl = "http://127.0.0.1:" + http.port() + "/hello/greet";
             String bareUrl = "http://127.0.0.1:" + bare.port() + "/hello/greet";
             System.out.printf("HTTP hello, %d connections, wrk 1 thread, %d rounds of %d s each, %d cores, %s%n",

@@ -1,13 +1,11 @@
 package io.cages.bench;
 
 import io.cages.host.Host;
-import io.cages.host.HostConfig;
 import io.cages.transport.http.HttpTransport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,16 +106,8 @@ public final class MetricsBench {
     public static final class Child {
         public static void main(String[] args) throws Exception {
             boolean metrics = Boolean.parseBoolean(args[1]);
-            Path work = Files.createTempDirectory("cages-bench-metrics-" + metrics);
             HttpTransport http = new HttpTransport();
-            HostConfig config = HostConfig.defaults().withWorkDir(work).withCageConfigDir(work.resolve("configs"))
-                    .withHttp(HostConfig.Http.ephemeral())
-                    .withResourcesFile(work.resolve("no-resources.json")) // HTTP alone: no databases or broker
-                    .withMetrics(new HostConfig.Metrics(metrics));
-            try (Host host = Host.start(config, List.of(http))) {
-                if (!host.admin().deploy(Files.readAllBytes(Path.of(args[0])), "bench").succeeded()) {
-                    throw new IllegalStateException("hello did not deploy: " + host.admin().history());
-                }
+            try (Host host = HelloHost.start(Path.of(args[0]), http, metrics)) {
                 System.out.println("PORT " + http.port());
                 System.out.flush();
                 System.in.transferTo(java.io.OutputStream.nullOutputStream()); // until the parent closes our stdin
