@@ -162,6 +162,18 @@ public final class ProcBench {
                 }
             });
         }
+        double elapsed = endWindow(millis, started, stop, done, failures);
+        long[] all = samples.stream().flatMapToLong(s -> Arrays.stream(s, 0, (int) -s[s.length - 1])).sorted().toArray();
+        return new Result(calls.sum(), elapsed, all);
+    }
+
+    /**
+     * Lets the clients run for the measurement window, stops them and waits for each to finish its call.
+     *
+     * @return the seconds from {@code started} until every client finished
+     */
+    private static double endWindow(long millis, long started, AtomicBoolean stop, CountDownLatch done, List<Throwable> failures)
+            throws InterruptedException {
         Thread.sleep(millis); // the measurement window itself
         stop.set(true);
         done.await(60, TimeUnit.SECONDS);
@@ -169,8 +181,7 @@ public final class ProcBench {
         if (!failures.isEmpty()) {
             throw new IllegalStateException("a call failed", failures.get(0));
         }
-        long[] all = samples.stream().flatMapToLong(s -> Arrays.stream(s, 0, (int) -s[s.length - 1])).sorted().toArray();
-        return new Result(calls.sum(), elapsed, all);
+        return elapsed;
     }
 
     static void callHost(Host host, String cage) throws Exception {
@@ -205,13 +216,7 @@ public final class ProcBench {
             all.add(client);
             client.next();
         }
-        Thread.sleep(millis); // the measurement window itself
-        stop.set(true);
-        done.await(60, TimeUnit.SECONDS);
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("a call failed", failures.get(0));
-        }
+        double elapsed = endWindow(millis, started, stop, done, failures);
         long[] latencies = all.stream().flatMapToLong(a -> Arrays.stream(a.samples, 0, a.kept)).sorted().toArray();
         return new Result(calls.sum(), elapsed, latencies);
     }
