@@ -58,7 +58,7 @@ public final class HostRuntime {
         this.configs = new CageConfigs(config.cageConfigDir());
         configs.scan();
         this.registry = new CageRegistry(config);
-        DeferredEvents requestEvents = new DeferredEvents();
+        DeferredEvents requestEvents = new DeferredEvents(EARLY_EVENTS_BEFORE_METRICS, this::buildMetrics);
         this.dispatcher = new RequestDispatcher(registry, metricsBuilt == null ? RequestEvents.NONE : requestEvents);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
         DeployHistory history = new DeployHistory(config.historySize());
@@ -111,7 +111,7 @@ public final class HostRuntime {
 
     /**
      * Builds the metrics on a thread of their own, {@value #METRICS_BUILD_DELAY_MS} ms after the host serves (or
-     * at the first scrape, if sooner). A registry and the JVM binders are 0.2-0.6 s of class loading in a cold
+     * at the first scrape, or once {@value #EARLY_EVENTS_BEFORE_METRICS} requests wait to be counted, if sooner). A registry and the JVM binders are 0.2-0.6 s of class loading in a cold
      * JVM: built at once, on a 2-core machine they took that from the host's first answers (start to first
      * answer went from 0.84-0.93 s to 0.99-1.24 s for a hello-only host). Requests answered meanwhile are kept
      * (DeferredEvents) and counted once they are built.
@@ -123,6 +123,8 @@ public final class HostRuntime {
     }
 
     static final long METRICS_BUILD_DELAY_MS = 3000;
+    /** Requests answered before the metrics exist that make the host build them at once (a few MB of events). */
+    static final int EARLY_EVENTS_BEFORE_METRICS = 20_000;
 
     /** Starts building the metrics, once. */
     private void buildMetrics() {

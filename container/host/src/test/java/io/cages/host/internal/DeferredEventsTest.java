@@ -33,7 +33,7 @@ class DeferredEventsTest {
 
     @Test
     void eventsBeforeReadyAreHandedOverThenEventsGoStraightThrough() {
-        DeferredEvents deferred = new DeferredEvents();
+        DeferredEvents deferred = new DeferredEvents(Integer.MAX_VALUE, () -> { });
         Recorder recorder = new Recorder();
         deferred.finished(request("a"), "1.0.0", CompletableFuture.completedFuture(null), 5);
         deferred.refused(request("b"), true, ErrorCode.UNAVAILABLE);
@@ -49,7 +49,7 @@ class DeferredEventsTest {
     @Test
     void noEventIsLostOrCountedTwiceWhileReadyRacesWithRequests() throws Exception {
         for (int round = 0; round < 50; round++) {
-            DeferredEvents deferred = new DeferredEvents();
+            DeferredEvents deferred = new DeferredEvents(Integer.MAX_VALUE, () -> { });
             Recorder recorder = new Recorder();
             int threads = 4;
             int each = 500;
@@ -69,5 +69,21 @@ class DeferredEventsTest {
             assertEquals(threads * each, recorder.seen.size(), "round " + round);
             assertEquals(threads * each, new java.util.HashSet<>(recorder.seen).size(), "round " + round);
         }
+    }
+
+    @Test
+    void asksForTheMetricsOnceWhenTooManyEventsWait() {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        DeferredEvents deferred = new DeferredEvents(3, asked::incrementAndGet);
+        deferred.refused(request("a"), true, ErrorCode.UNAVAILABLE);
+        deferred.refused(request("b"), true, ErrorCode.UNAVAILABLE);
+        assertEquals(0, asked.get());
+        deferred.refused(request("c"), true, ErrorCode.UNAVAILABLE);
+        deferred.refused(request("d"), true, ErrorCode.UNAVAILABLE);
+        assertEquals(1, asked.get());
+
+        Recorder recorder = new Recorder();
+        deferred.ready(recorder);
+        assertEquals(4, recorder.seen.size());
     }
 }
