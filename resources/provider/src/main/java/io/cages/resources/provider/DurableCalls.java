@@ -219,7 +219,7 @@ final class DurableCalls implements AutoCloseable {
                 throw CageException.unavailable("cannot create " + ownFile.getParent() + ": " + e.getMessage());
             }
             JsonNode config = HostJson.MAPPER.createObjectNode()
-                    .put("url", "jdbc:h2:file:" + ownFile + ";DB_CLOSE_ON_EXIT=FALSE")
+                    .put("url", "jdbc:h2:file:" + ownFile + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0") // each commit on disk: kill -9 loses none
                     .put("username", "sa").put("password", "").put("maxPoolSize", 8).put("minIdle", 0);
             own = new JdbcResources(Map.of(HOST_DATABASE, config));
             JdbcResource db = own.get(HOST_DATABASE);
