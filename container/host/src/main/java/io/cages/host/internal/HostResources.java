@@ -188,6 +188,18 @@ final class HostResources implements AutoCloseable {
         return provider.durableCall(id);
     }
 
+    JsonNode durableCalls(String cage, String status, int limit) throws CageException {
+        return provider == null ? JsonNodeFactory.instance.arrayNode() : provider.durableCalls(cage, status, limit);
+    }
+
+    boolean retryDurableCall(String id) throws CageException {
+        return provider != null && provider.retryDurableCall(id);
+    }
+
+    boolean cancelDurableCall(String id) throws CageException {
+        return provider != null && provider.cancelDurableCall(id);
+    }
+
     /** Runs a durable call's handler once per key (see {@link ResourceProvider#runOnce}). */
     Reply runOnce(String cage, String key, Deadline deadline, Callable<Reply> handler) throws Exception {
         if (provider == null) {

@@ -73,6 +73,21 @@ public interface ResourceProvider extends AutoCloseable {
         throw CageException.unavailable("this host's resource provider cannot run durable calls once (no dedupe table)");
     }
 
+    /** Stored durable calls for operators (see {@code Admin.durableCalls}); an empty array when there are none. */
+    default JsonNode durableCalls(String cage, String status, int limit) throws CageException {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    }
+
+    /** Makes a stored durable call due again now; false when there is no such call (or it is done). */
+    default boolean retryDurableCall(String id) throws CageException {
+        return false;
+    }
+
+    /** Cancels a pending durable call; false when there is no such pending call. */
+    default boolean cancelDurableCall(String id) throws CageException {
+        return false;
+    }
+
     /** Pool counts per resource, for the admin API; never credentials. */
     JsonNode status();
 

@@ -2,6 +2,7 @@ package io.cages.resources.provider;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.DurableCall;
@@ -253,6 +254,51 @@ final class DurableCalls implements AutoCloseable {
                     + settings.dedupeWindow().toHours() + " h)");
         }
         return call;
+    }
+
+    // ---------------------------------------------------------------- operators
+
+    /**
+     * Stored calls to {@code cage} (null: every cage) in every outbox this host relays, newest first, at most
+     * {@code limit}; {@code status} (null: all) is pending, done, failed, expired or cancelled. A pending call
+     * being delivered right now says {@code "inFlight": true}.
+     */
+    ArrayNode list(String cage, String status, int limit) throws CageException {
+        if (status != null && !Set.of("pending", "done", "failed", "expired", "cancelled").contains(status)) {
+            throw CageException.badRequest("status must be pending, done, failed, expired or cancelled, was '" + status + "'");
+        }
+        ownDatabase(); // loads the registry of outboxes when nothing was stored since the start
+        ArrayNode out = HostJson.MAPPER.createArrayNode();
+        Deadline deadline = Deadline.afterMillis(10_000);
+        for (String database : List.copyOf(outboxes)) {
+            resolve(database).use(deadline, c -> {
+                DurableSql.list(c, cage, status, limit, out, inFlight);
+                return null;
+            });
+        }
+        return out;
+    }
+
+    /** Makes a stored call due now (again): a failed, expired or cancelled one gets a new expiry. False: no such call. */
+    boolean retry(String id) throws CageException {
+        long now = System.currentTimeMillis();
+        boolean found = operate(id, c -> DurableSql.retry(c, id, now, now + settings.expiry().toMillis()));
+        wake();
+        return found;
+    }
+
+    /** Cancels a pending call: it is not delivered again (one in flight may still take effect). False: not pending. */
+    boolean cancel(String id) throws CageException {
+        return operate(id, c -> DurableSql.cancel(c, id, System.currentTimeMillis()));
+    }
+
+    private boolean operate(String id, io.cages.api.SqlWork<Boolean> work) throws CageException {
+        if (id == null || id.isBlank()) {
+            throw CageException.badRequest("a durable call id is required");
+        }
+        int at = id.indexOf('@');
+        String database = at < 0 ? HOST_DATABASE : id.substring(at + 1);
+        return resolve(database).use(Deadline.afterMillis(10_000), work);
     }
 
     // ---------------------------------------------------------------- executing once on the target

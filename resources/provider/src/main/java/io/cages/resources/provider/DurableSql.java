@@ -2,6 +2,8 @@ package io.cages.resources.provider;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.api.CageException;
 import io.cages.api.DurableCall;
 import io.cages.api.ErrorCode;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The tables of durable calls, in SQL that H2 and PostgreSQL both run. Times are epoch milliseconds.
@@ -205,6 +208,65 @@ final class DurableSql {
                     throw new SQLException("stored answer of durable call key '" + key + "' is not JSON", e);
                 }
             }
+        }
+    }
+
+    static void list(Connection c, String cage, String status, int limit, ArrayNode out, Set<String> inFlight) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT id, caller, cage, operation, call_key, status, attempts, created_at,"
+                + " next_attempt_at, expires_at, finished_at, error_code, error_message FROM " + OUTBOX + " WHERE 1 = 1");
+        List<String> args = new ArrayList<>();
+        if (cage != null) {
+            sql.append(" AND cage = ?");
+            args.add(cage);
+        }
+        if (status != null) {
+            sql.append(" AND status = ?");
+            args.add(status);
+        }
+        sql.append(" ORDER BY created_at DESC FETCH FIRST ").append(Math.max(1, limit)).append(" ROWS ONLY");
+        try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                s.setString(i + 1, args.get(i));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode n = out.addObject();
+                    n.put("id", rs.getString(1));
+                    n.put("caller", rs.getString(2));
+                    n.put("cage", rs.getString(3));
+                    n.put("operation", rs.getString(4));
+                    n.put("key", rs.getString(5));
+                    n.put("status", rs.getString(6));
+                    n.put("inFlight", inFlight.contains(rs.getString(1)));
+                    n.put("attempts", rs.getInt(7));
+                    n.put("created", Instant.ofEpochMilli(rs.getLong(8)).toString());
+                    n.put("nextAttempt", Instant.ofEpochMilli(rs.getLong(9)).toString());
+                    n.put("expires", Instant.ofEpochMilli(rs.getLong(10)).toString());
+                    long finished = rs.getLong(11);
+                    n.put("finished", rs.wasNull() ? null : Instant.ofEpochMilli(finished).toString());
+                    n.put("errorCode", rs.getString(12));
+                    n.put("error", rs.getString(13));
+                }
+            }
+        }
+    }
+
+    static boolean retry(Connection c, String id, long now, long newExpiry) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + OUTBOX + " SET status = 'pending', next_attempt_at = ?,"
+                + " expires_at = CASE WHEN status = 'pending' THEN expires_at ELSE ? END, finished_at = NULL WHERE id = ? AND status <> 'done'")) {
+            s.setLong(1, now);
+            s.setLong(2, newExpiry);
+            s.setString(3, id);
+            return s.executeUpdate() == 1;
+        }
+    }
+
+    static boolean cancel(Connection c, String id, long now) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + OUTBOX + " SET status = 'cancelled', finished_at = ?,"
+                + " error_code = 'UNAVAILABLE', error_message = 'cancelled by an operator' WHERE id = ? AND status = 'pending'")) {
+            s.setLong(1, now);
+            s.setString(2, id);
+            return s.executeUpdate() == 1;
         }
     }
 

@@ -124,6 +124,21 @@ public final class HostResourceProvider implements ResourceProvider {
     }
 
     @Override
+    public JsonNode durableCalls(String cage, String status, int limit) throws CageException {
+        return durable.list(cage, status, limit);
+    }
+
+    @Override
+    public boolean retryDurableCall(String id) throws CageException {
+        return durable.retry(id);
+    }
+
+    @Override
+    public boolean cancelDurableCall(String id) throws CageException {
+        return durable.cancel(id);
+    }
+
+    @Override
     public Reply runOnce(String cage, String key, Deadline deadline, Callable<Reply> handler) throws Exception {
         return durable.runOnce(cage, key, deadline, handler);
     }

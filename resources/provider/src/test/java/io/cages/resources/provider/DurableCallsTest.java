@@ -180,6 +180,28 @@ class DurableCallsTest {
     }
 
     @Test
+    void operatorsListRetryAndCancelCalls() throws Exception {
+        startOnH2();
+        String callId = call("send", Map.of("id", "x-2", "key", "x-2", "to", "nobody", "expiryMs", "300")).path("callId").asText();
+        assertEquals("EXPIRED", awaitFinished(callId).path("status").asText());
+        JsonNode listed = host.admin().durableCalls("nobody", "expired", 10);
+        assertEquals(1, listed.size(), listed.toString());
+        assertEquals(callId, listed.get(0).path("id").asText());
+        assertEquals("ledger", listed.get(0).path("caller").asText());
+        assertTrue(listed.get(0).path("error").asText().contains("expired after"), listed.toString());
+
+        assertTrue(host.admin().retryDurableCall(callId));
+        assertEquals("PENDING", call("lookup", Map.of("callId", callId)).path("status").asText(), "due again, with a new expiry");
+        assertTrue(host.admin().cancelDurableCall(callId));
+        JsonNode cancelled = call("lookup", Map.of("callId", callId));
+        assertEquals("CANCELLED", cancelled.path("status").asText(), cancelled.toString());
+        assertEquals(false, host.admin().cancelDurableCall(callId), "only a pending call can be cancelled");
+        assertEquals(false, host.admin().retryDurableCall("no-such-call"));
+        CageException bad = assertThrows(CageException.class, () -> host.admin().durableCalls(null, "bogus", 10));
+        assertEquals("status must be pending, done, failed, expired or cancelled, was 'bogus'", bad.getMessage());
+    }
+
+    @Test
     void keysAreCheckedWithAClearError() throws Exception {
         startOnH2();
         ExecutionException e = assertThrows(ExecutionException.class, () -> call("send", Map.of("id", "k", "key", "has space")));
