@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * outside a transaction; {@code lookup?callId=}. Target side: {@code charge?id=&bad=&slowMs=} inserts an
  * effect row (table effects, no key: a double execution shows as two rows) on its database, which joins the
  * durable call's transaction; {@code fanout?id=} stores two nested durable charges, and fails its first run;
- * {@code children?id=} lists the ids of the calls fanout stored.
+ * {@code children?id=} lists the ids of the calls fanout stored; {@code timed?id=} (the benchmark's effect) inserts
+ * the id and {@code System.nanoTime()} into table timed.
  */
 public final class LedgerCage implements CageHandler {
 
@@ -94,6 +95,17 @@ public final class LedgerCage implements CageHandler {
                     }
                 });
                 yield Response.of(Map.of("charged", id, "execution", EXECUTIONS.incrementAndGet()));
+            }
+            case "timed" -> {
+                // For DurableCallsBench: when the effect committed is read back from the row (same JVM clock).
+                context.database("main").use(c -> {
+                    try (PreparedStatement s = c.prepareStatement("INSERT INTO timed (id, at_nanos) VALUES (?, ?)")) {
+                        s.setString(1, id);
+                        s.setLong(2, System.nanoTime());
+                        return s.executeUpdate();
+                    }
+                });
+                yield Response.empty();
             }
             case "fanout" -> {
                 List<String> children = CHILDREN.computeIfAbsent(id, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
