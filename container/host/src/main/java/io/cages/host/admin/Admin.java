@@ -57,4 +57,25 @@ public interface Admin {
     default MetricsText metrics(String accept) {
         return null;
     }
+
+    /**
+     * Stored durable calls to {@code cage} (null: all cages), newest first, at most {@code limit}: id, caller,
+     * cage, operation, key, status (pending, done, failed, expired, cancelled), inFlight, attempts, times and
+     * the last error.
+     *
+     * @throws io.cages.api.CageException BAD_REQUEST for an unknown status, UNAVAILABLE when a database is unreachable
+     */
+    default com.fasterxml.jackson.databind.JsonNode durableCalls(String cage, String status, int limit) throws io.cages.api.CageException {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    }
+
+    /** Makes a durable call due again now (a failed, expired or cancelled one with a new expiry); false: no such call. */
+    default boolean retryDurableCall(String id) throws io.cages.api.CageException {
+        return false;
+    }
+
+    /** Cancels a pending durable call (one being delivered right now may still take effect); false: no such pending call. */
+    default boolean cancelDurableCall(String id) throws io.cages.api.CageException {
+        return false;
+    }
 }
