@@ -10,6 +10,10 @@ import io.cages.api.Transaction;
 import io.cages.host.spi.HostJson;
 import io.cages.host.spi.ResourceContext;
 import io.cages.host.spi.ResourceProvider;
+import io.cages.host.spi.StateFence;
+import io.cages.host.spi.StateStore;
+import io.cages.api.CageState;
+import io.cages.resources.provider.state.CageStates;
 import io.cages.resources.jdbc.JdbcResource;
 import io.cages.resources.jdbc.JdbcResources;
 import io.cages.resources.jms.EmbeddedBroker;
@@ -29,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * changes), then the JDBC pools are reconfigured (all or nothing itself), then the JMS ones switched; a
  * failure at any step closes what was opened and leaves every live resource as it was.
  */
-public final class HostResourceProvider implements ResourceProvider {
+public final class HostResourceProvider implements ResourceProvider, StateStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostResourceProvider.class);
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
@@ -42,6 +46,8 @@ public final class HostResourceProvider implements ResourceProvider {
     private volatile JmsResources jms;
     private EmbeddedBrokerSettings brokerSettings = EmbeddedBrokerSettings.NONE;
     private EmbeddedBroker broker;
+    private volatile CageStates states;
+    private String stateDatabase;
 
     @Override
     public synchronized void start(ResourceContext context, JsonNode config) throws Exception {
@@ -63,6 +69,10 @@ public final class HostResourceProvider implements ResourceProvider {
             close();
             throw e;
         }
+        stateDatabase = file.stateDatabase();
+        states = stateDatabase == null
+                ? CageStates.embedded(context.config().workDir().resolve("state"), this::currentDeadline)
+                : CageStates.on(() -> jdbc.get(stateDatabase), this::currentDeadline);
     }
 
     @Override
@@ -70,6 +80,10 @@ public final class HostResourceProvider implements ResourceProvider {
         ResourcesFile file = ResourcesFile.parse(config, System::getenv);
         if (!file.broker().equals(brokerSettings)) {
             throw new IllegalArgumentException("embeddedBroker settings take effect at the next host start; put them back as "
+                    + "they were to apply the other changes");
+        }
+        if (!java.util.Objects.equals(file.stateDatabase(), stateDatabase)) {
+            throw new IllegalArgumentException("state settings take effect at the next host start; put them back as "
                     + "they were to apply the other changes");
         }
         apply(file);
@@ -104,6 +118,21 @@ public final class HostResourceProvider implements ResourceProvider {
         return new BoundTransaction(this::jdbcResource, this::jmsResource, currentDeadline());
     }
 
+    @Override
+    public Transaction transaction(StateFence fence) {
+        return new BoundTransaction(this::jdbcResource, this::jmsResource, currentDeadline(), states, fence);
+    }
+
+    @Override
+    public CageState state(StateFence fence) {
+        return states.state(fence);
+    }
+
+    @Override
+    public long activate(String cage, String version) throws CageException {
+        return states.activate(cage, version);
+    }
+
     // Read through the volatile fields at each use: start() sets them before any cage runs.
     private JdbcResource jdbcResource(String name) throws CageException {
         return jdbc.get(name);
@@ -135,6 +164,9 @@ public final class HostResourceProvider implements ResourceProvider {
 
     @Override
     public synchronized void close() {
+        if (states != null) {
+            states.close();
+        }
         if (jms != null) {
             jms.close();
         }

@@ -15,15 +15,19 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * {"embeddedBroker": {"enabled": true, "tcpPort": -1, "maxDeliveryAttempts": 10},
  *  "resources": {"inventory": {"kind": "jdbc", "url": "jdbc:h2:file:./work/data/inventory", "maxPoolSize": 8},
- *                "events":    {"kind": "jms",  "brokerUrl": "vm://0"}}}
+ *                "events":    {"kind": "jms",  "brokerUrl": "vm://0"}},
+ *  "state": {"database": "inventory"}}
  * }</pre>
+ *
+ * {@code state.database} names the jdbc resource that keeps cage state ({@code context.state()}); without it,
+ * an embedded H2 database under the host's work folder does.
  *
  * Each kind validates its own settings; this class only checks the envelope: known top-level keys, a kind
  * on every resource, and names a cage can write.
  */
-record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, Map<String, JsonNode> jms) {
+record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, Map<String, JsonNode> jms, String stateDatabase) {
 
-    private static final Set<String> KEYS = Set.of("embeddedBroker", "resources");
+    private static final Set<String> KEYS = Set.of("embeddedBroker", "resources", "state");
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
 
     /** @throws io.cages.host.spi.SettingsException naming the key or resource and what is wrong */
@@ -46,6 +50,15 @@ record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, 
             settings.remove("kind");
             (kind.equals("jdbc") ? jdbc : jms).put(name, settings);
         }
-        return new ResourcesFile(broker, Map.copyOf(jdbc), Map.copyOf(jms));
+        String stateDatabase = null;
+        if (file.has("state")) {
+            Settings state = file.object("state", Set.of("database"));
+            stateDatabase = state.string("database", null);
+            if (stateDatabase == null || !jdbc.containsKey(stateDatabase)) {
+                throw state.problem("database", "must name a jdbc resource of this file (known: " + new java.util.TreeSet<>(jdbc.keySet())
+                        + "); without \"state\", cage state is kept in an embedded database under the host's work folder");
+            }
+        }
+        return new ResourcesFile(broker, Map.copyOf(jdbc), Map.copyOf(jms), stateDatabase);
     }
 }
