@@ -158,20 +158,28 @@ public final class CageStates implements AutoCloseable {
             @Override
             public <T> T write(BoundState.SqlOp<T> op) throws CageException {
                 JdbcResource r = resource();
+                takeEpochIfDue(fence);
                 Deadline d = deadline.get();
-                try (Connection c = r.connection(d)) {
-                    c.setAutoCommit(false);
-                    try {
-                        sql.admitWrite(c, fence);
-                        T result = op.run(c, sql);
-                        c.commit();
-                        return result;
-                    } catch (SQLException | CageException | RuntimeException e) {
-                        rollback(c);
-                        throw e;
+                for (int attempt = 1; ; attempt++) {
+                    try (Connection c = r.connection(d)) {
+                        c.setAutoCommit(false);
+                        try {
+                            sql.admitWrite(c, fence);
+                            T result = op.run(c, sql);
+                            c.commit();
+                            return result;
+                        } catch (SQLException | CageException | RuntimeException e) {
+                            rollback(c);
+                            throw e;
+                        }
+                    } catch (SQLException e) {
+                        // Two first writes of one field at once, where nothing serialized them (H2 before the cage had an
+                        // epoch row): the loser rolled back whole and tries again, now as an update.
+                        if (attempt < 3 && "23505".equals(e.getSQLState())) {
+                            continue;
+                        }
+                        throw JdbcErrors.translate(r.name(), d, e);
                     }
-                } catch (SQLException e) {
-                    throw JdbcErrors.translate(r.name(), d, e);
                 }
             }
         });
@@ -186,6 +194,7 @@ public final class CageStates implements AutoCloseable {
         return c -> {
             try {
                 StateSql sql = sql();
+                takeEpochIfDue(fence);
                 sql.admitWrite(c, fence);
                 BoundState.Access onConnection = new BoundState.Access() {
                     @Override
@@ -226,6 +235,16 @@ public final class CageStates implements AutoCloseable {
     private String stateResourceName() {
         JdbcResource r = resource;
         return r == null ? EMBEDDED : r.name();
+    }
+
+    /**
+     * The active version takes the epoch at its first write when the embedded database was not open at its switch
+     * (see {@link #activate}); in a transaction of its own, before the write's.
+     */
+    private void takeEpochIfDue(StateFence fence) throws CageException {
+        if (fence.epoch() == 0 && fence.active()) {
+            fence.hold(activate(fence.cage(), fence.version()));
+        }
     }
 
     /** See {@link io.cages.host.spi.StateStore#activate}: 0 while the embedded database was never opened. */

@@ -86,8 +86,7 @@ final class StateSql {
 
     /**
      * Admits a write of {@code fence}'s version in the caller's transaction, holding the epoch row's lock until
-     * it ends, or refuses it. A version that holds no epoch yet takes it here when it is the active one on this
-     * host (the embedded store was not open at its switch); see {@link CageStates#activate}.
+     * it ends, or refuses it.
      *
      * @throws CageException UNAVAILABLE naming the cage, the refused version and the epoch's holder
      */
@@ -96,10 +95,6 @@ final class StateSql {
         if (fence.retired()) {
             throw CageException.unavailable("cage '" + cage + "' version " + fence.version()
                     + " may not write its state: the version is retired");
-        }
-        if (fence.epoch() == 0 && fence.active()) {
-            fence.hold(activate(c, cage, fence.version()));
-            return;
         }
         Epoch e = lockEpoch(c, cage, false);
         if (e != null && (fence.epoch() != 0 ? e.epoch() == fence.epoch() : e.version().equals(fence.version()))) {
