@@ -67,7 +67,7 @@ public final class CageStates implements AutoCloseable {
     }
 
     /** JDBC URL of the embedded database: every commit written at once (WRITE_DELAY=0), lock waits up to 10 s. */
-    static String embeddedUrl(Path dir) {
+    public static String embeddedUrl(Path dir) {
         return "jdbc:h2:file:" + dir.resolve("cages").toAbsolutePath() + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000";
     }
 
