@@ -197,16 +197,21 @@ class CageStateTest {
 
     @Test
     void aTransactionCommitsStateWithItsOtherPartsOrNotAtAll() throws Exception {
+        Files.writeString(dir.resolve("resources.json"), """
+                {"resources": {"side": {"kind": "jdbc", "url": "jdbc:h2:mem:state-side;DB_CLOSE_DELAY=-1"}}}
+                """);
         try (Host host = start()) {
             Dispatcher d = host.dispatcher();
             deploy(host, V1);
             JsonNode ok = call(d, "tx", Map.of("key", "t"));
             assertEquals("[1,null]", ok.path("results").toString());
+            JsonNode mixed = call(d, "tx", Map.of("key", "t", "db", "side"));
+            assertEquals("[2,7,null]", mixed.path("results").toString(), "each part's entry in the order added");
             CageException rolledBack = failure(d, "tx", Map.of("key", "t", "fail", true));
             assertEquals(ErrorCode.BAD_REQUEST, rolledBack.code());
             assertTrue(rolledBack.getMessage().startsWith("transaction rolled back: participant 1 (sql \"cage-state\") failed: failing on purpose"),
                     rolledBack.getMessage());
-            assertEquals(1, call(d, "get", Map.of("key", "t")).path("fields").path("n").asLong(), "the first part rolled back too");
+            assertEquals(2, call(d, "get", Map.of("key", "t")).path("fields").path("n").asLong(), "the first part rolled back too");
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * Test cage on cage state, built into a bundle by the tests (it sees only io.cages.api and java.*).
  * {@code inc?key=&field=} increments; {@code put?key=&fields=} sets fields; {@code get?key=}; {@code remove?key=&field=};
- * {@code delete?key=}; {@code tx?key=&field=&fail=} increments in a transaction that fails on request;
+ * {@code delete?key=}; {@code tx?key=&fail=&db=} increments and puts in a transaction (with a part on {@code db} between them when
+ * given) that fails on request;
  * {@code bad?case=} makes one kind of bad call; {@code hold?file=&key=&field=} waits for the file, then increments
  * (a request in flight across a swap); {@code later?go=&out=&key=} writes from a thread of its own, outside any
  * request, once the file {@code go} exists, and writes what happened to {@code out}.
@@ -44,8 +45,7 @@ public final class StateCage implements CageHandler {
             case "get" -> out.put("fields", state.get(key));
             case "remove" -> state.remove(key, (String) p.get("field"));
             case "delete" -> state.delete(key);
-            case "tx" -> out.put("results", context.transaction()
-                    .state(s -> s.increment(key, "n", 1))
+            case "tx" -> out.put("results", withSql(context.transaction().state(s -> s.increment(key, "n", 1)), (String) p.get("db"))
                     .state(s -> {
                         s.put(key, Map.of("last", request.id()));
                         if (Boolean.TRUE.equals(p.get("fail"))) {
@@ -87,6 +87,11 @@ public final class StateCage implements CageHandler {
             default -> throw CageException.notFound("no operation " + request.operation());
         }
         return Response.of(out);
+    }
+
+    /** Adds a part on the database {@code db} answering 7, when given: state parts around another resource's. */
+    private static io.cages.api.Transaction withSql(io.cages.api.Transaction t, String db) {
+        return db == null ? t : t.sql(db, c -> 7);
     }
 
     private static void bad(CageState state, String which) throws CageException {
