@@ -65,4 +65,12 @@ public interface CageContext {
      * @since 2.2
      */
     DurableCall durableCall(String id) throws CageException;
+
+    /**
+     * This cage's state: documents kept per cage name that outlive versions and hosts, fenced across swaps.
+     * Cheap; the handle belongs to this version (its writes are refused once another version is active).
+     *
+     * @since 2.2
+     */
+    CageState state();
 }

@@ -36,6 +36,14 @@ public interface Transaction {
     }
 
     /**
+     * Adds work on this cage's {@link CageContext#state state}: it runs on a connection of the state database of
+     * its own, fenced like any state write, and commits with the other parts. Its result is its entry.
+     *
+     * @since 2.2
+     */
+    <T> Transaction state(StateWork<T> work);
+
+    /**
      * Runs every part, then commits all or rolls back all.
      *
      * @return each part's result in the order added (entries may be null)

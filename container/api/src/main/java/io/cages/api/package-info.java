@@ -31,7 +31,8 @@
  * 1.x do not resolve on a 2.x host and are rebuilt, unchanged unless they called that method. 2.1.0 added
  * streamed answers ({@link io.cages.api.Response#stream}, {@link io.cages.api.BodyWriter}). 2.2.0 added durable
  * calls ({@link io.cages.api.CageRef#callDurably}, {@link io.cages.api.Transaction#callDurably},
- * {@link io.cages.api.CageContext#durableCall}, {@link io.cages.api.DurableCall}).
+ * {@link io.cages.api.CageContext#durableCall}, {@link io.cages.api.DurableCall}) and cage state
+ * ({@link io.cages.api.CageContext#state}, {@link io.cages.api.CageState}, {@link io.cages.api.Transaction#state}).
  *
  * <p>Maven coordinates: {@code io.cages:cages-api} at the cages version, scope {@code provided}; a cage project
  * gets it (and the testing kit) from its parent {@code io.cages:cages-cage-parent} (see the README's "Writing your

@@ -15,7 +15,8 @@ import java.util.Map;
  * {@code --password} (default: $PGUSER / $PGPASSWORD), {@code --seconds} per round (3), {@code --rounds} (5),
  * {@code --threads} (8), {@code --pool} (8), {@code --deadline-ms} (5000), {@code --msg-bytes} (256),
  * {@code --tcp-port} (the JMS part also runs over a TCP acceptor on this port; {@code auto} (default) = a free one, 0 = in-VM only),
- * {@code --delivery persistent|non-persistent|both} (JMS delivery mode on both sides; both by default), {@code --only jdbc|jms}.
+ * {@code --delivery persistent|non-persistent|both} (JMS delivery mode on both sides; both by default), {@code --only jdbc|jms|state}
+ * (state: cage state writes vs raw JDBC upserts on an embedded H2 file and on the PostgreSQL, see {@link StateBench}).
  */
 public final class ResourceBench {
 
@@ -50,6 +51,22 @@ public final class ResourceBench {
 
         System.out.printf("cages resource bench: %d cores, %s, %d rounds of %.0f s per system (order rotating), one warm-up round each%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), rounds, seconds);
+        if (only.equals("state")) {
+            Path dir = Files.createTempDirectory("cages-resbench-state");
+            try {
+                StateBench.runH2(dir, threads, seconds, rounds, deadlineMs);
+            } finally {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+            String url = o.get("jdbc-url");
+            if (url != null) {
+                StateBench.runPostgres(url, o.getOrDefault("user", System.getenv("PGUSER")),
+                        o.getOrDefault("password", System.getenv("PGPASSWORD")), pool, threads, seconds, rounds, deadlineMs);
+            }
+            return;
+        }
         if (!only.equals("jms")) {
             String url = o.get("jdbc-url");
             if (url == null) {

@@ -93,6 +93,15 @@ final class CageRevision {
         return handler;
     }
 
+    VersionFence fence() {
+        return context.fence();
+    }
+
+    /** Takes the cage's state epoch for this version (see {@link StateHandover}). */
+    long activateState() throws io.cages.api.CageException {
+        return context.activateState();
+    }
+
     /** Owned by this version (through its context) so Jackson's caches of cage classes die with it. */
     ObjectMapper mapper() {
         return context.mapper();

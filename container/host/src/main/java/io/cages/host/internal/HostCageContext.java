@@ -3,8 +3,10 @@ package io.cages.host.internal;
 import io.cages.api.CageConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageContext;
+import io.cages.api.CageException;
 import io.cages.api.CageRef;
 import io.cages.api.CageException;
+import io.cages.api.CageState;
 import io.cages.api.Database;
 import io.cages.api.DurableCall;
 import io.cages.api.MessageQueue;
@@ -24,6 +26,8 @@ final class HostCageContext implements CageContext, AutoCloseable {
     private final CageCalls calls;
     private final HostResources resources;
     private final ObjectMapper mapper = CageJson.newMapper();
+    private final VersionFence fence;
+    private volatile CageState state;
 
     HostCageContext(String cage, String version, CageConfigs configs, CageCalls calls, HostResources resources) {
         this.cage = cage;
@@ -32,6 +36,15 @@ final class HostCageContext implements CageContext, AutoCloseable {
         this.configs = configs;
         this.calls = calls;
         this.logger = System.getLogger("cage." + cage);
+        this.fence = new VersionFence(cage, version);
+    }
+
+    VersionFence fence() {
+        return fence;
+    }
+
+    long activateState() throws CageException {
+        return resources.activateState(cage, version);
     }
 
     /** This version's Jackson mapper: it may cache the cage's classes, so it lives and dies with the version. */
@@ -59,7 +72,18 @@ final class HostCageContext implements CageContext, AutoCloseable {
     @Override
     public Transaction transaction() {
         CurrentRequest.refuseIfNonBlocking("open a transaction");
-        return resources.transaction();
+        return resources.transaction(fence);
+    }
+
+    @Override
+    public CageState state() {
+        CurrentRequest.refuseIfNonBlocking("use its state");
+        CageState s = state;
+        if (s == null) {
+            s = resources.state(fence); // cheap and stateless: a race makes two equal handles
+            state = s;
+        }
+        return s;
     }
 
     @Override
@@ -108,6 +132,7 @@ final class HostCageContext implements CageContext, AutoCloseable {
 
     @Override
     public void close() {
+        fence.markRetired();
         for (Consumer<CageConfig> listener : subscriptions.closeAll()) {
             configs.unsubscribe(cage, listener);
         }

@@ -24,6 +24,11 @@ final class HostRequest implements Request {
         this.nonBlocking = nonBlocking;
     }
 
+    /** The version serving this request (its state writes are vouched for while it drains). */
+    String revisionVersion() {
+        return revision.version();
+    }
+
     /** True when the handler runs on the thread that dispatched it, where it must not block. */
     boolean nonBlocking() {
         return nonBlocking;

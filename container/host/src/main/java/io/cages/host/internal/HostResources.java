@@ -3,11 +3,13 @@ package io.cages.host.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cages.api.CageException;
+import io.cages.api.CageState;
 import io.cages.api.Database;
 import io.cages.api.Deadline;
 import io.cages.api.DurableCall;
 import io.cages.api.MessageQueue;
 import io.cages.api.SqlWork;
+import io.cages.api.StateWork;
 import io.cages.api.Transaction;
 import io.cages.host.admin.ConfigProblem;
 import io.cages.host.HostConfig;
@@ -15,6 +17,8 @@ import io.cages.host.spi.ResourceContext;
 import io.cages.host.spi.ResourceProvider;
 import io.cages.host.spi.Reply;
 import io.cages.host.spi.Settings;
+import io.cages.host.spi.StateFence;
+import io.cages.host.spi.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -208,6 +212,20 @@ final class HostResources implements AutoCloseable {
         return provider.runOnce(cage, key, deadline, handler);
     }
 
+    /** A transaction whose state parts are fenced by {@code fence} (when the provider keeps cage state). */
+    Transaction transaction(StateFence fence) {
+        return provider instanceof StateStore store ? store.transaction(fence) : transaction();
+    }
+
+    CageState state(StateFence fence) {
+        return provider instanceof StateStore store ? store.state(fence) : new Missing("state");
+    }
+
+    /** See {@link StateStore#activate}; 0 when this host keeps no cage state. */
+    long activateState(String cage, String version) throws CageException {
+        return provider instanceof StateStore store ? store.activate(cage, version) : 0;
+    }
+
     private byte[] read() throws IOException {
         try {
             return Files.readAllBytes(file);
@@ -239,7 +257,7 @@ final class HostResources implements AutoCloseable {
     }
 
     /** What cages get when the host has no resource provider: every use says so. */
-    private record Missing(String name) implements Database, MessageQueue, Transaction {
+    private record Missing(String name) implements Database, MessageQueue, Transaction, CageState {
 
         private CageException unavailable() {
             return CageException.unavailable("no resources on this host (no resource provider on its class path): cannot use '" + name + "'");
@@ -281,7 +299,37 @@ final class HostResources implements AutoCloseable {
         }
 
         @Override
+        public <T> Transaction state(StateWork<T> work) {
+            return this;
+        }
+
+        @Override
         public List<Object> commit() throws CageException {
+            throw unavailable();
+        }
+
+        @Override
+        public Map<String, Object> get(String key) throws CageException {
+            throw unavailable();
+        }
+
+        @Override
+        public void put(String key, Map<String, ?> fields) throws CageException {
+            throw unavailable();
+        }
+
+        @Override
+        public void remove(String key, String... fields) throws CageException {
+            throw unavailable();
+        }
+
+        @Override
+        public void delete(String key) throws CageException {
+            throw unavailable();
+        }
+
+        @Override
+        public long increment(String key, String field, long delta) throws CageException {
             throw unavailable();
         }
     }

@@ -80,6 +80,7 @@ final class SwapCoordinator {
             CageRevision next;
             try {
                 next = foreign != null ? startForeign(foreign, slot) : start(stage(manifest, jar), manifest, slot);
+                StateHandover.handOver(previous, next);
             } catch (DeployException e) {
                 // Roll back: start removed what stage installed; the slot never saw the new version.
                 registry.removeIfIdle(slot);
@@ -185,6 +186,7 @@ final class SwapCoordinator {
 
     /** Drains {@code old} in the background; the future completes once it is uninstalled and left the slot. */
     private CompletableFuture<Void> retire(CageSlot slot, CageRevision old) {
+        StateHandover.release(old);
         return retirements.track(old.retire(Duration.ofMillis(slot.limits().drainTimeoutMs())).thenRun(() -> {
             slot.retired(old);
             LOG.info("cage {} {} retired", old.cage(), old.version());

@@ -3,7 +3,9 @@ package io.cages.resources.provider;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.SqlWork;
+import io.cages.api.StateWork;
 import io.cages.api.Transaction;
+import io.cages.host.spi.StateFence;
 import io.cages.resources.jdbc.JdbcErrors;
 import io.cages.resources.jdbc.JdbcResource;
 import io.cages.resources.jms.JmsResource;
@@ -18,16 +20,21 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import io.cages.resources.provider.Lookup;
+import io.cages.resources.provider.state.CageStates;
 
 /**
  * The cage-facing transaction: parts are named by resource and resolved at {@link #commit}, so an unknown
  * name fails the whole transaction before anything runs. Durable calls become outbox rows written by the SQL
  * part of the outbox database, on its connection, after its work; SQL on the database of a durable call
- * being handled runs on that call's connection (see {@link DurableCalls}).
+ * being handled runs on that call's connection (see {@link DurableCalls}). Every state part runs in one
+ * participant of the group commit, on one connection of the state database (see {@link CageStates}).
  */
 final class BoundTransaction implements Transaction {
 
-    private sealed interface Part permits SqlPart, SendPart, DurablePart {
+    private sealed interface Part permits SqlPart, SendPart, DurablePart, StatePart {
+    }
+
+    private record StatePart(StateWork<?> work) implements Part {
     }
 
     private record SqlPart(String database, SqlWork<?> work) implements Part {
@@ -39,16 +46,29 @@ final class BoundTransaction implements Transaction {
     private record DurablePart(String cage, String operation, String params, String key) implements Part {
     }
 
+    /** The participant that runs every state part. */
+    private static final int STATE = -1;
+
     private final Lookup<JdbcResource> databases;
     private final Lookup<JmsResource> queues;
     private final DurableCalls durable;
     private final Deadline deadline;
     private final List<Part> parts = new ArrayList<>();
     private final String caller;
+    private final CageStates states;
+    private final StateFence fence;
     private String outbox;
     private boolean committed;
 
     BoundTransaction(Lookup<JdbcResource> databases, Lookup<JmsResource> queues, DurableCalls durable, String caller, Deadline deadline) {
+        this(databases, queues, durable, caller, deadline, null, null);
+    }
+
+    /** A transaction whose state parts run on {@code states}, fenced by {@code fence}. */
+    BoundTransaction(Lookup<JdbcResource> databases, Lookup<JmsResource> queues, DurableCalls durable, String caller, Deadline deadline,
+                     CageStates states, StateFence fence) {
+        this.states = states;
+        this.fence = fence;
         this.databases = databases;
         this.queues = queues;
         this.durable = durable;
@@ -77,6 +97,13 @@ final class BoundTransaction implements Transaction {
         Objects.requireNonNull(cage, "cage");
         Objects.requireNonNull(operation, "operation");
         parts.add(new DurablePart(cage, operation, DurableCalls.paramsJson(cage, operation, params), DurableCalls.effectiveKey(key)));
+        return this;
+    }
+
+    @Override
+    public <T> Transaction state(StateWork<T> work) {
+        checkOpen();
+        parts.add(new StatePart(Objects.requireNonNull(work, "work")));
         return this;
     }
 
@@ -128,7 +155,10 @@ final class BoundTransaction implements Transaction {
         }
         // SQL on the database of the durable call being handled joins that call's transaction, here and now.
         GroupCommit tx = new GroupCommit(deadline);
-        List<Integer> inTx = new ArrayList<>();
+        List<Integer> inTx = new ArrayList<>(); // per participant, its part's index in work; STATE for the state participant
+        // Every state part runs in one participant, at the place of the first one; its entries are put back below.
+        List<StateWork<?>> stateWorks = new ArrayList<>();
+        List<Integer> stateIndexes = new ArrayList<>();
         for (int i = 0; i < work.size(); i++) {
             Part part = work.get(i);
             if (part instanceof SqlPart p && DurableCalls.joinedOn(p.database()) != null) {
@@ -144,6 +174,19 @@ final class BoundTransaction implements Transaction {
                 case DurablePart p -> {
                     continue;
                 }
+                case StatePart p -> {
+                    stateIndexes.add(i);
+                    stateWorks.add(p.work());
+                    if (stateWorks.size() > 1) {
+                        continue;
+                    }
+                    if (states == null) {
+                        throw CageException.unavailable("this transaction has no cage state: it was not made by context.transaction()");
+                    }
+                    tx.sql(states.partResource(), states.part(fence, stateWorks));
+                    inTx.add(STATE);
+                    continue;
+                }
             }
             inTx.add(i);
         }
@@ -151,7 +194,12 @@ final class BoundTransaction implements Transaction {
             List<Object> committedResults = tx.run();
             for (int k = 0; k < inTx.size(); k++) {
                 int i = inTx.get(k);
-                if (i < results.length) {
+                if (i == STATE) {
+                    List<?> stateResults = (List<?>) committedResults.get(k);
+                    for (int j = 0; j < stateIndexes.size(); j++) {
+                        results[stateIndexes.get(j)] = stateResults.get(j);
+                    }
+                } else if (i < results.length) {
                     results[i] = committedResults.get(k);
                 }
             }

@@ -12,6 +12,10 @@ import io.cages.host.spi.HostJson;
 import io.cages.host.spi.Reply;
 import io.cages.host.spi.ResourceContext;
 import io.cages.host.spi.ResourceProvider;
+import io.cages.host.spi.StateFence;
+import io.cages.host.spi.StateStore;
+import io.cages.api.CageState;
+import io.cages.resources.provider.state.CageStates;
 import io.cages.resources.jdbc.JdbcResource;
 import io.cages.resources.jdbc.JdbcResources;
 import io.cages.resources.jms.EmbeddedBroker;
@@ -32,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * changes), then the JDBC pools are reconfigured (all or nothing itself), then the JMS ones switched; a
  * failure at any step closes what was opened and leaves every live resource as it was.
  */
-public final class HostResourceProvider implements ResourceProvider {
+public final class HostResourceProvider implements ResourceProvider, StateStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostResourceProvider.class);
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(30);
@@ -46,6 +50,8 @@ public final class HostResourceProvider implements ResourceProvider {
     private EmbeddedBrokerSettings brokerSettings = EmbeddedBrokerSettings.NONE;
     private EmbeddedBroker broker;
     private volatile DurableCalls durable;
+    private volatile CageStates states;
+    private String stateDatabase;
 
     @Override
     public synchronized void start(ResourceContext context, JsonNode config) throws Exception {
@@ -69,6 +75,10 @@ public final class HostResourceProvider implements ResourceProvider {
         }
         durable = new DurableCalls(context, this::jdbcResource, file.durable());
         durable.start();
+        stateDatabase = file.stateDatabase();
+        states = stateDatabase == null
+                ? CageStates.embedded(context.config().workDir().resolve("state"), this::currentDeadline)
+                : CageStates.on(() -> jdbc.get(stateDatabase), this::currentDeadline);
     }
 
     @Override
@@ -76,6 +86,10 @@ public final class HostResourceProvider implements ResourceProvider {
         ResourcesFile file = ResourcesFile.parse(config, System::getenv);
         if (!file.broker().equals(brokerSettings)) {
             throw new IllegalArgumentException("embeddedBroker settings take effect at the next host start; put them back as "
+                    + "they were to apply the other changes");
+        }
+        if (!java.util.Objects.equals(file.stateDatabase(), stateDatabase)) {
+            throw new IllegalArgumentException("state settings take effect at the next host start; put them back as "
                     + "they were to apply the other changes");
         }
         apply(file);
@@ -143,6 +157,23 @@ public final class HostResourceProvider implements ResourceProvider {
         return durable.runOnce(cage, key, deadline, handler);
     }
 
+    @Override
+    public Transaction transaction(StateFence fence) {
+        String caller = context.currentCage();
+        return new BoundTransaction(this::jdbcResource, this::jmsResource, durable, caller == null ? "host" : caller, currentDeadline(),
+                states, fence);
+    }
+
+    @Override
+    public CageState state(StateFence fence) {
+        return states.state(fence);
+    }
+
+    @Override
+    public long activate(String cage, String version) throws CageException {
+        return states.activate(cage, version);
+    }
+
     // Read through the volatile fields at each use: start() sets them before any cage runs.
     private JdbcResource jdbcResource(String name) throws CageException {
         return jdbc.get(name);
@@ -176,6 +207,9 @@ public final class HostResourceProvider implements ResourceProvider {
     public synchronized void close() {
         if (durable != null) {
             durable.close(); // the relay first: it uses the pools
+        }
+        if (states != null) {
+            states.close();
         }
         if (jms != null) {
             jms.close();

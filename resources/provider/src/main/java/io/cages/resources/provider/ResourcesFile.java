@@ -16,15 +16,20 @@ import java.util.regex.Pattern;
  * {"embeddedBroker": {"enabled": true, "tcpPort": -1, "maxDeliveryAttempts": 10},
  *  "resources": {"inventory": {"kind": "jdbc", "url": "jdbc:h2:file:./work/data/inventory", "maxPoolSize": 8},
  *                "events":    {"kind": "jms",  "brokerUrl": "vm://0"}},
- *  "durableCalls": {"inbox": {"billing": "billing"}}}
+ *  "durableCalls": {"inbox": {"billing": "billing"}},
+ *  "state": {"database": "inventory"}}
  * }</pre>
+ *
+ * {@code state.database} names the jdbc resource that keeps cage state ({@code context.state()}); without it,
+ * an embedded H2 database under the host's work folder does.
  *
  * Each kind validates its own settings; this class only checks the envelope: known top-level keys, a kind
  * on every resource, and names a cage can write.
  */
-record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, Map<String, JsonNode> jms, DurableSettings durable) {
+record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, Map<String, JsonNode> jms, DurableSettings durable,
+                     String stateDatabase) {
 
-    private static final Set<String> KEYS = Set.of("embeddedBroker", "resources", "durableCalls");
+    private static final Set<String> KEYS = Set.of("embeddedBroker", "resources", "durableCalls", "state");
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
 
     /** @throws io.cages.host.spi.SettingsException naming the key or resource and what is wrong */
@@ -47,6 +52,15 @@ record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, 
             settings.remove("kind");
             (kind.equals("jdbc") ? jdbc : jms).put(name, settings);
         }
-        return new ResourcesFile(broker, Map.copyOf(jdbc), Map.copyOf(jms), DurableSettings.read(file, "durableCalls"));
+        String stateDatabase = null;
+        if (file.has("state")) {
+            Settings state = file.object("state", Set.of("database"));
+            stateDatabase = state.string("database", null);
+            if (stateDatabase == null || !jdbc.containsKey(stateDatabase)) {
+                throw state.problem("database", "must name a jdbc resource of this file (known: " + new java.util.TreeSet<>(jdbc.keySet())
+                        + "); without \"state\", cage state is kept in an embedded database under the host's work folder");
+            }
+        }
+        return new ResourcesFile(broker, Map.copyOf(jdbc), Map.copyOf(jms), DurableSettings.read(file, "durableCalls"), stateDatabase);
     }
 }

@@ -38,7 +38,7 @@ class ResourcesFileTest {
 
     @Test
     void badEnvelopesAreNamedByPath() {
-        assertEquals("resource: unknown key (known: [durableCalls, embeddedBroker, resources])", rejected("{\"resource\": {}}"));
+        assertEquals("resource: unknown key (known: [durableCalls, embeddedBroker, resources, state])", rejected("{\"resource\": {}}"));
         assertEquals("durableCalls.inbox.billing must name a jdbc resource",
                 rejected("{\"durableCalls\": {\"inbox\": {\"billing\": \"\"}}}"));
         assertEquals("durableCalls.expiry: unknown key (known: [database, dedupeWindowHours, expiryHours, inbox, pollMs])",
@@ -55,5 +55,9 @@ class ResourcesFileTest {
                 rejected("{\"embeddedBroker\": {\"maxDeliveryAttempts\": 0}}"));
         assertEquals("embeddedBroker.inVmid: unknown key (known: [enabled, inVmId, maxDeliveryAttempts, tcpBind, tcpPort])",
                 rejected("{\"embeddedBroker\": {\"inVmid\": 1}}"));
+        assertEquals("state.database: must name a jdbc resource of this file (known: [db]); without \"state\", cage state is kept"
+                + " in an embedded database under the host's work folder",
+                rejected("{\"resources\": {\"db\": {\"kind\": \"jdbc\", \"url\": \"jdbc:h2:mem:x\"}}, \"state\": {\"database\": \"dbx\"}}"));
+        assertEquals("state.db: unknown key (known: [database])", rejected("{\"state\": {\"db\": \"x\"}}"));
     }
 }
