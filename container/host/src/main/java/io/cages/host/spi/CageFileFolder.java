@@ -49,7 +49,8 @@ public final class CageFileFolder {
 
     private final Path dir;
     private final String kind;
-    private final String onRejection;
+    /** The log line of a rejection, with the file as its first argument (log readers and tests key on it). */
+    private final String rejectedLine;
     private final Listener listener;
     private final Map<String, ConfigProblem> problems = new ConcurrentHashMap<>();
     // CONCURRENCY: only touched by scan(), which is synchronized.
@@ -62,7 +63,7 @@ public final class CageFileFolder {
     public CageFileFolder(Path dir, String kind, String onRejection, Listener listener) {
         this.dir = dir;
         this.kind = kind;
-        this.onRejection = onRejection;
+        this.rejectedLine = kind + " {} rejected: {}; " + onRejection;
         this.listener = listener;
     }
 
@@ -132,7 +133,7 @@ public final class CageFileFolder {
         ConfigProblem previous = problems.get(file.toString());
         if (previous == null || !previous.reason().equals(reason)) { // a file rejected again as before keeps its first time
             problems.put(file.toString(), new ConfigProblem(file.toString(), reason, Instant.now()));
-            LOG.error("{} {} rejected: {}; {}", kind, file, reason, onRejection);
+            LOG.error(rejectedLine, file, reason);
         }
     }
 
