@@ -110,6 +110,12 @@ class ConsoleBrowserTest {
                 await(driver, "the deploy history lists the console's update", "return Array.from(document.querySelectorAll('#history tbody tr'))"
                         + ".some(r => r.cells[2].textContent === 'UPDATE' && r.cells[5].textContent === '2.0.0' && r.cells[8].textContent === 'console:hello-2.0.0.jar')");
             } finally {
+                // What the browser showed, for whoever reads a failure (target/ of this module).
+                try {
+                    Files.write(Path.of("target", "console-browser-test.png"), driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+                } catch (RuntimeException | IOException e) {
+                    System.out.println("console browser test: no screenshot: " + e);
+                }
                 driver.quit();
                 loading.set(false);
                 load.join();
