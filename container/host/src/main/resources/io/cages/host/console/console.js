@@ -234,7 +234,9 @@
         }
         chart = new uPlot({
           title: spec.title, width: CHART_WIDTH, height: CHART_HEIGHT,
-          scales: { x: { time: true } },
+          // Each point stands for the slot that starts there: the axis runs to the end of the newest slot, so a
+          // swap made in it is drawn at once rather than once the next slot begins.
+          scales: { x: { time: true, range: (u, min, max) => [min, max + h.slotSeconds] } },
           series: [{}].concat(spec.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false }))),
           plugins: [swapMarkers(win)],
         }, data, holder);
