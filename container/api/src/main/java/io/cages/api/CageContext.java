@@ -56,4 +56,13 @@ public interface CageContext {
      * @since 1.2
      */
     Transaction transaction();
+
+    /**
+     * A durable call by its id ({@link DurableCall#id()}), as stored now.
+     *
+     * @throws CageException NOT_FOUND when no such call is stored (or it was purged after its dedupe window),
+     *                       BAD_REQUEST when the id is malformed, UNAVAILABLE when its database is not reachable
+     * @since 2.2
+     */
+    DurableCall durableCall(String id) throws CageException;
 }

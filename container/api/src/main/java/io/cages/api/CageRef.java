@@ -1,5 +1,6 @@
 package io.cages.api;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.osgi.annotation.versioning.ProviderType;
@@ -41,4 +42,29 @@ public interface CageRef {
 
     /** As {@link #callAsync(String, Map)}, with a raw body and its media type. */
     CompletableFuture<CallResult> callAsync(String operation, Map<String, ?> params, byte[] body, String contentType);
+
+    /**
+     * Stores a call of {@code operation} for the host to deliver, and returns once it is stored durably (the
+     * host's own database): the host delivers it by name with back-off until the cage answers or the call
+     * expires (24 hours), and the cage executes it at most once per {@code key} within its dedupe window
+     * (72 hours by default). A call made while handling a durable call gets the parent's key in front of its
+     * own ({@code parent/key}), so a retried parent does not repeat its children's effects. To store the call
+     * in the same commit as database work, use {@link Transaction#callDurably} instead.
+     *
+     * @param key 1 to 200 characters: letters, digits and {@code - _ . : @}
+     * @return the stored call (PENDING), with the id to look it up by ({@link CageContext#durableCall})
+     * @throws IllegalArgumentException naming what is wrong with the key
+     * @throws CageException            UNAVAILABLE when the call could not be stored (then it was not)
+     * @since 2.2
+     */
+    default DurableCall callDurably(String operation, Map<String, ?> params, String key) throws CageException {
+        return callDurably(operation, params, key, null);
+    }
+
+    /**
+     * As {@link #callDurably(String, Map, String)}, expiring after {@code expiry} (null: the host's default).
+     *
+     * @since 2.2
+     */
+    DurableCall callDurably(String operation, Map<String, ?> params, String key, Duration expiry) throws CageException;
 }

@@ -41,4 +41,25 @@ public interface Transaction {
      * @return each part's result in the order added (entries may be null)
      */
     List<Object> commit() throws CageException;
+
+    /**
+     * Adds a durable call of {@code cage}'s {@code operation}, stored as an outbox row in this transaction's
+     * database, on the same connection and in the same commit as that database's SQL work: the call is
+     * delivered if and only if the transaction commits (no XA). Then as {@link CageRef#callDurably}. Its
+     * entry in {@link #commit}'s results is the stored {@link DurableCall}.
+     *
+     * <p>The database is the one of this transaction's {@link #sql} parts (they must all name one database),
+     * or the one named with {@link #outbox}; otherwise {@link #commit} fails with BAD_REQUEST before anything runs.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the key
+     * @since 2.2
+     */
+    Transaction callDurably(String cage, String operation, Map<String, ?> params, String key);
+
+    /**
+     * Names the database that stores this transaction's durable calls, when its SQL parts use several (or none).
+     *
+     * @since 2.2
+     */
+    Transaction outbox(String database);
 }

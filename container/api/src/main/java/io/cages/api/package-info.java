@@ -29,7 +29,9 @@
  * it only gains default methods. Removing or changing anything is a major version: 2.0.0 removed
  * {@code ErrorCode.httpStatus()} (the HTTP transport maps codes to statuses now), so cages built against
  * 1.x do not resolve on a 2.x host and are rebuilt, unchanged unless they called that method. 2.1.0 added
- * streamed answers ({@link io.cages.api.Response#stream}, {@link io.cages.api.BodyWriter}).
+ * streamed answers ({@link io.cages.api.Response#stream}, {@link io.cages.api.BodyWriter}). 2.2.0 added durable
+ * calls ({@link io.cages.api.CageRef#callDurably}, {@link io.cages.api.Transaction#callDurably},
+ * {@link io.cages.api.CageContext#durableCall}, {@link io.cages.api.DurableCall}).
  *
  * <p>Maven coordinates: {@code io.cages:cages-api} at the cages version, scope {@code provided}; a cage project
  * gets it (and the testing kit) from its parent {@code io.cages:cages-cage-parent} (see the README's "Writing your
@@ -39,7 +41,7 @@
  * a bundle of its own, and cages import nothing else but {@code java.*}.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package io.cages.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -72,6 +72,9 @@ class LeakFreeSwapTest {
     @Test
     void aThousandSwapsUnderLoadLeaveNoOldClassLoaderAndMetaspaceFlat() throws Exception {
         assertEquals(Outcome.ACTIVE, fx.deploy(HostFixture.versionCage("leaky", "1.0.0")).outcome());
+        // The metrics are built a few seconds after the host serves, which could fall between the two figures
+        // (Micrometer's classes would count as growth): a scrape builds them now.
+        fx.host.admin().metrics(null);
         Load load = new Load(fx);
         load.start();
         Figures first = null;
@@ -97,6 +100,19 @@ class LeakFreeSwapTest {
         assertEquals(1, last.cageLoaders, "after " + SWAPS + " swaps only the active version's class loader is alive: every old one was collected");
         assertTrue(Math.abs(growth) < 5.0, () -> String.format("class space changed %.2f %% between swap %d and swap %d", growth, FIRST, SWAPS));
         assertTrue(Math.abs(last.classes - first.classes) <= 20, "classes loaded: " + first.classes + " after " + FIRST + ", " + last.classes + " after " + SWAPS);
+        Set<String> metered = meteredVersions(fx.host.admin().metrics(null).text());
+        System.out.printf("leak-free swaps: versions of leaky with request meters after %d swaps: %s%n", SWAPS, metered);
+        assertTrue(metered.size() <= 3, "request meters of retired versions are dropped, but the registry has " + metered);
+    }
+
+    /** The versions of cage leaky that have request meters in a Prometheus scrape. */
+    private static Set<String> meteredVersions(String scrape) {
+        Set<String> versions = new java.util.TreeSet<>();
+        Matcher m = Pattern.compile("cages_request_duration_seconds_count\\{[^}]*cage=\"leaky\"[^}]*version=\"([^\"]+)\"").matcher(scrape);
+        while (m.find()) {
+            versions.add(m.group(1));
+        }
+        return versions;
     }
 
     record Figures(int cageLoaders, long cageClassSpace, long classSpace, long metaspace, int classes) {

@@ -52,6 +52,14 @@ class CageCtlAgainstFakeHostTest {
     private static final String NO_SUCH_CAGE = """
             {"error":"not_found","message":"no cage named 'nope'","requestId":"req-9"}""";
 
+    private static final String DURABLE = """
+            [{"id":"c1@inventory","caller":"inventory","cage":"billing","operation":"settle","key":"charge-o-1","status":"pending",
+              "inFlight":true,"attempts":2,"created":"2025-03-01T10:00:00Z","nextAttempt":"2025-03-01T10:00:01Z",
+              "expires":"2025-03-02T10:00:00Z","finished":null,"errorCode":"UNAVAILABLE","error":"busy"},
+             {"id":"c2","caller":"gateway","cage":"billing","operation":"settle","key":"k2","status":"expired","inFlight":false,
+              "attempts":9,"created":"2025-03-01T09:00:00Z","nextAttempt":"2025-03-01T09:30:00Z","expires":"2025-03-01T10:00:00Z",
+              "finished":"2025-03-01T10:00:00Z","errorCode":"DEADLINE_EXCEEDED","error":"expired after 9 attempts"}]""";
+
     /** What the fake host saw. */
     record Seen(String method, String path, Map<String, String> query, byte[] body) {
     }
@@ -89,6 +97,10 @@ class CageCtlAgainstFakeHostTest {
             case "GET /history" -> reply(exchange, 200, HISTORY);
             case "GET /config-problems" -> reply(exchange, 200, "[]");
             case "GET /jobs" -> reply(exchange, 200, JOBS);
+            case "GET /durable-calls" -> reply(exchange, 200, DURABLE);
+            case "POST /durable-calls/retry" -> reply(exchange, 200, "{\"id\":\"" + query.get("id") + "\",\"retried\":true}");
+            case "POST /durable-calls/cancel" -> reply(exchange, 404,
+                    "{\"error\":\"not_found\",\"message\":\"no pending durable call '" + query.get("id") + "' to cancel\",\"requestId\":\"r\"}");
             case "POST /run-job" -> {
                 if (!"nightly".equals(query.get("job"))) {
                     reply(exchange, 404, "{\"error\":\"not_found\",\"message\":\"no job named '" + query.get("job") + "'\",\"requestId\":\"r\"}");
@@ -229,6 +241,23 @@ class CageCtlAgainstFakeHostTest {
               "lastOutcome":"ok","fired":1,"skipped":0,"running":0}]""";
 
     @Test
+    void durableCallsTableRetryAndCancel() {
+        assertEquals(ExitCodes.OK, run("durable", "--cage", "billing", "--status", "pending"), err::toString);
+        assertEquals(Map.of("limit", "100", "cage", "billing", "status", "pending"), seen.get(seen.size() - 1).query());
+        String table = out.toString();
+        assertTrue(table.startsWith("ID "), table);
+        assertTrue(table.contains("c1@inventory") && table.contains("billing/settle") && table.contains("in flight"), table);
+        assertTrue(table.contains("expired") && table.contains("expired after 9 attempts"), table);
+
+        out.getBuffer().setLength(0);
+        assertEquals(ExitCodes.OK, run("durable-retry", "c2"), err::toString);
+        assertEquals("OK: retry durable call c2\n", out.toString());
+        assertEquals(ExitCodes.FAILED, run("durable-cancel", "c2"));
+        assertTrue(err.toString().startsWith("FAILED: cancel durable call c2: ") && err.toString().contains("no pending durable call 'c2'"),
+                err::toString);
+    }
+
+    @Test
     void jobsTableAndRunJobByHand() {
         assertEquals(ExitCodes.OK, run("jobs"), err::toString);
         assertEquals("""
@@ -294,7 +323,7 @@ class CageCtlAgainstFakeHostTest {
         assertTrue(err.toString().contains("Usage: cagectl"), err::toString);
 
         assertUsageError("cagectl: unknown command 'frobnicate'; the commands are list, history, deploy, undeploy, "
-                + "problems, resources, jobs, run-job, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
+                + "problems, resources, jobs, run-job, durable, durable-retry, durable-cancel, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
         assertUsageError("cagectl: 'cagectl deploy' needs JAR: The cage bundle jar to deploy.\n"
                 + "Run 'cagectl deploy --help' for usage.\n", "deploy");
         assertUsageError("cagectl: '--last' must be at least 1, got 0\nRun 'cagectl history --help' for usage.\n",

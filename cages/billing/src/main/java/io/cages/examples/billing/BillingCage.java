@@ -15,10 +15,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Billing on a queue. Charges arrive on the {@code billing.charges} queue (inventory queues one with every
- * reservation; {@code charge} queues one directly); the host's JMS transport turns each message into a
- * {@code settle} request, acknowledged only once settled. Settled invoices are kept in the host's
- * {@code billing} database, keyed by order, so a redelivered message never bills twice.
+ * Billing. Charges arrive as durable calls of {@code settle} (inventory stores one with every reservation,
+ * and the host delivers it until settled, once per key: the dedupe row commits with the invoice, in the
+ * {@code billing} database, see {@code durableCalls.inbox} in the resources file) or on the
+ * {@code billing.charges} queue ({@code charge} queues one directly; the host's JMS transport turns each
+ * message into a {@code settle} request, acknowledged only once settled). Invoices are keyed by order, so a
+ * redelivered message never bills twice either.
  *
  * <ul>
  *   <li>{@code charge?order=&customer=&amountCents=} queues a charge and answers its message id;</li>
@@ -54,7 +56,7 @@ public final class BillingCage implements CageHandler {
                     "{\"order\":\"" + safe(request, "order") + "\",\"customer\":\"" + safe(request, "customer")
                             + "\",\"amountCents\":" + amount(request) + "}")));
             case "settle" -> Response.of(settle(safe(request, "order"), safe(request, "customer"), amount(request),
-                    request.attributes().get("jms.JMSMessageID")));
+                    reference(request)));
             case "invoice" -> Response.of(invoice(safe(request, "order")));
             case "invoices" -> {
                 Map<String, Object> answer = new LinkedHashMap<>();
@@ -83,6 +85,12 @@ public final class BillingCage implements CageHandler {
         context.logger().log(System.Logger.Level.INFO, "order {0}: {1} cents for {2} {3}", order, amountCents, customer,
                 recorded ? "settled" : "was already settled");
         return Map.of("order", order, "settled", recorded);
+    }
+
+    /** Where the charge came from: its JMS message id, or its durable call's key. */
+    private static String reference(Request request) {
+        String messageId = request.attributes().get("jms.JMSMessageID");
+        return messageId != null ? messageId : request.attributes().get("durable.key");
     }
 
     private Map<String, Object> invoice(String order) throws CageException {

@@ -19,9 +19,10 @@ import java.util.concurrent.ExecutionException;
  * both calls.
  *
  * <p>{@code POST /gateway/order?sku=bolt&quantity=3&customer=c-17} places an order: {@code inventory} reserves
- * the stock and queues the charge in one transaction, then {@code billing} is asked how the charge stands
- * (usually still {@code pending}: it settles from the queue a moment later). If asking billing fails, the
- * reservation is released, so no stock stays held for an order the caller saw fail.
+ * the stock and stores the charge (a durable call of billing) in one transaction, then {@code billing} is asked
+ * how the charge stands (often still {@code pending}: the host delivers the charge a moment later, until billing
+ * settles it). Once reserved, the order stands: if asking billing fails, the answer says its status is
+ * {@code unknown}, and the charge is still delivered.
  *
  * <p>{@code GET /gateway/quote?sku=bolt&quantity=120&customer=c-17} asks {@code pricing} for a price: a process cage
  * (warm Python workers, cages/pricing), called by name exactly like a Java cage.
@@ -55,21 +56,17 @@ public final class GatewayCage implements CageHandler {
         reserve.put("customer", request.param("customer") == null ? "walk-in" : request.param("customer"));
         reserve.values().removeIf(Objects::isNull); // inventory names what is missing
         CallResult reserved = context.cage("inventory").call("reserve", reserve);
-        CallResult billing;
+        Object billing;
         try {
-            billing = context.cage("billing").call("invoice", Map.of("order", order));
+            billing = describe(context.cage("billing").call("invoice", Map.of("order", order)));
         } catch (CageException e) {
-            try {
-                context.cage("inventory").call("release", Map.of("order", order));
-            } catch (CageException notReleased) {
-                e.addSuppressed(notReleased); // the reservation stays; the host logs both
-            }
-            throw e;
+            // The order stands: its charge is a durable call stored with the reservation, settled once billing answers.
+            billing = Map.of("status", "unknown", "error", e.getMessage());
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("order", order);
         answer.put("inventory", describe(reserved));
-        answer.put("billing", describe(billing));
+        answer.put("billing", billing);
         return Response.of(answer);
     }
 

@@ -3,6 +3,7 @@ package io.cages.examples.inventory;
 import io.cages.api.CageContext;
 import io.cages.api.CageException;
 import io.cages.api.CageHandler;
+import io.cages.api.DurableCall;
 import io.cages.api.Request;
 import io.cages.api.Response;
 import java.sql.Connection;
@@ -19,9 +20,11 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code stock?sku=} answers the quantity and unit price;</li>
- *   <li>{@code reserve?order=&sku=&quantity=&customer=} takes the quantity off the stock and queues the charge
- *       for billing in one transaction: the reservation and the message commit together or not at all.
- *       Repeating it for the same order answers the first reservation and changes nothing;</li>
+ *   <li>{@code reserve?order=&sku=&quantity=&customer=} takes the quantity off the stock and stores a durable
+ *       call of billing's {@code settle} in one transaction of the inventory database: the reservation and the
+ *       charge commit together or not at all, and the host delivers the charge until billing settles it (once,
+ *       keyed {@code charge-<order>}). Repeating it for the same order answers the first reservation and
+ *       changes nothing;</li>
  *   <li>{@code release?order=} puts a reservation back (what a caller does when a later step fails);</li>
  *   <li>{@code reservations} counts reservations and the quantity they hold, by sku.</li>
  * </ul>
@@ -29,8 +32,6 @@ import java.util.Map;
 public final class InventoryCage implements CageHandler {
 
     static final String DATABASE = "inventory";
-    static final String QUEUE = "events";
-    static final String CHARGES = "billing.charges";
 
     private volatile CageContext context;
 
@@ -72,16 +73,16 @@ public final class InventoryCage implements CageHandler {
             throw CageException.badRequest("not enough '" + sku + "' in stock: " + item.get("quantity") + " left, " + quantity + " asked");
         }
         long amountCents = (long) quantity * ((Number) item.get("unitPriceCents")).longValue();
-        // Cages see only the cage API and java.*, so this one JSON message is written by hand; id() admits
-        // nothing that would need escaping.
-        String charge = "{\"order\":\"" + order + "\",\"customer\":\"" + customer + "\",\"amountCents\":" + amountCents + "}";
+        // The charge is an outbox row in this transaction's database: no crash can leave the reservation
+        // without its charge (the queued message of earlier versions could be lost between the two commits).
         List<Object> results = context.transaction()
                 .sql(DATABASE, c -> Schema.take(c, order, sku, quantity, amountCents))
-                .send(QUEUE, CHARGES, charge)
+                .callDurably("billing", "settle", Map.of("order", order, "customer", customer, "amountCents", amountCents),
+                        "charge-" + order)
                 .commit();
         @SuppressWarnings("unchecked")
         Map<String, Object> reservation = (Map<String, Object>) results.get(0);
-        reservation.put("chargeMessage", results.get(1));
+        reservation.put("charge", ((DurableCall) results.get(1)).id());
         return reservation;
     }
 

@@ -59,6 +59,27 @@ public interface Admin {
     }
 
     /**
+     * Stored durable calls to {@code cage} (null: all cages), newest first, at most {@code limit}: id, caller,
+     * cage, operation, key, status (pending, done, failed, expired, cancelled), inFlight, attempts, times and
+     * the last error.
+     *
+     * @throws io.cages.api.CageException BAD_REQUEST for an unknown status, UNAVAILABLE when a database is unreachable
+     */
+    default com.fasterxml.jackson.databind.JsonNode durableCalls(String cage, String status, int limit) throws io.cages.api.CageException {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    }
+
+    /** Makes a durable call due again now (a failed, expired or cancelled one with a new expiry); false: no such call. */
+    default boolean retryDurableCall(String id) throws io.cages.api.CageException {
+        return false;
+    }
+
+    /** Cancels a pending durable call (one being delivered right now may still take effect); false: no such pending call. */
+    default boolean cancelDurableCall(String id) throws io.cages.api.CageException {
+        return false;
+    }
+
+    /**
      * The console's recent history of one cage and operation (or their totals): per slot of the window the
      * requests, rate, p50/p99, errors by code, in flight and queued, with the swaps of the window as markers.
      * See the README's "Console" for the fields.

@@ -133,4 +133,19 @@ final class AdminService implements Admin {
     public List<FlockMember> flock() {
         return calls.remote() instanceof FlockView view ? view.members() : List.of();
     }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode durableCalls(String cage, String status, int limit) throws io.cages.api.CageException {
+        return resources.durableCalls(cage, status, limit);
+    }
+
+    @Override
+    public boolean retryDurableCall(String id) throws io.cages.api.CageException {
+        return resources.retryDurableCall(id);
+    }
+
+    @Override
+    public boolean cancelDurableCall(String id) throws io.cages.api.CageException {
+        return resources.cancelDurableCall(id);
+    }
 }

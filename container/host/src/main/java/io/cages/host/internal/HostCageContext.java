@@ -4,9 +4,13 @@ import io.cages.api.CageConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cages.api.CageContext;
 import io.cages.api.CageRef;
+import io.cages.api.CageException;
 import io.cages.api.Database;
+import io.cages.api.DurableCall;
 import io.cages.api.MessageQueue;
 import io.cages.api.Transaction;
+import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** The context of one cage version. Closing it ends its config subscription. */
@@ -56,6 +60,25 @@ final class HostCageContext implements CageContext, AutoCloseable {
     public Transaction transaction() {
         CurrentRequest.refuseIfNonBlocking("open a transaction");
         return resources.transaction();
+    }
+
+    @Override
+    public DurableCall durableCall(String id) throws CageException {
+        CurrentRequest.refuseIfNonBlocking("look up a durable call");
+        return resources.durableCall(id);
+    }
+
+    /** Stores a durable call from this cage; the parameters are copied to a plain tree first, as for any call. */
+    @SuppressWarnings("unchecked")
+    DurableCall callDurably(String target, String operation, Map<String, ?> params, String key, Duration expiry) throws CageException {
+        Map<String, Object> copied;
+        try {
+            copied = params == null || params.isEmpty() ? Map.of() : mapper.convertValue(params, Map.class);
+        } catch (IllegalArgumentException e) {
+            throw CageException.badRequest("parameters for durable call of cage '" + target + "' operation '" + operation
+                    + "' cannot be copied: " + e.getMessage());
+        }
+        return resources.callDurably(cage, target, operation, copied, key, expiry);
     }
 
     @Override

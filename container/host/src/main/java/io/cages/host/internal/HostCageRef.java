@@ -3,6 +3,8 @@ package io.cages.host.internal;
 import io.cages.api.CageException;
 import io.cages.api.CageRef;
 import io.cages.api.CallResult;
+import io.cages.api.DurableCall;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -54,6 +56,12 @@ final class HostCageRef implements CageRef {
     @Override
     public CompletableFuture<CallResult> callAsync(String operation, Map<String, ?> params, byte[] body, String contentType) {
         return calls.call(caller, cage, operation, params, body, contentType, false);
+    }
+
+    @Override
+    public DurableCall callDurably(String operation, Map<String, ?> params, String key, Duration expiry) throws CageException {
+        CurrentRequest.refuseIfNonBlocking("store a durable call to cage '" + cage + "'");
+        return caller.callDurably(cage, operation, params, key, expiry);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.cages.host.admin.MetricsText;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.Reply;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -22,10 +23,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -106,9 +109,45 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
             if (requestMeters.size() >= MAX_REQUEST_METERS) {
                 key = new Key(key.cage, OTHER, key.version, key.transport, key.outcome);
             }
-            meters = requestMeters.computeIfAbsent(key, this::newRequestMeters);
+            boolean[] made = new boolean[1];
+            meters = requestMeters.computeIfAbsent(key, k -> {
+                made[0] = true;
+                return newRequestMeters(k);
+            });
+            if (made[0]) {
+                dropRetiredVersions(); // a new key is rare: most often a new version's first requests
+            }
         }
         meters.record(took);
+    }
+
+    /**
+     * Removes the request meters of versions this host no longer runs (neither active nor draining), so a cage
+     * swapped a thousand times does not leave a thousand versions' histograms in the registry. Their series end
+     * in Prometheus as a retired version's would anyway. Runs when new meters are made, so at most the versions
+     * of the last swap or two are kept beyond the live ones.
+     */
+    private void dropRetiredVersions() {
+        CageRegistry registered = cages;
+        if (registered == null) {
+            return;
+        }
+        Set<String> live = new HashSet<>();
+        for (CageSlot slot : registered.all()) {
+            CageRevision active = slot.active();
+            if (active != null) {
+                live.add(slot.name() + "@" + active.version());
+            }
+            slot.draining().forEach(r -> live.add(slot.name() + "@" + r.version()));
+        }
+        requestMeters.entrySet().removeIf(e -> {
+            Key k = e.getKey();
+            if (k.version.equals(NONE) || live.contains(k.cage + "@" + k.version)) {
+                return false;
+            }
+            e.getValue().removeFrom(registry);
+            return true;
+        });
     }
 
     private String operationTag(InboundRequest in) {
@@ -282,6 +321,16 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
     }
 
     private record RequestMeters(Timer all, Timer byTransport, Counter deadlineMisses) {
+        void removeFrom(MeterRegistry registry) {
+            registry.remove(all);
+            if (byTransport != null) {
+                registry.remove(byTransport);
+            }
+            if (deadlineMisses != null) {
+                registry.remove(deadlineMisses);
+            }
+        }
+
         void record(long nanos) {
             all.record(nanos, TimeUnit.NANOSECONDS);
             if (byTransport != null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.cages.api.CageException;
 import io.cages.api.Database;
 import io.cages.api.Deadline;
+import io.cages.api.DurableCall;
 import io.cages.api.MessageQueue;
 import io.cages.api.SqlWork;
 import io.cages.api.Transaction;
@@ -12,16 +13,20 @@ import io.cages.host.admin.ConfigProblem;
 import io.cages.host.HostConfig;
 import io.cages.host.spi.ResourceContext;
 import io.cages.host.spi.ResourceProvider;
+import io.cages.host.spi.Reply;
 import io.cages.host.spi.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +44,8 @@ final class HostResources implements AutoCloseable {
     // CONCURRENCY: lastSeen is only touched by start() and scan(), which are synchronized.
     private byte[] lastSeen;
     private volatile ConfigProblem problem;
+    /** Set once the dispatcher exists (after the provider started); until then durable calls wait in their store. */
+    private volatile DurableDelivery delivery;
 
     private HostResources(Path file, ResourceProvider provider) {
         this.file = file;
@@ -84,6 +91,20 @@ final class HostResources implements AutoCloseable {
                 // is refused here as well.
                 CurrentRequest.refuseIfNonBlocking("use a database, queue or transaction");
                 return CurrentRequest.deadlineOf(CurrentRequest.get(), config.cageDefaults().timeoutMs());
+            }
+
+            @Override
+            public String currentCage() {
+                io.cages.api.Request current = CurrentRequest.get();
+                return current == null ? null : current.cage();
+            }
+
+            @Override
+            public CompletableFuture<JsonNode> deliverDurably(String caller, String cage, String operation,
+                                                              Map<String, Object> params, String key, Deadline deadline) {
+                DurableDelivery d = delivery;
+                return d != null ? d.deliver(caller, cage, operation, params, key, deadline)
+                        : CompletableFuture.failedFuture(CageException.unavailable("the host is still starting; not executed"));
             }
         };
         try {
@@ -148,6 +169,45 @@ final class HostResources implements AutoCloseable {
         return provider != null ? provider.transaction() : new Missing("transaction");
     }
 
+    void deliverThrough(DurableDelivery delivery) {
+        this.delivery = delivery;
+    }
+
+    DurableCall callDurably(String caller, String cage, String operation, Map<String, Object> params, String key, Duration expiry)
+            throws CageException {
+        if (provider == null) {
+            throw new Missing("durable calls").unavailable();
+        }
+        return provider.callDurably(caller, cage, operation, params, key, expiry);
+    }
+
+    DurableCall durableCall(String id) throws CageException {
+        if (provider == null) {
+            throw new Missing("durable calls").unavailable();
+        }
+        return provider.durableCall(id);
+    }
+
+    JsonNode durableCalls(String cage, String status, int limit) throws CageException {
+        return provider == null ? JsonNodeFactory.instance.arrayNode() : provider.durableCalls(cage, status, limit);
+    }
+
+    boolean retryDurableCall(String id) throws CageException {
+        return provider != null && provider.retryDurableCall(id);
+    }
+
+    boolean cancelDurableCall(String id) throws CageException {
+        return provider != null && provider.cancelDurableCall(id);
+    }
+
+    /** Runs a durable call's handler once per key (see {@link ResourceProvider#runOnce}). */
+    Reply runOnce(String cage, String key, Deadline deadline, Callable<Reply> handler) throws Exception {
+        if (provider == null) {
+            throw new Missing("durable calls").unavailable();
+        }
+        return provider.runOnce(cage, key, deadline, handler);
+    }
+
     private byte[] read() throws IOException {
         try {
             return Files.readAllBytes(file);
@@ -207,6 +267,16 @@ final class HostResources implements AutoCloseable {
 
         @Override
         public Transaction send(String queue, String destination, String text, Map<String, String> properties) {
+            return this;
+        }
+
+        @Override
+        public Transaction callDurably(String cage, String operation, Map<String, ?> params, String key) {
+            return this;
+        }
+
+        @Override
+        public Transaction outbox(String database) {
             return this;
         }
 

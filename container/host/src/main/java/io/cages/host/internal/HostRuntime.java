@@ -59,8 +59,9 @@ public final class HostRuntime {
         configs.scan();
         this.registry = new CageRegistry(config);
         DeferredEvents requestEvents = new DeferredEvents(EARLY_EVENTS_BEFORE_METRICS, this::buildMetrics);
-        this.dispatcher = new RequestDispatcher(registry, metricsBuilt == null ? RequestEvents.NONE : requestEvents);
+        this.dispatcher = new RequestDispatcher(registry, metricsBuilt == null ? RequestEvents.NONE : requestEvents, resources);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
+        resources.deliverThrough(new DurableDelivery(registry, dispatcher));
         DeployHistory history = new DeployHistory(config.historySize());
         List<CageRuntime> runtimes = new ArrayList<>();
         ServiceLoader.load(CageRuntime.class).forEach(runtimes::add);

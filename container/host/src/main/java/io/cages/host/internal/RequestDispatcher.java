@@ -33,10 +33,12 @@ final class RequestDispatcher implements Dispatcher {
     private final String idPrefix = String.format("%08x", new SecureRandom().nextInt());
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean accepting = true;
+    private final HostResources resources;
 
-    RequestDispatcher(CageRegistry registry, RequestEvents events) {
+    RequestDispatcher(CageRegistry registry, RequestEvents events, HostResources resources) {
         this.registry = registry;
         this.events = events;
+        this.resources = resources;
         this.deadlines = new HashedWheelTimer(r -> {
             Thread t = new Thread(r, "cages-deadlines");
             t.setDaemon(true);
@@ -69,7 +71,7 @@ final class RequestDispatcher implements Dispatcher {
             return CompletableFuture.failedFuture(new RefusedException(ErrorCode.DEADLINE_EXCEEDED,
                     "the request to cage '" + in.cage() + "' arrived with its deadline already passed; not executed"));
         }
-        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, deadlines, stats, events);
+        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, deadlines, stats, events, resources);
         stats.admitted();
         if (!slot.gate().admit(task)) {
             task.result.completeExceptionally(new RefusedException(ErrorCode.UNAVAILABLE, "cage '" + in.cage() + "' is at its limit of "

@@ -38,6 +38,8 @@ final class RequestTask implements Runnable {
     private final Timer deadlines;
     private final DispatchStats stats;
     private final RequestEvents events;
+    /** Runs a durable call (a request with a key) once per key; null in tests that build tasks without resources. */
+    private final HostResources resources;
     private final long admittedNanos = System.nanoTime();
     /** The version that ran the request, for its metrics; null until one entered. */
     private volatile String version;
@@ -51,7 +53,7 @@ final class RequestTask implements Runnable {
     private volatile StreamedBody stream;
 
     RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, Timer deadlines,
-                DispatchStats stats, RequestEvents events) {
+                DispatchStats stats, RequestEvents events, HostResources resources) {
         this.in = in;
         this.deadline = deadline;
         this.budgetMs = budgetMs;
@@ -60,6 +62,7 @@ final class RequestTask implements Runnable {
         this.deadlines = deadlines;
         this.stats = stats;
         this.events = events;
+        this.resources = resources;
     }
 
     Deadline deadline() {
@@ -213,6 +216,14 @@ final class RequestTask implements Runnable {
         }
         stats.executed();
         CompletionStage<Response> stage;
+        if (in.attributes().containsKey(DurableDelivery.KEY_ATTRIBUTE)) {
+            // Its handler's work happens outside the host's reach, so the key could not commit with it.
+            fail(revision, CageException.badRequest("cage '" + in.cage() + "' runs outside the host (" + revision.version()
+                    + ") and cannot execute durable calls once; call it with call() instead"));
+            revision.exit();
+            finish();
+            return;
+        }
         try {
             stage = handler.handleAsync(new HostRequest(in, deadline, revision, true));
         } catch (Throwable t) {
@@ -273,6 +284,11 @@ final class RequestTask implements Runnable {
             stats.executed();
             HostRequest request = new HostRequest(in, deadline, revision, onCallerThread);
             CurrentRequest.set(request);
+            String durableKey = in.attributes().get(DurableDelivery.KEY_ATTRIBUTE);
+            if (durableKey != null && resources != null) {
+                result.complete(resources.runOnce(in.cage(), durableKey, deadline, () -> durableReply(revision, request)));
+                return;
+            }
             Response response = revision.handler().handle(request);
             if (response == null) {
                 throw new IllegalStateException("handler returned null instead of a Response");
@@ -304,6 +320,19 @@ final class RequestTask implements Runnable {
                 Thread.interrupted();
             }
         }
+    }
+
+    /** A durable call's answer: a value or nothing (what the dedupe table keeps), never a stream. */
+    private Reply durableReply(CageRevision revision, HostRequest request) throws Exception {
+        Response response = revision.handler().handle(request);
+        if (response == null) {
+            throw new IllegalStateException("handler returned null instead of a Response");
+        }
+        if (response.isStream()) {
+            throw CageException.badRequest("cage '" + in.cage() + "' answered durable call '" + in.operation()
+                    + "' with a stream; durable calls keep values only");
+        }
+        return revision.toReply(response);
     }
 
     /**

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.api.CageException;
 import io.cages.api.Database;
 import io.cages.api.Deadline;
+import io.cages.api.DurableCall;
 import io.cages.api.MessageQueue;
 import io.cages.api.Transaction;
 import io.cages.host.spi.HostJson;
+import io.cages.host.spi.Reply;
 import io.cages.host.spi.ResourceContext;
 import io.cages.host.spi.ResourceProvider;
 import io.cages.resources.jdbc.JdbcResource;
@@ -18,6 +20,7 @@ import io.cages.resources.jms.JmsResources;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +45,7 @@ public final class HostResourceProvider implements ResourceProvider {
     private volatile JmsResources jms;
     private EmbeddedBrokerSettings brokerSettings = EmbeddedBrokerSettings.NONE;
     private EmbeddedBroker broker;
+    private volatile DurableCalls durable;
 
     @Override
     public synchronized void start(ResourceContext context, JsonNode config) throws Exception {
@@ -63,6 +67,8 @@ public final class HostResourceProvider implements ResourceProvider {
             close();
             throw e;
         }
+        durable = new DurableCalls(context, this::jdbcResource, file.durable());
+        durable.start();
     }
 
     @Override
@@ -73,6 +79,7 @@ public final class HostResourceProvider implements ResourceProvider {
                     + "they were to apply the other changes");
         }
         apply(file);
+        durable.reconfigure(file.durable());
     }
 
     private void apply(ResourcesFile file) {
@@ -101,7 +108,39 @@ public final class HostResourceProvider implements ResourceProvider {
 
     @Override
     public Transaction transaction() {
-        return new BoundTransaction(this::jdbcResource, this::jmsResource, currentDeadline());
+        String caller = context.currentCage();
+        return new BoundTransaction(this::jdbcResource, this::jmsResource, durable, caller == null ? "host" : caller, currentDeadline());
+    }
+
+    @Override
+    public DurableCall callDurably(String caller, String cage, String operation, Map<String, Object> params, String key,
+                                   Duration expiry) throws CageException {
+        return durable.store(caller, cage, operation, params, key, expiry);
+    }
+
+    @Override
+    public DurableCall durableCall(String id) throws CageException {
+        return durable.lookup(id);
+    }
+
+    @Override
+    public JsonNode durableCalls(String cage, String status, int limit) throws CageException {
+        return durable.list(cage, status, limit);
+    }
+
+    @Override
+    public boolean retryDurableCall(String id) throws CageException {
+        return durable.retry(id);
+    }
+
+    @Override
+    public boolean cancelDurableCall(String id) throws CageException {
+        return durable.cancel(id);
+    }
+
+    @Override
+    public Reply runOnce(String cage, String key, Deadline deadline, Callable<Reply> handler) throws Exception {
+        return durable.runOnce(cage, key, deadline, handler);
     }
 
     // Read through the volatile fields at each use: start() sets them before any cage runs.
@@ -135,6 +174,9 @@ public final class HostResourceProvider implements ResourceProvider {
 
     @Override
     public synchronized void close() {
+        if (durable != null) {
+            durable.close(); // the relay first: it uses the pools
+        }
         if (jms != null) {
             jms.close();
         }

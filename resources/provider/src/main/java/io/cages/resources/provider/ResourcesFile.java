@@ -15,15 +15,16 @@ import java.util.regex.Pattern;
  * <pre>{@code
  * {"embeddedBroker": {"enabled": true, "tcpPort": -1, "maxDeliveryAttempts": 10},
  *  "resources": {"inventory": {"kind": "jdbc", "url": "jdbc:h2:file:./work/data/inventory", "maxPoolSize": 8},
- *                "events":    {"kind": "jms",  "brokerUrl": "vm://0"}}}
+ *                "events":    {"kind": "jms",  "brokerUrl": "vm://0"}},
+ *  "durableCalls": {"inbox": {"billing": "billing"}}}
  * }</pre>
  *
  * Each kind validates its own settings; this class only checks the envelope: known top-level keys, a kind
  * on every resource, and names a cage can write.
  */
-record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, Map<String, JsonNode> jms) {
+record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, Map<String, JsonNode> jms, DurableSettings durable) {
 
-    private static final Set<String> KEYS = Set.of("embeddedBroker", "resources");
+    private static final Set<String> KEYS = Set.of("embeddedBroker", "resources", "durableCalls");
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,62}");
 
     /** @throws io.cages.host.spi.SettingsException naming the key or resource and what is wrong */
@@ -46,6 +47,6 @@ record ResourcesFile(EmbeddedBrokerSettings broker, Map<String, JsonNode> jdbc, 
             settings.remove("kind");
             (kind.equals("jdbc") ? jdbc : jms).put(name, settings);
         }
-        return new ResourcesFile(broker, Map.copyOf(jdbc), Map.copyOf(jms));
+        return new ResourcesFile(broker, Map.copyOf(jdbc), Map.copyOf(jms), DurableSettings.read(file, "durableCalls"));
     }
 }

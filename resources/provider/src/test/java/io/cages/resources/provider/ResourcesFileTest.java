@@ -38,7 +38,11 @@ class ResourcesFileTest {
 
     @Test
     void badEnvelopesAreNamedByPath() {
-        assertEquals("resource: unknown key (known: [embeddedBroker, resources])", rejected("{\"resource\": {}}"));
+        assertEquals("resource: unknown key (known: [durableCalls, embeddedBroker, resources])", rejected("{\"resource\": {}}"));
+        assertEquals("durableCalls.inbox.billing must name a jdbc resource",
+                rejected("{\"durableCalls\": {\"inbox\": {\"billing\": \"\"}}}"));
+        assertEquals("durableCalls.expiry: unknown key (known: [database, dedupeWindowHours, expiryHours, inbox, pollMs])",
+                rejected("{\"durableCalls\": {\"expiry\": 1}}"));
         assertEquals("resources.1db: not a valid resource name (a letter, then letters, digits, '_', '.', '-')",
                 rejected("{\"resources\": {\"1db\": {\"kind\": \"jdbc\"}}}"));
         assertEquals("resources.db.kind is required: \"jdbc\" or \"jms\"", rejected("{\"resources\": {\"db\": {\"url\": \"jdbc:h2:mem:x\"}}}"));

@@ -54,7 +54,7 @@ final class AdminRequestHandler extends ConnectionHandler {
     private static final String GET = "GET";
     private static final String POST = "POST";
     private static final String DELETE = "DELETE";
-    private static final String ENDPOINTS = "GET /health, GET /metrics, GET /console, GET /console/api/history?cage=&operation=&window=minute|hour, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, "
+    private static final String ENDPOINTS = "GET /health, GET /metrics, GET /console, GET /console/api/history?cage=&operation=&window=minute|hour, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, GET /durable-calls, POST /durable-calls/retry, POST /durable-calls/cancel, "
             + "POST /deploy, POST /run-job?job=<name>[&cage=<cage>], POST /undeploy?cage=<name>, DELETE /cages/<name>";
 
     private final Admin admin;
@@ -154,6 +154,31 @@ final class AdminRequestHandler extends ConnectionHandler {
                     }
                 }
             }
+            case "/durable-calls" -> {
+                if (allowed(method, GET, exchange)) {
+                    String cage = first(uri.parameters(), "cage");
+                    String status = first(uri.parameters(), "status");
+                    String limit = first(uri.parameters(), "limit");
+                    offload(exchange, "list durable calls", () -> durable(exchange, () -> Responses.value(HttpResponseStatus.OK,
+                            admin.durableCalls(cage, status, limit == null ? 100 : Integer.parseInt(limit)))));
+                }
+            }
+            case "/durable-calls/retry", "/durable-calls/cancel" -> {
+                if (allowed(method, POST, exchange)) {
+                    String call = first(uri.parameters(), "id");
+                    boolean retry = path.endsWith("retry");
+                    if (call == null || call.isEmpty()) {
+                        respond(exchange, error(HttpResponseStatus.BAD_REQUEST, "bad_request", "POST " + path + " needs the query parameter id=<call id>", exchange));
+                    } else {
+                        offload(exchange, (retry ? "retry" : "cancel") + " durable call " + call, () -> durable(exchange, () -> {
+                            boolean done = retry ? admin.retryDurableCall(call) : admin.cancelDurableCall(call);
+                            return done ? Responses.value(HttpResponseStatus.OK, java.util.Map.of("id", call, retry ? "retried" : "cancelled", true))
+                                    : error(HttpResponseStatus.NOT_FOUND, "not_found", retry ? "no durable call '" + call + "' to retry (unknown, or done)"
+                                    : "no pending durable call '" + call + "' to cancel", exchange);
+                        }));
+                    }
+                }
+            }
             case "/deploy" -> {
                 if (allowed(method, POST, exchange)) {
                     deploy(ctx, request, uri.parameters(), exchange);
@@ -247,6 +272,21 @@ final class AdminRequestHandler extends ConnectionHandler {
     }
 
     /** Runs a blocking admin call on a virtual thread and answers with its result, or a 500 if it throws. */
+    /** A durable-call operation: a typed error becomes its status (an unknown status 400, a database down 503). */
+    private FullHttpResponse durable(Exchange exchange, Callable<FullHttpResponse> call) throws Exception {
+        try {
+            return call.call();
+        } catch (NumberFormatException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, "bad_request", "limit must be a whole number", exchange);
+        } catch (io.cages.api.CageException e) {
+            return switch (e.code()) {
+                case BAD_REQUEST -> error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(), exchange);
+                case NOT_FOUND -> error(HttpResponseStatus.NOT_FOUND, "not_found", e.getMessage(), exchange);
+                default -> error(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", e.getMessage(), exchange);
+            };
+        }
+    }
+
     private void offload(Exchange exchange, String what, Callable<FullHttpResponse> call) {
         Runnable task = () -> {
             FullHttpResponse response;

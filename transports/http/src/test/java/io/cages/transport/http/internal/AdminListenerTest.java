@@ -90,6 +90,24 @@ class AdminListenerTest {
     }
 
     @Test
+    void durableCallsAreListedRetriedAndCancelled() {
+        // FakeAdmin keeps Admin's defaults: no calls stored, nothing to retry or cancel.
+        HttpTestClient.Response listed = http.get("/durable-calls?cage=billing&status=failed");
+        assertEquals(200, listed.status(), listed::toString);
+        assertEquals(0, listed.json().size());
+        HttpTestClient.Response retry = http.post("/durable-calls/retry?id=c1", null, null);
+        assertEquals(404, retry.status(), retry::toString);
+        assertEquals("no durable call 'c1' to retry (unknown, or done)", retry.json().get("message").asText());
+        HttpTestClient.Response cancel = http.post("/durable-calls/cancel?id=c1", null, null);
+        assertEquals(404, cancel.status(), cancel::toString);
+        assertEquals("no pending durable call 'c1' to cancel", cancel.json().get("message").asText());
+        HttpTestClient.Response noId = http.post("/durable-calls/cancel", null, null);
+        assertEquals(400, noId.status(), noId::toString);
+        assertEquals(400, http.get("/durable-calls?limit=many").status());
+        assertEquals(405, http.get("/durable-calls/retry?id=c1").status());
+    }
+
+    @Test
     void deployTakesTheJarAsBodyAndAnswersWithTheRecord() {
         byte[] jar = {'P', 'K', 3, 4, 0, 1};
         HttpTestClient.Response ok = http.post("/deploy", jar, "application/java-archive");
