@@ -78,4 +78,19 @@ public interface Admin {
     default boolean cancelDurableCall(String id) throws io.cages.api.CageException {
         return false;
     }
+
+    /**
+     * The console's recent history of one cage and operation (or their totals): per slot of the window the
+     * requests, rate, p50/p99, errors by code, in flight and queued, with the swaps of the window as markers.
+     * See the README's "Console" for the fields.
+     *
+     * @param cage      a cage, or null for the whole host
+     * @param operation one of its operations, or null for all
+     * @param window    {@code minute} (the last minute per 10 s; also when null) or {@code hour} (the last hour per minute)
+     * @return null when metrics are switched off
+     * @throws IllegalArgumentException for another window
+     */
+    default com.fasterxml.jackson.databind.JsonNode metricsHistory(String cage, String operation, String window) {
+        return null;
+    }
 }

@@ -37,9 +37,27 @@ final class AdminService implements Admin {
      * The metrics {@link #metrics(String)} serves once built; none (metrics switched off) until this is called.
      * {@code buildNow} starts building them if that has not started yet (a scrape does not wait for the delay).
      */
-    void serveMetrics(Runnable buildNow, java.util.concurrent.CompletableFuture<HostMetrics> hostMetrics) {
+    void serveMetrics(Runnable buildNow, java.util.concurrent.CompletableFuture<HostMetrics> hostMetrics,
+                      java.util.concurrent.CompletableFuture<MetricsHistory> recent) {
         this.buildMetricsNow = buildNow;
         this.metrics = hostMetrics;
+        this.recent = recent;
+    }
+
+    /** The console's history, built with the metrics; null when metrics are switched off. */
+    private volatile java.util.concurrent.CompletableFuture<MetricsHistory> recent;
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode metricsHistory(String cage, String operation, String window) {
+        java.util.concurrent.CompletableFuture<MetricsHistory> h = recent;
+        if (h == null) {
+            return null;
+        }
+        MetricsHistory.Window w = MetricsHistory.Window.parse(window);
+        buildMetricsNow.run();
+        com.fasterxml.jackson.databind.node.ObjectNode view = h.join().view(cage, operation, w);
+        view.set("series", h.join().series());
+        return view;
     }
 
     @Override

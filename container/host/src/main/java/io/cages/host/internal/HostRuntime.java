@@ -72,15 +72,24 @@ public final class HostRuntime {
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
         if (metricsBuilt != null) {
+            java.util.concurrent.CompletableFuture<MetricsHistory> timeline = new java.util.concurrent.CompletableFuture<>();
             admin.serveMetrics(this::buildMetrics, metricsBuilt.thenApply(metrics -> {
                 metrics.watch(registry);
-                history.listen(metrics::deployed);
-                requestEvents.ready(metrics);
+                // The console's history is built with the metrics, from the same events (nothing before them).
+                MetricsHistory recent = new MetricsHistory(System::currentTimeMillis);
+                history.listen(record -> {
+                    metrics.deployed(record);
+                    recent.deployed(record);
+                });
+                requestEvents.ready(RequestEvents.both(metrics, recent));
+                sampleEvery(HISTORY_SAMPLE_MS, recent);
+                timeline.complete(recent);
                 return metrics;
-            }));
+            }), timeline);
             metricsBuilt.exceptionally(failure -> {
                 LOG.error("the host's metrics could not be built; requests are not counted", failure);
                 requestEvents.ready(RequestEvents.NONE); // lets go of what it kept
+                timeline.completeExceptionally(failure);
                 return null;
             });
         }
@@ -124,8 +133,18 @@ public final class HostRuntime {
     }
 
     static final long METRICS_BUILD_DELAY_MS = 3000;
+    /** How often the console's history samples each cage's in-flight and queued counts. */
+    static final long HISTORY_SAMPLE_MS = 2000;
     /** Requests answered before the metrics exist that make the host build them at once (a few MB of events). */
     static final int EARLY_EVENTS_BEFORE_METRICS = 20_000;
+
+    private void sampleEvery(long ms, MetricsHistory recent) {
+        try {
+            watcher.scheduleWithFixedDelay(() -> recent.sample(registry), 0, ms, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // built while the host stops: nothing left to sample
+        }
+    }
 
     /** Starts building the metrics, once. */
     private void buildMetrics() {

@@ -22,6 +22,23 @@ interface RequestEvents {
         }
     };
 
+    /** Both {@code first} and {@code second} are told of every event, in that order. */
+    static RequestEvents both(RequestEvents first, RequestEvents second) {
+        return new RequestEvents() {
+            @Override
+            public void refused(InboundRequest in, boolean cageKnown, ErrorCode code) {
+                first.refused(in, cageKnown, code);
+                second.refused(in, cageKnown, code);
+            }
+
+            @Override
+            public void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long tookNanos) {
+                first.finished(in, version, result, tookNanos);
+                second.finished(in, version, result, tookNanos);
+            }
+        };
+    }
+
     /**
      * A request answered without being admitted: no such cage, the host shutting down, its deadline passed on
      * arrival, or the cage's gate full. {@code cageKnown} is false when the cage name is not a deployed cage's

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * GET    /health                 {"status":"ok"}
  * GET    /metrics                Prometheus text (OpenMetrics when Accept asks for it); 404 when metrics are off
+ * GET    /console                the web console's page (its static files need no token; see ConsoleFiles)
+ * GET    /console/api/history?cage=&amp;operation=&amp;window=minute|hour  the console's charts; 404 when metrics are off
  * GET    /cages                  [CageInfo...]
  * GET    /history                [DeployRecord...]
  * GET    /config-problems        [ConfigProblem...]
@@ -52,7 +54,7 @@ final class AdminRequestHandler extends ConnectionHandler {
     private static final String GET = "GET";
     private static final String POST = "POST";
     private static final String DELETE = "DELETE";
-    private static final String ENDPOINTS = "GET /health, GET /metrics, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, GET /durable-calls, POST /durable-calls/retry, POST /durable-calls/cancel, "
+    private static final String ENDPOINTS = "GET /health, GET /metrics, GET /console, GET /console/api/history?cage=&operation=&window=minute|hour, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, GET /durable-calls, POST /durable-calls/retry, POST /durable-calls/cancel, "
             + "POST /deploy, POST /run-job?job=<name>[&cage=<cage>], POST /undeploy?cage=<name>, DELETE /cages/<name>";
 
     private final Admin admin;
@@ -66,6 +68,13 @@ final class AdminRequestHandler extends ConnectionHandler {
 
     @Override
     protected void serve(ChannelHandlerContext ctx, FullHttpRequest request, Exchange exchange) {
+        if (request.uri().startsWith(ConsoleFiles.PREFIX) && request.method() == HttpMethod.GET) {
+            String path = new QueryStringDecoder(request.uri()).rawPath();
+            if (ConsoleFiles.isFile(path)) { // no data in these: the page asks for the token and sends it itself
+                respond(exchange, ConsoleFiles.get(path, exchange.requestId));
+                return;
+            }
+        }
         if (!access.allows(request.headers())) {
             FullHttpResponse refused = error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
                     "this admin listener needs 'Authorization: Bearer <token>' with the host's admin token"
@@ -125,6 +134,14 @@ final class AdminRequestHandler extends ConnectionHandler {
             case "/jobs" -> {
                 if (allowed(method, GET, exchange)) {
                     offload(exchange, "list jobs", () -> Responses.value(HttpResponseStatus.OK, admin.jobs()));
+                }
+            }
+            case "/console/api/history" -> {
+                if (allowed(method, GET, exchange)) {
+                    String cage = first(uri.parameters(), "cage");
+                    String operation = first(uri.parameters(), "operation");
+                    String window = first(uri.parameters(), "window");
+                    offload(exchange, "console history", () -> history(cage, operation, window, exchange));
                 }
             }
             case "/run-job" -> {
@@ -223,6 +240,24 @@ final class AdminRequestHandler extends ConnectionHandler {
                     "metrics are switched off on this host (\"metrics\": {\"enabled\": false} in host.json)", exchange);
         }
         return Responses.bytes(HttpResponseStatus.OK, metrics.text().getBytes(java.nio.charset.StandardCharsets.UTF_8), metrics.contentType());
+    }
+
+    private FullHttpResponse history(String cage, String operation, String window, Exchange exchange) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode history;
+        try {
+            history = admin.metricsHistory(blankAsNull(cage), blankAsNull(operation), window);
+        } catch (IllegalArgumentException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(), exchange);
+        }
+        if (history == null) {
+            return error(HttpResponseStatus.NOT_FOUND, "not_found",
+                    "metrics are switched off on this host (\"metrics\": {\"enabled\": false} in host.json), so the console has no history", exchange);
+        }
+        return Responses.value(HttpResponseStatus.OK, history);
+    }
+
+    private static String blankAsNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private void runJob(String cage, String job, Exchange exchange) {
