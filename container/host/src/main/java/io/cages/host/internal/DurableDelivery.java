@@ -4,38 +4,42 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.OutboundCall;
 import io.cages.host.spi.RefusedException;
+import io.cages.host.spi.RemoteCalls;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * The host's side of durable calls: delivers a stored call to the copy on this host with its key as an
- * attribute, and has the resource provider run a request that carries a key at most once
- * ({@link RequestTask}). Calls to copies on other hosts are not delivered yet: the relay retries them until
- * a copy runs here or the call expires, rather than risk an execution without the key.
+ * The host's side of durable calls: delivers a stored call by name with its key, to the copy on this host
+ * when there is one, else through the {@link RemoteCalls} a transport offered (the flock's router picks a
+ * copy and fails over), and has the resource provider run a request that carries a key at most once
+ * ({@link RequestTask}) on whichever host receives it. Copies on different hosts dedupe only if they share
+ * the cage's inbox database.
  */
 final class DurableDelivery {
 
     /** The request attribute carrying a durable call's key to the target. */
-    static final String KEY_ATTRIBUTE = "durable.key";
+    static final String KEY_ATTRIBUTE = InboundRequest.DURABLE_KEY_ATTRIBUTE;
 
     private final CageRegistry registry;
     private final RequestDispatcher dispatcher;
+    private final CageCalls calls;
 
-    DurableDelivery(CageRegistry registry, RequestDispatcher dispatcher) {
+    DurableDelivery(CageRegistry registry, RequestDispatcher dispatcher, CageCalls calls) {
         this.registry = registry;
         this.dispatcher = dispatcher;
+        this.calls = calls;
     }
 
     CompletableFuture<JsonNode> deliver(String caller, String cage, String operation, Map<String, Object> params, String key,
                                         Deadline deadline) {
+        String id = dispatcher.newRequestId();
         CageSlot local = registry.get(cage);
         if (local == null || local.active() == null) {
-            return CompletableFuture.failedFuture(CageException.unavailable("no copy of cage '" + cage
-                    + "' runs on this host (durable calls are delivered to copies on the caller's host only); not executed"));
+            return deliverRemotely(caller, cage, operation, params, key, deadline, id);
         }
-        String id = dispatcher.newRequestId();
         InboundRequest request = new InboundRequest(id, cage, operation, params, null, null,
                 Map.of(KEY_ATTRIBUTE, key, CageCalls.TRACE_ATTRIBUTE, id), caller, deadline);
         return dispatcher.dispatch(request)
@@ -49,5 +53,25 @@ final class DurableDelivery {
                     }
                     return reply.hasValue() ? reply.value() : null;
                 });
+    }
+
+    private CompletableFuture<JsonNode> deliverRemotely(String caller, String cage, String operation, Map<String, Object> params,
+                                                        String key, Deadline deadline, String traceId) {
+        RemoteCalls remote = calls.remote();
+        if (remote == null) {
+            // Not NOT_FOUND, which would end the call: a copy may yet be deployed here before it expires.
+            return CompletableFuture.failedFuture(CageException.unavailable("no copy of cage '" + cage
+                    + "' runs on this host, and this host is not in a flock; not executed"));
+        }
+        OutboundCall call = new OutboundCall(caller, traceId, cage, operation, params, null, null, deadline, key);
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        remote.call(call).whenComplete((reply, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(CageCalls.unwrap(failure));
+            } else {
+                answer.complete(reply.reply().hasValue() ? reply.reply().value() : null); // as for a local copy
+            }
+        });
+        return answer;
     }
 }

@@ -61,7 +61,7 @@ public final class HostRuntime {
         DeferredEvents requestEvents = new DeferredEvents(EARLY_EVENTS_BEFORE_METRICS, this::buildMetrics);
         this.dispatcher = new RequestDispatcher(registry, metricsBuilt == null ? RequestEvents.NONE : requestEvents, resources);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
-        resources.deliverThrough(new DurableDelivery(registry, dispatcher));
+        resources.deliverThrough(new DurableDelivery(registry, dispatcher, calls));
         DeployHistory history = new DeployHistory(config.historySize());
         List<CageRuntime> runtimes = new ArrayList<>();
         ServiceLoader.load(CageRuntime.class).forEach(runtimes::add);

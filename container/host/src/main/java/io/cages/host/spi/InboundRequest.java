@@ -29,6 +29,13 @@ public record InboundRequest(
         String caller,
         Deadline deadline) {
 
+    /**
+     * Attribute carrying a durable call's key: the host runs such a request once per key under the cage's inbox
+     * (a duplicate answers the first execution's answer). Set only by the host's own relay and by transports
+     * that received the key as a durable call's (RPC's durable flag), never from a client's headers.
+     */
+    public static final String DURABLE_KEY_ATTRIBUTE = "durable.key";
+
     private static final byte[] NO_BODY = new byte[0];
 
     public InboundRequest {

@@ -15,9 +15,24 @@ import java.util.Objects;
  * @param body        raw body, or null
  * @param contentType media type of the body, or null
  * @param deadline    when the caller stops waiting; never null
+ * @param durableKey  the key of a durable call being delivered, or null for an ordinary call. The target's host
+ *                    runs a keyed call once per key under the cage's inbox, so it may be redelivered to any copy
+ *                    that shares the inbox, even after it was delivered and the answer lost: a transport fails
+ *                    it over as if the operation were idempotent.
  */
 public record OutboundCall(String caller, String traceId, String cage, String operation, Map<String, Object> params,
-                           byte[] body, String contentType, Deadline deadline) {
+                           byte[] body, String contentType, Deadline deadline, String durableKey) {
+
+    /** An ordinary (not durable) call. */
+    public OutboundCall(String caller, String traceId, String cage, String operation, Map<String, Object> params,
+                        byte[] body, String contentType, Deadline deadline) {
+        this(caller, traceId, cage, operation, params, body, contentType, deadline, null);
+    }
+
+    /** Whether this is a durable call, which the target runs once per key. */
+    public boolean durable() {
+        return durableKey != null;
+    }
 
     public OutboundCall {
         Objects.requireNonNull(caller, "caller");

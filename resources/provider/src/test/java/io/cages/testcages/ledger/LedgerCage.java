@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Test cage for durable calls, calling itself by name. Caller side: {@code place?id=&fail=} inserts an order and
- * a durable {@code charge} in one transaction; {@code send?id=&key=&bad=&to=&expiryMs=} stores a durable call
+ * a durable {@code charge} in one transaction; {@code send?id=&key=&bad=&to=&expiryMs=&slowMs=} stores a durable call
  * outside a transaction; {@code lookup?callId=}. Target side: {@code charge?id=&bad=&slowMs=} inserts an
  * effect row (table effects, no key: a double execution shows as two rows) on its database, which joins the
  * durable call's transaction; {@code fanout?id=} stores two nested durable charges, and fails its first run;
@@ -63,6 +63,9 @@ public final class LedgerCage implements CageHandler {
                 params.put("id", id);
                 if (request.param("bad") != null) {
                     params.put("bad", request.param("bad"));
+                }
+                if (request.param("slowMs") != null) {
+                    params.put("slowMs", request.param("slowMs"));
                 }
                 String to = request.param("to") != null ? request.param("to") : "ledger";
                 Duration expiry = request.param("expiryMs") != null ? Duration.ofMillis(Long.parseLong(request.param("expiryMs"))) : null;

@@ -32,7 +32,9 @@ import io.cages.transport.rpc.RpcConnectionException;
  *   <li>refused by the callee's host before any handler ran (no such cage there, at its limits, shutting
  *       down): another copy, at once;</li>
  *   <li>delivered, then the connection was lost: another copy only if the callee declares the operation
- *       idempotent ({@code Cage-Idempotent}); otherwise a clear error saying it may have run;</li>
+ *       idempotent ({@code Cage-Idempotent}) or the call is durable (it carries a key that the copies' shared
+ *       inbox runs once, so a second delivery answers the first execution's answer); otherwise a clear error
+ *       saying it may have run;</li>
  *   <li>an answer from the callee, error or not: that is the answer.</li>
  * </ul>
  * A copy whose connection failed is skipped for {@link RouterSettings#ejectMs()}. When the directory drops a
@@ -104,16 +106,24 @@ public final class CallRouter implements RemoteCalls {
         }
         CageCopy copy = choose(call.cage(), tried);
         if (copy == null) {
+            if (previous == null && call.durable()) {
+                // Not "not found" (final for a durable call): its relay waits for a copy to start, until it expires.
+                result.completeExceptionally(CageException.unavailable("no host of the flock runs cage '" + call.cage()
+                        + "' now; not executed"));
+                return;
+            }
             result.completeExceptionally(previous == null
                     ? CageException.notFound("no host of the flock runs cage '" + call.cage() + "'")
                     : new CageException(ErrorCode.UNAVAILABLE, "no other copy of cage '" + call.cage() + "' to try" + lastError(previous)));
             return;
         }
         tried.add(copy.host());
-        boolean idempotent = copy.idempotent().contains(call.operation());
+        boolean declaredIdempotent = copy.idempotent().contains(call.operation());
+        // For failover only: the callee is told what the cage declared, and runs a durable call once by its key.
+        boolean idempotent = declaredIdempotent || call.durable();
         outstanding.increment(copy.host());
         client.callDirect(copy.address(), call.traceId(), call.caller(), call.cage(), call.operation(), call.params(), call.body(),
-                        call.contentType(), call.deadline(), idempotent)
+                        call.contentType(), call.deadline(), declaredIdempotent, call.durableKey())
                 .whenComplete((reply, failure) -> {
                     outstanding.decrement(copy.host());
                     if (failure == null) {

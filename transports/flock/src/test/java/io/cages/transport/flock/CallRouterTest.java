@@ -192,6 +192,41 @@ class CallRouterTest {
     }
 
     @Test
+    void aDurableCallWhoseConnectionDiesGoesToAnotherCopyEvenIfNotIdempotent() throws Exception {
+        try (SilentPeer silent = new SilentPeer(); RpcClient patient = new RpcClient(SETTINGS.withHeartbeat(1_000, 60_000))) {
+            CageCopy cutOff = new CageCopy("cut", silent.address(), "1.0.0", Set.of("version"), 0);
+            AtomicReference<List<CageCopy>> directory = new AtomicReference<>(List.of(cutOff));
+            CallRouter router = new CallRouter(patient, cage -> directory.get(), RouterSettings.defaults());
+            List<CompletableFuture<RemoteReply>> durable = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                durable.add(router.call(new OutboundCall("caller", "t", "svc", "sleep", Map.of("ms", "1"), null, null,
+                        Deadline.afterMillis(30_000), "key-" + i)));
+            }
+            Await.until("the cut-off copy holds the three calls", Duration.ofSeconds(10), () -> silent.requests() == 3);
+            directory.set(List.of(copies.get("h1"), copies.get("h2")));
+            router.hostLeft("cut", silent.address());
+
+            for (CompletableFuture<RemoteReply> call : durable) {
+                // These hosts have no resource provider, so no inbox: the answer is their refusal to run a keyed call,
+                // which shows both that the call went on to them and that its key arrived with it.
+                CageException e = failureOf(call);
+                assertEquals(ErrorCode.UNAVAILABLE, e.code());
+                assertTrue(e.getMessage().matches("cage 'svc' operation 'sleep' on host 'h[12]': .*cannot use 'durable calls'"),
+                        e.getMessage());
+            }
+            assertEquals(0, Probe.get("svc.sleep"), "no copy ran the handler without its inbox");
+        }
+    }
+
+    @Test
+    void aDurableCallToACageThatRunsNowhereWaitsInsteadOfFailing() throws Exception {
+        OutboundCall durable = new OutboundCall("caller", "t", "svc", "version", Map.of(), null, null, Deadline.afterMillis(5_000), "k");
+        CageException e = failureOf(router(cage -> List.of(), RouterSettings.defaults()).call(durable));
+        assertEquals(ErrorCode.UNAVAILABLE, e.code(), "not NOT_FOUND, which would end the durable call");
+        assertEquals("no host of the flock runs cage 'svc' now; not executed", e.getMessage());
+    }
+
+    @Test
     void retriesStopWhenTheBudgetIsSpent() throws Exception {
         InetSocketAddress nowhere = new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort());
         CageCopy dead1 = new CageCopy("dead1", nowhere, "1.0.0", Set.of(), 0);

@@ -75,6 +75,18 @@ public final class RpcClient implements AutoCloseable {
         return client.call(peer, traceId, caller, cage, operation, params, body, contentType, deadline, idempotent, true);
     }
 
+    /**
+     * As {@link #callDirect(InetSocketAddress, String, String, String, String, Map, byte[], String, Deadline, boolean)},
+     * for a durable call: the callee's host runs it once per {@code durableKey} (attribute {@code durable.key})
+     * under the cage's inbox, so a redelivery, to this copy or another sharing the inbox, answers the first
+     * execution's answer. A null key makes an ordinary call.
+     */
+    public CompletableFuture<Reply> callDirect(InetSocketAddress peer, String traceId, String caller, String cage,
+                                               String operation, Map<String, Object> params, byte[] body,
+                                               String contentType, Deadline deadline, boolean idempotent, String durableKey) {
+        return client.call(peer, traceId, caller, cage, operation, params, body, contentType, deadline, idempotent, durableKey, true);
+    }
+
     /** Connections currently open to {@code peer}. */
     public int openConnections(InetSocketAddress peer) {
         return client.openConnections(peer);

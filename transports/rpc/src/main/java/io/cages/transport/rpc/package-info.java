@@ -6,8 +6,9 @@
  * <p>Wire format, version 1 (full layout, limits and the choice of Smile in {@code FORMAT.md} of this module):
  * length-prefixed frames over TCP; each frame is {@code u32 length | u16 magic 0xCA6E | u8 version 1 |
  * u8 type | i64 request id | fields of the type}. Types: REQUEST, RESPONSE, ERROR, PING, PONG, CANCEL
- * (reserved). A REQUEST carries flags (idempotent), the caller's remaining deadline in ms, caller, cage,
- * operation, trace id, content type, the parameter tree in Smile and the raw body. Requests are multiplexed
+ * (reserved). A REQUEST carries flags (idempotent, durable), the caller's remaining deadline in ms, caller, cage,
+ * operation, trace id, content type, the parameter tree in Smile, the raw body and, only with the durable flag,
+ * a durable call's key (the callee runs it once per key, attribute {@code durable.key}). Requests are multiplexed
  * per connection and may be answered out of order.
  *
  * <p>Failures reach callers as {@link io.cages.api.CageException}s: a

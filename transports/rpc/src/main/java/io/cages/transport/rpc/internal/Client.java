@@ -41,6 +41,13 @@ public final class Client {
     public CompletableFuture<Reply> call(InetSocketAddress peer, String traceId, String caller, String cage, String operation,
                                          Map<String, Object> params, byte[] body, String contentType, Deadline deadline,
                                          boolean idempotent, boolean direct) {
+        return call(peer, traceId, caller, cage, operation, params, body, contentType, deadline, idempotent, null, direct);
+    }
+
+    /** As the other {@code call}; a non-null {@code durableKey} makes it a durable call, run once per key by the callee. */
+    public CompletableFuture<Reply> call(InetSocketAddress peer, String traceId, String caller, String cage, String operation,
+                                         Map<String, Object> params, byte[] body, String contentType, Deadline deadline,
+                                         boolean idempotent, String durableKey, boolean direct) {
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(cage, "cage");
         Objects.requireNonNull(operation, "operation");
@@ -69,7 +76,7 @@ public final class Client {
                 call.fail(failure);
             }
         });
-        Outgoing outgoing = new Outgoing(caller, cage, operation, traceId, params, body, contentType, deadline, idempotent);
+        Outgoing outgoing = new Outgoing(caller, cage, operation, traceId, params, body, contentType, deadline, idempotent, durableKey);
         pools.computeIfAbsent(peer, p -> new PeerPool(p, shared, connectionsPerPeer)).send(call, outgoing);
         return result;
     }

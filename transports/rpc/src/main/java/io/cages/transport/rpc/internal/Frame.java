@@ -20,15 +20,24 @@ sealed interface Frame {
      *
      * @param deadlineMs remaining milliseconds when the frame was written, 0 = already expired, or
      *                   {@link #NO_DEADLINE}
+     * @param durableKey the key of a durable call, which the callee runs once per key under its inbox; null for
+     *                   an ordinary call
      */
     record Request(long id, boolean idempotent, long deadlineMs, String caller, String cage, String operation,
-                   String traceId, String contentType, Map<String, Object> params, byte[] body) implements Frame {
+                   String traceId, String contentType, Map<String, Object> params, byte[] body,
+                   String durableKey) implements Frame {
 
         private static final byte[] NO_BODY = new byte[0];
 
         public Request {
             params = params == null ? Map.of() : params;
             body = body == null ? NO_BODY : body;
+        }
+
+        /** An ordinary (not durable) call. */
+        public Request(long id, boolean idempotent, long deadlineMs, String caller, String cage, String operation,
+                       String traceId, String contentType, Map<String, Object> params, byte[] body) {
+            this(id, idempotent, deadlineMs, caller, cage, operation, traceId, contentType, params, body, null);
         }
     }
 

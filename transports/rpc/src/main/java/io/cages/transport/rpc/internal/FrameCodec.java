@@ -26,9 +26,13 @@ final class FrameCodec {
     /** Free text: error messages and attribute values. Longer error messages are cut when encoded. */
     static final int MAX_TEXT_BYTES = 8192;
     static final int MAX_ATTRIBUTES = 256;
+    /** A durable call's key: nested keys ({@code parent/child}) reach 1,000 characters of ASCII. */
+    static final int MAX_DURABLE_KEY_BYTES = 1024;
 
     private static final int NULL_STRING = 0xFFFF;
     private static final int FLAG_IDEMPOTENT = 1;
+    /** REQUEST flag: a durable call's key follows the body. */
+    private static final int FLAG_DURABLE = 2;
     private static final int KIND_EMPTY = 0;
     private static final int KIND_VALUE = 1;
     private static final int KIND_BYTES = 2;
@@ -89,7 +93,7 @@ final class FrameCodec {
     }
 
     private static void writeRequest(Frame.Request r, ByteBuf out) {
-        out.writeByte(r.idempotent() ? FLAG_IDEMPOTENT : 0);
+        out.writeByte((r.idempotent() ? FLAG_IDEMPOTENT : 0) | (r.durableKey() != null ? FLAG_DURABLE : 0));
         out.writeInt((int) Math.min(Math.max(r.deadlineMs(), 0), Frame.NO_DEADLINE));
         writeName(out, r.caller(), "caller");
         writeName(out, r.cage(), "cage");
@@ -109,6 +113,11 @@ final class FrameCodec {
             out.setInt(at, out.writerIndex() - at - 4);
         }
         out.writeInt(r.body().length).writeBytes(r.body());
+        if (r.durableKey() != null) {
+            // Last, so a host that predates the flag finds bytes after the body and refuses the frame rather
+            // than running the call without its key.
+            writeString(out, r.durableKey(), MAX_DURABLE_KEY_BYTES, "durable key");
+        }
     }
 
     private static void writeResponse(Frame.Response r, ByteBuf out) {
@@ -228,7 +237,7 @@ final class FrameCodec {
 
     private static Frame.Request readRequest(ByteBuf in, long id) throws FrameException {
         need(in, 5, "flags and deadline", id);
-        int flags = in.readUnsignedByte(); // bits other than idempotent are reserved and ignored
+        int flags = in.readUnsignedByte(); // bits other than idempotent and durable are reserved and ignored
         long deadlineMs = in.readUnsignedInt();
         String caller = readString(in, MAX_NAME_BYTES, "caller", id);
         String cage = readString(in, MAX_NAME_BYTES, "cage", id);
@@ -250,8 +259,15 @@ final class FrameCodec {
             }
         }
         byte[] body = readBytes(in, "body", id);
+        String durableKey = null;
+        if ((flags & FLAG_DURABLE) != 0) {
+            durableKey = readString(in, MAX_DURABLE_KEY_BYTES, "durable key", id);
+            if (durableKey == null || durableKey.isEmpty()) {
+                throw new FrameException(id, false, "REQUEST flagged durable without a durable key");
+            }
+        }
         return new Frame.Request(id, (flags & FLAG_IDEMPOTENT) != 0, deadlineMs, caller, cage, operation, traceId,
-                contentType, params, body);
+                contentType, params, body, durableKey);
     }
 
     private static Frame.Response readResponse(ByteBuf in, long id) throws FrameException {

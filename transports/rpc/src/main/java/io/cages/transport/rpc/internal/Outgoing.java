@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** A call as the client was asked to make it; the frame is built when it is sent, with the time left then. */
 record Outgoing(String caller, String cage, String operation, String traceId, Map<String, Object> params,
-                       byte[] body, String contentType, Deadline deadline, boolean idempotent) {
+                       byte[] body, String contentType, Deadline deadline, boolean idempotent, String durableKey) {
 
     /** Largest remaining time that is not the "no deadline" marker. */
     private static final long MAX_DEADLINE_MS = Frame.NO_DEADLINE - 1;
@@ -19,6 +19,6 @@ record Outgoing(String caller, String cage, String operation, String traceId, Ma
                 return null;
             }
         }
-        return new Frame.Request(id, idempotent, remaining, caller, cage, operation, traceId, contentType, params, body);
+        return new Frame.Request(id, idempotent, remaining, caller, cage, operation, traceId, contentType, params, body, durableKey);
     }
 }

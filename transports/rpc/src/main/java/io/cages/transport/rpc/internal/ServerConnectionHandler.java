@@ -125,7 +125,7 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private Map<String, String> attributes(Frame.Request r) {
-        if ((r.traceId() == null || r.traceId().isEmpty()) && !r.idempotent()) {
+        if ((r.traceId() == null || r.traceId().isEmpty()) && !r.idempotent() && r.durableKey() == null) {
             return peerAttributes;
         }
         Map<String, String> attributes = new java.util.HashMap<>(peerAttributes);
@@ -134,6 +134,9 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (r.idempotent()) {
             attributes.put("rpc.idempotent", "true");
+        }
+        if (r.durableKey() != null) {
+            attributes.put(InboundRequest.DURABLE_KEY_ATTRIBUTE, r.durableKey()); // the host runs it once per key
         }
         return attributes;
     }

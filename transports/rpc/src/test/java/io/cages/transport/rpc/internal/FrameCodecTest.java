@@ -78,6 +78,66 @@ class FrameCodecTest {
     }
 
     @Test
+    void aDurableKeyRoundTripsAfterTheBodyBehindItsFlag() throws Exception {
+        String nested = "order-1/charge/" + "k".repeat(FrameCodec.MAX_DURABLE_KEY_BYTES - 15);
+        Frame.Request durable = new Frame.Request(9, false, 1_000, "front", "ledger", "charge", "t-9", null,
+                Map.of("id", "o-1"), new byte[] {4}, nested);
+        byte[] bytes = withoutPrefix(durable);
+        assertEquals(2, bytes[FrameCodec.HEADER_BYTES], "flag bit 1, not idempotent");
+        Frame.Request back = (Frame.Request) roundTrip(durable);
+        assertEquals(nested, back.durableKey());
+        assertFalse(back.idempotent());
+        assertEquals("t-9", back.traceId(), "the trace field is untouched");
+        assertEquals(Map.of("id", "o-1"), back.params());
+        assertArrayEquals(new byte[] {4}, back.body());
+
+        Frame.Request both = (Frame.Request) roundTrip(new Frame.Request(2, true, 10, null, "c", "op", null, null, null, null, "k"));
+        assertTrue(both.idempotent());
+        assertEquals("k", both.durableKey());
+    }
+
+    @Test
+    void aFrameWithoutTheDurableFlagIsByteForByteTheOldOne() throws Exception {
+        byte[] plain = withoutPrefix(REQUEST);
+        Frame.Request sameWithNullKey = new Frame.Request(REQUEST.id(), REQUEST.idempotent(), REQUEST.deadlineMs(), REQUEST.caller(),
+                REQUEST.cage(), REQUEST.operation(), REQUEST.traceId(), REQUEST.contentType(), REQUEST.params(), REQUEST.body(), null);
+        assertArrayEquals(plain, withoutPrefix(sameWithNullKey));
+        assertNull(((Frame.Request) roundTrip(REQUEST)).durableKey());
+    }
+
+    @Test
+    void durableKeysOverTheLimitMissingOrNotUtf8AreRefused() {
+        Frame.Request tooLong = new Frame.Request(1, false, 10, null, "c", "op", null, null, null, null,
+                "k".repeat(FrameCodec.MAX_DURABLE_KEY_BYTES + 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FrameCodec.encode(ByteBufAllocator.DEFAULT, tooLong, MAX));
+        assertEquals("durable key of 1025 bytes exceeds the limit of 1024 bytes", e.getMessage());
+
+        // The flag set on a frame that ends at its body: the key is missing.
+        byte[] flaggedOnly = withoutPrefix(new Frame.Request(4, false, 10, null, "c", "op", null, null, null, null));
+        flaggedOnly[FrameCodec.HEADER_BYTES] = 2;
+        FrameException missing = refusal(flaggedOnly);
+        assertEquals(4, missing.requestId());
+        assertTrue(missing.getMessage().contains("frame ends inside its durable key length"), missing.getMessage());
+
+        // A null string where the key belongs.
+        byte[] nullKey = java.util.Arrays.copyOf(flaggedOnly, flaggedOnly.length + 2);
+        nullKey[nullKey.length - 2] = (byte) 0xFF;
+        nullKey[nullKey.length - 1] = (byte) 0xFF;
+        assertEquals("REQUEST flagged durable without a durable key", refusal(nullKey).getMessage());
+
+        byte[] keyed = withoutPrefix(new Frame.Request(5, false, 10, null, "c", "op", null, null, null, null, "ab"));
+        keyed[keyed.length - 1] = (byte) 0xC3; // a lead byte with no continuation
+        assertEquals("durable key is not valid UTF-8", refusal(keyed).getMessage());
+
+        // A host that predates the flag reads to the body and finds the key as trailing bytes: refused, not run.
+        byte[] withKey = withoutPrefix(new Frame.Request(6, false, 10, null, "c", "op", null, null, null, null, "k-1"));
+        byte[] asOld = withKey.clone();
+        asOld[FrameCodec.HEADER_BYTES] = 0;
+        assertTrue(refusal(asOld).getMessage().contains("5 bytes after its last field"));
+    }
+
+    @Test
     void responsesRoundTripAsValueBytesOrNothing() throws Exception {
         ObjectNode value = JsonNodeFactory.instance.objectNode().put("greeting", "hello").put("n", 3);
         value.putArray("list").add(1).add("two");
