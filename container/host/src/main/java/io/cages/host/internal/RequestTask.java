@@ -9,6 +9,7 @@ import io.cages.host.spi.AsyncCageHandler;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.Reply;
+import io.cages.host.spi.TraceContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -39,6 +40,8 @@ final class RequestTask implements Runnable {
     private final DispatchStats stats;
     private final RequestEvents events;
     private final long admittedNanos = System.nanoTime();
+    /** This request's hop of its trace: the one its transport or caller gave, else a new trace. */
+    private final TraceContext trace;
     /** The version that ran the request, for its metrics; null until one entered. */
     private volatile String version;
     final CompletableFuture<Reply> result = new CompletableFuture<>();
@@ -60,6 +63,12 @@ final class RequestTask implements Runnable {
         this.deadlines = deadlines;
         this.stats = stats;
         this.events = events;
+        TraceContext given = TraceContext.of(in.attributes());
+        this.trace = given != null ? given : TraceContext.root();
+    }
+
+    TraceContext trace() {
+        return trace;
     }
 
     Deadline deadline() {
@@ -213,10 +222,13 @@ final class RequestTask implements Runnable {
         }
         stats.executed();
         CompletionStage<Response> stage;
+        TraceContext previousTrace = RequestTrace.enter(trace);
         try {
             stage = handler.handleAsync(new HostRequest(in, deadline, revision, true));
         } catch (Throwable t) {
             stage = CompletableFuture.failedStage(t);
+        } finally {
+            RequestTrace.exit(previousTrace);
         }
         stage.whenComplete((response, error) -> {
             try {
@@ -267,6 +279,7 @@ final class RequestTask implements Runnable {
         // On a caller's thread the handler may be nested in another one's (a local call by name): restore both.
         ClassLoader previousLoader = current.getContextClassLoader();
         Request previousRequest = CurrentRequest.get();
+        TraceContext previousTrace = RequestTrace.enter(trace);
         current.setContextClassLoader(revision.classLoader());
         long started = onCallerThread ? System.nanoTime() : 0;
         try {
@@ -292,6 +305,7 @@ final class RequestTask implements Runnable {
             fail(revision, t);
         } finally {
             CurrentRequest.restore(previousRequest);
+            RequestTrace.exit(previousTrace);
             current.setContextClassLoader(previousLoader);
             if (onCallerThread) {
                 long took = System.nanoTime() - started;

@@ -9,6 +9,7 @@ import io.cages.host.spi.HostJson;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.Reply;
+import io.cages.host.spi.TraceContext;
 import io.cages.resources.jms.EmbeddedBroker;
 import io.cages.transport.jms.JmsTransportSettings.Binding;
 import java.nio.charset.StandardCharsets;
@@ -292,6 +293,9 @@ public final class ConsumerLoop {
             attributes.put("jms.JMSCorrelationID", m.getJMSCorrelationID());
         }
         attributes.put("jms.queue", binding.queue());
+        // A message a host sent carries its sender's span (W3C traceparent); handling it is a child span.
+        TraceContext.incoming(stringProperty(m, TraceContext.TRACEPARENT), stringProperty(m, TraceContext.TRACESTATE))
+                .putInto(attributes);
         Deadline deadline = null;
         if (m.propertyExists(DEADLINE_PROPERTY)) {
             try {
@@ -302,6 +306,11 @@ public final class ConsumerLoop {
         }
         return new InboundRequest(dispatcher.newRequestId(), binding.cage(), binding.operation(), params, body, contentType,
                 attributes, "jms:" + binding.queue(), deadline);
+    }
+
+    private static String stringProperty(Message m, String name) throws JMSException {
+        Object value = m.getObjectProperty(name);
+        return value != null ? value.toString() : null;
     }
 
     /**
