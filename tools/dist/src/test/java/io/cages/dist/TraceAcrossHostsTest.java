@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * W3C trace context through real hosts and sockets: HTTP into h1's {@code front}, a call by name over RPC to
  * {@code middle} on h2 (h1 does not run it), a JMS message {@code middle} sends, consumed on h2 by {@code sink}.
  * One trace id all the way, a new span at each hop, a {@code traceparent} on the answer, and the trace id in the
- * MDC of every line the cages log while they serve it.
+ * MDC of every line the cages log while they serve it. Both hosts export their spans with OTLP to a receiver in
+ * the test, where they arrive with the same ids and parent links.
  */
 class TraceAcrossHostsTest {
 
@@ -66,6 +67,7 @@ class TraceAcrossHostsTest {
     final HttpClient client = HttpClient.newHttpClient();
     final Queue<ILoggingEvent> cageLines = new ConcurrentLinkedQueue<>();
     AppenderBase<ILoggingEvent> capture;
+    OtlpReceiver otlp;
 
     @BeforeEach
     void start() throws Exception {
@@ -82,12 +84,14 @@ class TraceAcrossHostsTest {
         capture.start();
         root().addAppender(capture);
 
+        otlp = new OtlpReceiver();
+        HostConfig.Tracing tracing = new HostConfig.Tracing(otlp.endpoint(), 1.0);
         broker = EmbeddedBroker.start(dir.resolve("broker"), IN_VM, -1, 5);
         String flock = "trace-" + UUID.randomUUID();
         int[] ports = {Ports.free(), Ports.free()};
         http = new HttpTransport();
         hosts.add(Host.start(HostConfig.defaults().withName("h1").withWorkDir(dir.resolve("h1"))
-                .withCageConfigDir(dir.resolve("configs")).withHttp(HostConfig.Http.ephemeral())
+                .withCageConfigDir(dir.resolve("configs")).withHttp(HostConfig.Http.ephemeral()).withTracing(tracing)
                 .withTransport("flock", flock(flock, ports, 0)), List.of(http, new FlockTransport())));
         Path resources = dir.resolve("resources.json");
         Files.writeString(resources, """
@@ -95,7 +99,7 @@ class TraceAcrossHostsTest {
         JmsTransport jms = new JmsTransport(new JmsTransportSettings(new JmsSettings("vm://" + IN_VM, null, null, 1, 1, 2_000),
                 3, 100, List.of(new JmsTransportSettings.Binding("traced", "sink", "record", 1))));
         hosts.add(Host.start(HostConfig.defaults().withName("h2").withWorkDir(dir.resolve("h2"))
-                .withCageConfigDir(dir.resolve("configs")).withResourcesFile(resources)
+                .withCageConfigDir(dir.resolve("configs")).withResourcesFile(resources).withTracing(tracing)
                 .withTransport("flock", flock(flock, ports, 1)), List.of(new FlockTransport(), jms)));
         hosts.get(0).admin().deploy(TestCages.build("front", "1.0.0", TracedCage.class), "test");
         hosts.get(1).admin().deploy(TestCages.build("middle", "1.0.0", TracedCage.class), "test");
@@ -109,6 +113,9 @@ class TraceAcrossHostsTest {
         hosts.forEach(Host::close);
         if (broker != null) {
             broker.close();
+        }
+        if (otlp != null) {
+            otlp.close();
         }
     }
 
@@ -178,14 +185,47 @@ class TraceAcrossHostsTest {
         Await.until("the message reached sink", Duration.ofSeconds(20), () -> !recorded().isEmpty());
         Map<String, String> sink = recorded().peek();
         assertEquals(traceId, sink.get("trace.id"), "the JMS message keeps the trace: " + sink);
-        assertNotNull(sink.get("trace.parent"), "the sending is its parent: " + sink);
-        assertFalse(List.of(frontSpan, callSpan, middleSpan).contains(sink.get("trace.span")), sink.toString());
+        assertEquals(middleSpan, sink.get("trace.parent"), "the request that sent it is its parent: " + sink);
+        String sinkSpan = sink.get("trace.span");
+        assertFalse(List.of(frontSpan, callSpan, middleSpan).contains(sinkSpan), sink.toString());
 
         for (String cage : List.of("cage.front", "cage.middle", "cage.sink")) {
             ILoggingEvent line = cageLines.stream().filter(e -> e.getLoggerName().equals(cage)).findFirst().orElse(null);
             assertNotNull(line, cage + " logged");
             assertEquals(traceId, line.getMDCPropertyMap().get("traceId"), cage + "'s line carries the trace id");
         }
+
+        // Exported: front (server, h1), the call to middle (client, h1), middle (server, h2), sink (server, h2).
+        Await.until("four spans of the trace exported", Duration.ofSeconds(20), () -> otlp.spansOf(traceId).size() >= 4);
+        assertTrue(otlp.problems.isEmpty(), otlp.problems.toString());
+        Map<String, OtlpReceiver.Span> byId = new java.util.HashMap<>();
+        otlp.spansOf(traceId).forEach(span -> byId.put(span.spanId(), span));
+        assertEquals(4, byId.size(), byId.toString());
+        assertSpan(byId.get(frontSpan), "front/go", 2, clientSpan);
+        assertSpan(byId.get(callSpan), "middle/relay", 3, frontSpan);
+        assertSpan(byId.get(middleSpan), "middle/relay", 2, callSpan);
+        assertSpan(byId.get(sinkSpan), "sink/record", 2, middleSpan);
+        OtlpReceiver.Span served = byId.get(frontSpan);
+        assertEquals(Map.of("cages.cage", "front", "cages.operation", "go", "cages.version", "1.0.0", "cages.transport", "http",
+                "cages.outcome", "ok"), without(served.attributes(), "cages.caller"));
+        assertEquals("front", byId.get(middleSpan).attributes().get("cages.caller"), "the calling cage");
+        assertEquals("jms", byId.get(sinkSpan).attributes().get("cages.transport"));
+        assertEquals("h2", byId.get(callSpan).attributes().get("cages.host"), "the client span names the host that answered");
+        assertEquals("cages", served.serviceName());
+        assertTrue(otlp.posts.get() >= 1);
+    }
+
+    private static void assertSpan(OtlpReceiver.Span span, String name, int kind, String parent) {
+        assertNotNull(span, name + " exported");
+        assertEquals(name, span.name());
+        assertEquals(kind, span.kind(), name + ": 2 server, 3 client");
+        assertEquals(parent, span.parentSpanId(), name + "'s parent");
+    }
+
+    private static Map<String, String> without(Map<String, String> map, String key) {
+        Map<String, String> copy = new java.util.HashMap<>(map);
+        copy.remove(key);
+        return copy;
     }
 
     @Test

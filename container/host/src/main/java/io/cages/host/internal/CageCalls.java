@@ -88,6 +88,22 @@ final class CageCalls {
         }
         // The call is a span of its own (the client's side), child of the caller's; the callee's is its child.
         TraceContext callSpan = traceOf(current).child();
+        SpanExport spans = dispatcher.spans();
+        long started = spans != SpanExport.NONE ? SpanExport.epochNanos() : 0;
+        CompletableFuture<CallResult> outcome = callTraced(callSpan, caller, cage, operation, copied, body, contentType,
+                deadline, waited);
+        if (spans != SpanExport.NONE) {
+            outcome.whenComplete((result, failure) -> spans.export(callSpan, cage + "/" + operation, SpanExport.CLIENT, started,
+                    SpanExport.epochNanos(), Map.of("cages.cage", cage, "cages.operation", operation, "cages.caller", caller.cageName(),
+                            "cages.host", result != null ? result.host() : "none"),
+                    failure == null ? null : unwrap(failure).code().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        return outcome;
+    }
+
+    private CompletableFuture<CallResult> callTraced(TraceContext callSpan, HostCageContext caller, String cage, String operation,
+                                                     Map<String, Object> copied, byte[] body, String contentType,
+                                                     Deadline deadline, boolean waited) {
         ObjectMapper callerMapper = caller.mapper();
         CageSlot local = registry.get(cage);
         if (local != null && local.active() != null) {

@@ -61,6 +61,7 @@ public final class HostRuntime {
         DeferredEvents requestEvents = new DeferredEvents();
         this.dispatcher = new RequestDispatcher(registry, metricsBuilt == null ? RequestEvents.NONE : requestEvents);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
+        dispatcher.exportSpans(SpanExport.configured(config, System::getenv));
         DeployHistory history = new DeployHistory(config.historySize());
         List<CageRuntime> runtimes = new ArrayList<>();
         ServiceLoader.load(CageRuntime.class).forEach(runtimes::add);

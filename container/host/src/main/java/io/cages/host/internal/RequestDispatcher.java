@@ -33,6 +33,8 @@ final class RequestDispatcher implements Dispatcher {
     private final String idPrefix = String.format("%08x", new SecureRandom().nextInt());
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean accepting = true;
+    /** Where each request's span goes once it is answered; {@link SpanExport#NONE} unless tracing is configured. */
+    private volatile SpanExport spans = SpanExport.NONE;
 
     RequestDispatcher(CageRegistry registry, RequestEvents events) {
         this.registry = registry;
@@ -69,7 +71,7 @@ final class RequestDispatcher implements Dispatcher {
             return CompletableFuture.failedFuture(new RefusedException(ErrorCode.DEADLINE_EXCEEDED,
                     "the request to cage '" + in.cage() + "' arrived with its deadline already passed; not executed"));
         }
-        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, deadlines, stats, events);
+        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, deadlines, stats, events, spans);
         stats.admitted();
         if (!slot.gate().admit(task)) {
             task.result.completeExceptionally(new RefusedException(ErrorCode.UNAVAILABLE, "cage '" + in.cage() + "' is at its limit of "
@@ -77,6 +79,14 @@ final class RequestDispatcher implements Dispatcher {
             task.refuse();
         }
         return task.result;
+    }
+
+    void exportSpans(SpanExport export) {
+        spans = export;
+    }
+
+    SpanExport spans() {
+        return spans;
     }
 
     long executedCount() {
@@ -93,5 +103,6 @@ final class RequestDispatcher implements Dispatcher {
 
     void close() {
         deadlines.stop();
+        spans.close(); // sends what is still queued
     }
 }

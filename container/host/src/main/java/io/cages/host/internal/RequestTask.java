@@ -10,6 +10,7 @@ import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.Reply;
 import io.cages.host.spi.TraceContext;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -39,6 +40,7 @@ final class RequestTask implements Runnable {
     private final Timer deadlines;
     private final DispatchStats stats;
     private final RequestEvents events;
+    private final SpanExport spans;
     private final long admittedNanos = System.nanoTime();
     /** This request's hop of its trace: the one its transport or caller gave, else a new trace. */
     private final TraceContext trace;
@@ -54,7 +56,7 @@ final class RequestTask implements Runnable {
     private volatile StreamedBody stream;
 
     RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, Timer deadlines,
-                DispatchStats stats, RequestEvents events) {
+                DispatchStats stats, RequestEvents events, SpanExport spans) {
         this.in = in;
         this.deadline = deadline;
         this.budgetMs = budgetMs;
@@ -63,6 +65,7 @@ final class RequestTask implements Runnable {
         this.deadlines = deadlines;
         this.stats = stats;
         this.events = events;
+        this.spans = spans;
         TraceContext given = TraceContext.of(in.attributes());
         this.trace = given != null ? given : TraceContext.root();
     }
@@ -97,7 +100,9 @@ final class RequestTask implements Runnable {
     void abandon() {
         cancelTimer();
         stats.finished();
-        events.finished(in, null, result, System.nanoTime() - admittedNanos);
+        long took = System.nanoTime() - admittedNanos;
+        events.finished(in, null, result, took);
+        exportSpan(took);
     }
 
     /** Accounts for a task its cage's gate refused (answered already): it never waited nor ran. */
@@ -263,8 +268,24 @@ final class RequestTask implements Runnable {
     private void finish() {
         cancelTimer();
         stats.finished();
-        events.finished(in, version, result, System.nanoTime() - admittedNanos);
+        long took = System.nanoTime() - admittedNanos;
+        events.finished(in, version, result, took);
+        exportSpan(took);
         slot.gate().release();
+    }
+
+    /** The request as a server span, from its admission to now, when spans are exported. */
+    private void exportSpan(long tookNanos) {
+        if (spans == SpanExport.NONE) {
+            return;
+        }
+        String outcome = HostMetrics.outcome(result);
+        long end = SpanExport.epochNanos();
+        String ran = version;
+        spans.export(trace, in.cage() + "/" + in.operation(), SpanExport.SERVER, end - tookNanos, end, Map.of(
+                "cages.cage", in.cage(), "cages.operation", in.operation(), "cages.version", ran != null ? ran : "none",
+                "cages.transport", HostMetrics.transport(in.caller()), "cages.outcome", outcome, "cages.caller", in.caller()),
+                outcome.equals("ok") ? null : outcome);
     }
 
     private void execute(CageRevision revision) {

@@ -126,20 +126,20 @@ public final class JmsResource implements AutoCloseable {
     }
 
     /**
-     * Sending is a span of the trace of the request that sends (W3C Trace Context), child of its span; the
-     * message carries it as the {@code traceparent} property, unless the cage set one of its own.
+     * A message carries the trace of the request that sends it (W3C Trace Context): the {@code traceparent}
+     * property names the sending request's span, the parent of the span that handles the message. Unless the
+     * cage set one of its own.
      */
     private static void traced(Message m) throws JMSException {
         TraceContext current = TraceContext.current();
         if (current == null || m.propertyExists(TraceContext.TRACEPARENT)) {
             return;
         }
-        TraceContext send = current.child();
-        String traceparent = send.traceparent();
+        String traceparent = current.traceparent();
         if (traceparent != null) {
             m.setStringProperty(TraceContext.TRACEPARENT, traceparent);
-            if (send.state() != null) {
-                m.setStringProperty(TraceContext.TRACESTATE, send.state());
+            if (current.state() != null) {
+                m.setStringProperty(TraceContext.TRACESTATE, current.state());
             }
         }
     }
