@@ -62,12 +62,17 @@ final class OtlpExporter implements SpanExport {
     @Override
     public void export(TraceContext span, String name, int kind, long startEpochNanos, long endEpochNanos,
                        Map<String, String> attributes, String error) {
-        if (closed || !span.sampled() || !span.isW3c() || !sampled(span.traceId())) {
+        if (closed || !wouldExport(span)) {
             return;
         }
         if (!queue.offer(new Span(span, name, kind, startEpochNanos, endEpochNanos, attributes, error))) {
             dropped.incrementAndGet();
         }
+    }
+
+    /** Sampled by its caller (or a root), a W3C trace, and within the ratio. */
+    boolean wouldExport(TraceContext span) {
+        return span.sampled() && span.isW3c() && sampled(span.traceId());
     }
 
     /**
