@@ -203,10 +203,11 @@ public final class ConsumerLoop {
         long backoffMs = 10;
         while (true) {
             try {
-                Reply reply = dispatch(m);
+                InboundRequest request = toRequest(m);
+                Reply reply = dispatch(request);
                 if (m.getJMSReplyTo() != null) {
                     try {
-                        producer.send(m.getJMSReplyTo(), replyMessage(session, m, reply), DeliveryMode.PERSISTENT,
+                        producer.send(m.getJMSReplyTo(), replyMessage(session, m, reply, request), DeliveryMode.PERSISTENT,
                                 Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
                     } catch (JMSException e) {
                         // The work is done; running it again because the requester's reply queue is gone would be
@@ -247,8 +248,7 @@ public final class ConsumerLoop {
         return e instanceof RefusedException && (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.NOT_FOUND);
     }
 
-    private Reply dispatch(Message m) throws CageException, JMSException {
-        InboundRequest request = toRequest(m);
+    private Reply dispatch(InboundRequest request) throws CageException {
         try {
             // The dispatcher completes every future by the request's deadline (its contract), so this is bounded.
             return dispatcher.dispatch(request).thenCompose(reply -> reply.collected(MAX_STREAMED_REPLY_BYTES, "JMS reply limit")).get();
@@ -327,7 +327,7 @@ public final class ConsumerLoop {
         }
     }
 
-    private static Message replyMessage(Session session, Message request, Reply reply) throws JMSException {
+    private static Message replyMessage(Session session, Message request, Reply reply, InboundRequest handled) throws JMSException {
         Message out;
         if (reply.hasValue()) {
             try {
@@ -343,6 +343,11 @@ public final class ConsumerLoop {
         out.setJMSCorrelationID(correlationOf(request));
         if (reply.version() != null) {
             out.setStringProperty("cagesVersion", reply.version());
+        }
+        // The reply names the span that handled the request, as an HTTP answer's traceparent does.
+        TraceContext trace = TraceContext.of(handled.attributes());
+        if (trace != null && trace.traceparent() != null) {
+            out.setStringProperty(TraceContext.TRACEPARENT, trace.traceparent());
         }
         return out;
     }
