@@ -70,10 +70,6 @@ final class RequestTask implements Runnable {
         this.trace = given != null ? given : TraceContext.root();
     }
 
-    TraceContext trace() {
-        return trace;
-    }
-
     Deadline deadline() {
         return deadline;
     }

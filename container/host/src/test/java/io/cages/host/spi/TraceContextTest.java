@@ -66,6 +66,18 @@ class TraceContextTest {
         for (String name : attributes.keySet()) {
             assertEquals(attributes.get(name), hop.attribute(name), name);
         }
+        class Carried extends java.util.AbstractMap<String, String> implements TraceContext.Carrier {
+            @Override
+            public TraceContext trace() {
+                return hop;
+            }
+
+            @Override
+            public java.util.Set<Entry<String, String>> entrySet() {
+                throw new AssertionError("a carrier's context is taken as it is");
+            }
+        }
+        assertEquals(hop, TraceContext.of(new Carried()));
         TraceContext named = TraceContext.of(Map.of(TraceContext.TRACE_ID, "trace-7"));
         assertEquals("trace-7", named.traceId());
         assertNull(TraceContext.of(Map.of()));

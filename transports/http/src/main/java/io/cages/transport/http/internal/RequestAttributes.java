@@ -21,7 +21,7 @@ import java.util.Set;
  * <p>The request's trace is among them ({@code trace.id}, {@code trace.span}, ...; see {@link TraceContext}). The
  * host reads those of every request, so they answer without building the map.
  */
-final class RequestAttributes extends AbstractMap<String, String> {
+final class RequestAttributes extends AbstractMap<String, String> implements TraceContext.Carrier {
 
     private final String method;
     private final String path;
@@ -38,6 +38,11 @@ final class RequestAttributes extends AbstractMap<String, String> {
         this.remotePort = remotePort;
         this.headers = headers;
         this.trace = trace;
+    }
+
+    @Override
+    public TraceContext trace() {
+        return trace;
     }
 
     @Override
