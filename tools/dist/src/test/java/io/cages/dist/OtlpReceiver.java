@@ -109,7 +109,7 @@ final class OtlpReceiver implements AutoCloseable {
     private record Field(int number, long varint, byte[] bytes) {
     }
 
-    /** The fields numbered {@code wanted} of one message (-1: all); varint, fixed64 and length-delimited only. */
+    /** The fields numbered {@code wanted} of one message (-1: all); varint, fixed64, fixed32 and length-delimited only. */
     private static List<Field> fields(byte[] message, int wanted) {
         List<Field> found = new ArrayList<>();
         int[] at = {0};
@@ -125,6 +125,14 @@ final class OtlpReceiver implements AutoCloseable {
                         v |= (message[at[0] + i] & 0xFFL) << (8 * i);
                     }
                     at[0] += 8;
+                    yield new Field(number, v, null);
+                }
+                case 5 -> { // fixed32: a span's flags
+                    long v = 0;
+                    for (int i = 0; i < 4; i++) {
+                        v |= (message[at[0] + i] & 0xFFL) << (8 * i);
+                    }
+                    at[0] += 4;
                     yield new Field(number, v, null);
                 }
                 case 2 -> {

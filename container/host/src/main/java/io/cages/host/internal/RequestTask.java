@@ -280,7 +280,7 @@ final class RequestTask implements Runnable {
         String ran = version;
         spans.export(trace, in.cage() + "/" + in.operation(), SpanExport.SERVER, end - tookNanos, end, Map.of(
                 "cages.cage", in.cage(), "cages.operation", in.operation(), "cages.version", ran != null ? ran : "none",
-                "cages.transport", HostMetrics.transport(in.caller()), "cages.outcome", outcome, "cages.caller", in.caller()),
+                "cages.transport", HostMetrics.transport(in), "cages.outcome", outcome, "cages.caller", in.caller()),
                 outcome.equals("ok") ? null : outcome);
     }
 

@@ -1,15 +1,22 @@
 package io.cages.host.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cages.host.HostConfig;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.data.StatusData;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Which export host.json and the OTEL_* environment ask for; the OTLP encoding of a request. */
+/** Which export host.json and the OTEL_* environment ask for; the spans the OTLP exporter is handed. */
 class SpanExportTest {
 
     private static final HostConfig PLAIN = HostConfig.defaults().withName("h1");
@@ -67,16 +74,44 @@ class SpanExportTest {
     }
 
     @Test
-    void encodesTheWireFormatOfVarintsAndFields() {
-        OtlpExporter.Proto proto = new OtlpExporter.Proto().varint(6, 300).string(5, "a");
-        assertEquals(List.of(0x30, 0xAC, 0x02, 0x2A, 0x01, 0x61), toInts(proto.toByteArray()));
-    }
+    void theExporterGetsTheHostsOwnIdsParentKindAttributesAndStatus() {
+        OtlpExporter exporter = new OtlpExporter("http://127.0.0.1:9/v1/traces", 1.0, "cages", "h1");
+        try {
+            io.cages.host.spi.TraceContext served = new io.cages.host.spi.TraceContext("4bf92f3577b34da6a3ce929d0e0e4736",
+                    "00f067aa0ba902b7", "b7ad6b7169203331", "01", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
+            io.cages.host.spi.TraceContext root = new io.cages.host.spi.TraceContext("4bf92f3577b34da6a3ce929d0e0e4736",
+                    "b7ad6b7169203331", null, "01", null);
+            List<SpanData> data = exporter.spanData(List.of(
+                    new OtlpExporter.Span(served, "front/go", SpanExport.SERVER, 100, 250, Map.of("cages.cage", "front"), "boom"),
+                    new OtlpExporter.Span(root, "middle/relay", SpanExport.CLIENT, 90, 300, Map.of(), null)));
 
-    private static List<Integer> toInts(byte[] bytes) {
-        java.util.ArrayList<Integer> ints = new java.util.ArrayList<>();
-        for (byte b : bytes) {
-            ints.add(b & 0xFF);
+            SpanData server = data.get(0);
+            assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", server.getTraceId());
+            assertEquals("00f067aa0ba902b7", server.getSpanId());
+            assertEquals("b7ad6b7169203331", server.getParentSpanId());
+            assertTrue(server.getSpanContext().isSampled());
+            assertEquals(Map.of("congo", "t61rcWkgMzE", "rojo", "00f067aa0ba902b7"), server.getSpanContext().getTraceState().asMap());
+            assertEquals("front/go", server.getName());
+            assertEquals(SpanKind.SERVER, server.getKind());
+            assertEquals(100, server.getStartEpochNanos());
+            assertEquals(250, server.getEndEpochNanos());
+            assertTrue(server.hasEnded());
+            assertEquals(Attributes.of(AttributeKey.stringKey("cages.cage"), "front"), server.getAttributes());
+            assertEquals(StatusData.create(StatusCode.ERROR, "boom"), server.getStatus());
+            assertEquals("io.cages.host", server.getInstrumentationScopeInfo().getName());
+            assertEquals("cages", server.getResource().getAttribute(AttributeKey.stringKey("service.name")));
+            assertEquals("h1", server.getResource().getAttribute(AttributeKey.stringKey("service.instance.id")));
+            assertEquals("h1", server.getResource().getAttribute(AttributeKey.stringKey("host.name")));
+            assertEquals("opentelemetry", server.getResource().getAttribute(AttributeKey.stringKey("telemetry.sdk.name")),
+                    "the SDK's default resource under the host's");
+
+            SpanData client = data.get(1);
+            assertFalse(client.getParentSpanContext().isValid(), "a root has no parent");
+            assertEquals(SpanKind.CLIENT, client.getKind());
+            assertEquals(StatusData.unset(), client.getStatus());
+            assertTrue(client.getSpanContext().getTraceState().isEmpty());
+        } finally {
+            exporter.close();
         }
-        return ints;
     }
 }
