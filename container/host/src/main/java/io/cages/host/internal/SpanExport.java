@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Where finished spans go: {@link #NONE} unless tracing is configured (host.json {@code tracing}, or the
  * standard OTEL_* variables), then an {@link OtlpExporter}. The request path only compares with {@link #NONE};
- * nothing of the exporter (nor the JDK's HTTP client) is loaded unless one is made.
+ * nothing of the exporter (nor of the OpenTelemetry SDK it uses) is loaded unless one is made.
  */
 interface SpanExport extends AutoCloseable {
 
