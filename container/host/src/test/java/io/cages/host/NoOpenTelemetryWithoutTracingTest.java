@@ -21,9 +21,12 @@ class NoOpenTelemetryWithoutTracingTest {
     @Test
     void aHostWithoutTracingLoadsNoOpenTelemetryClass(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("classes.txt");
+        // In a folder of its own: a host reads configs/ relative to where it runs.
+        String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-verbose:class", "-cp", System.getProperty("java.class.path"), ServeOneCall.class.getName(), dir.toString())
-                .redirectErrorStream(true).redirectOutput(out.toFile());
+                "-verbose:class", "-cp", classPath, ServeOneCall.class.getName(), dir.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("OTEL_"));
         Process host = builder.start();
         assertTrue(host.waitFor(2, TimeUnit.MINUTES), "the host JVM finished");
