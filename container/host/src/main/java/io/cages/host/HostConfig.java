@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  * @param resourcesFile    databases, brokers and the embedded broker the host owns for its cages, reloaded
  *                         live; a missing file means none
  * @param metrics          request, swap, pool and JVM metrics, served at {@code GET /metrics} of the admin listener
+ * @param tracing          where spans are exported to with OTLP, if anywhere
  */
 public record HostConfig(
         String name,
@@ -49,11 +50,13 @@ public record HostConfig(
         Integer historySize,
         Map<String, JsonNode> transports,
         Path resourcesFile,
-        Metrics metrics) {
+        Metrics metrics,
+        Tracing tracing) {
 
     private static final Pattern CAGE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Set<String> KEYS = Set.of("name", "workDir", "deployDir", "cageConfigDir", "http", "cageDefaults",
-            "cages", "pollMs", "shutdownTimeoutMs", "historySize", "transports", "resourcesFile", "metrics");
+            "cages", "pollMs", "shutdownTimeoutMs", "historySize", "transports", "resourcesFile", "metrics",
+            "tracing");
 
     public HostConfig {
         name = name != null ? name : defaultHostName();
@@ -69,6 +72,7 @@ public record HostConfig(
         transports = transports != null ? Map.copyOf(transports) : Map.of();
         resourcesFile = resourcesFile != null ? resourcesFile : Path.of("configs", "resources.json");
         metrics = metrics != null ? metrics : Metrics.DEFAULTS;
+        tracing = tracing != null ? tracing : Tracing.NONE;
         for (String cage : cages.keySet()) {
             if (!isValidCageName(cage)) {
                 throw new IllegalArgumentException("cages." + cage + ": not a valid cage name (lower-case letters, digits, '-', starting with a letter)");
@@ -81,12 +85,20 @@ public record HostConfig(
                       Map<String, Limits> cages, Long pollMs, Long shutdownTimeoutMs, Integer historySize,
                       Map<String, JsonNode> transports, Path resourcesFile) {
         this(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize,
-                transports, resourcesFile, null);
+                transports, resourcesFile, null, null);
+    }
+
+    /** Without tracing settings: spans are exported only when the OTEL_* environment says where. */
+    public HostConfig(String name, Path workDir, Path deployDir, Path cageConfigDir, Http http, Limits cageDefaults,
+                      Map<String, Limits> cages, Long pollMs, Long shutdownTimeoutMs, Integer historySize,
+                      Map<String, JsonNode> transports, Path resourcesFile, Metrics metrics) {
+        this(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize,
+                transports, resourcesFile, metrics, null);
     }
 
     /** Defaults for everything. */
     public static HostConfig defaults() {
-        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -131,7 +143,8 @@ public record HostConfig(
                 s.optionalInteger("historySize", 1, Integer.MAX_VALUE),
                 transports,
                 path(s, "resourcesFile"),
-                Metrics.read(s.object("metrics", Metrics.KEYS)));
+                Metrics.read(s.object("metrics", Metrics.KEYS)),
+                Tracing.read(s.object("tracing", Tracing.KEYS)));
     }
 
     /** The limits in force for {@code cage}: its overrides on top of {@link #cageDefaults()}. */
@@ -140,48 +153,52 @@ public record HostConfig(
     }
 
     public HostConfig withWorkDir(Path dir) {
-        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
+        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
     }
 
     public HostConfig withDeployDir(Path dir) {
-        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
+        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
     }
 
     public HostConfig withCageConfigDir(Path dir) {
-        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
+        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
     }
 
     public HostConfig withHttp(Http value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
     }
 
     public HostConfig withCageLimits(String cage, Limits limits) {
         Map<String, Limits> copy = new java.util.HashMap<>(cages);
         copy.put(cage, limits);
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
     }
 
     /** This config with {@code settings} as the section of transport {@code name}. */
     public HostConfig withTransport(String name, JsonNode settings) {
         Map<String, JsonNode> copy = new java.util.HashMap<>(transports);
         copy.put(name, settings);
-        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy, resourcesFile, metrics);
+        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy, resourcesFile, metrics, tracing);
     }
 
     public HostConfig withResourcesFile(Path file) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file, metrics);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file, metrics, tracing);
     }
 
     public HostConfig withPollMs(long ms) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, ms, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, ms, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
     }
 
     public HostConfig withName(String hostName) {
-        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics);
+        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
     }
 
     public HostConfig withMetrics(Metrics value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, value);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, value, tracing);
+    }
+
+    public HostConfig withTracing(Tracing value) {
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, value);
     }
 
     /** The section of transport {@code name}, or null when the config has none. */
@@ -315,6 +332,48 @@ public record HostConfig(
 
         static Metrics read(Settings s) {
             return new Metrics(s.has("enabled") ? s.flag("enabled", true) : null);
+        }
+    }
+
+    /**
+     * Tracing settings ({@code "tracing"} in host.json): where the host exports its spans, with OTLP over HTTP
+     * (protobuf). Without an endpoint here, the standard {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT},
+     * {@code OTEL_EXPORTER_OTLP_ENDPOINT} and {@code OTEL_TRACES_SAMPLER_ARG} variables are read; with neither,
+     * nothing is exported (and nothing of the exporter is loaded). W3C trace context travels either way.
+     *
+     * @param otlpEndpoint the collector's base URL, e.g. {@code http://otel-collector:4318} ({@code /v1/traces} is
+     *                     appended unless the path already ends with it), or null
+     * @param sampleRatio  share of traces exported, 0 to 1, decided by trace id (OpenTelemetry's
+     *                     {@code TraceIdRatioBased}); a caller's "not sampled" flag is always honoured; null: 1
+     */
+    public record Tracing(String otlpEndpoint, Double sampleRatio) {
+
+        static final Tracing NONE = new Tracing(null, null);
+        static final Set<String> KEYS = Set.of("otlpEndpoint", "sampleRatio");
+
+        public Tracing {
+            if (otlpEndpoint != null && !(otlpEndpoint.startsWith("http://") || otlpEndpoint.startsWith("https://"))) {
+                throw new IllegalArgumentException("tracing.otlpEndpoint must be an http:// or https:// URL, was '" + otlpEndpoint + "'");
+            }
+            if (sampleRatio != null && !(sampleRatio >= 0 && sampleRatio <= 1)) {
+                throw new IllegalArgumentException("tracing.sampleRatio must be between 0 and 1, was " + sampleRatio);
+            }
+        }
+
+        static Tracing read(Settings s) {
+            String endpoint = s.string("otlpEndpoint", null);
+            if (endpoint != null && !(endpoint.startsWith("http://") || endpoint.startsWith("https://"))) {
+                throw s.problem("otlpEndpoint", "must be an http:// or https:// URL (OTLP over HTTP, protobuf)");
+            }
+            Double ratio = null;
+            if (s.has("sampleRatio")) {
+                JsonNode value = s.raw("sampleRatio");
+                ratio = value.isNumber() ? value.asDouble() : Double.NaN;
+                if (!(ratio >= 0 && ratio <= 1)) {
+                    throw s.invalid("sampleRatio", "must be a number from 0 to 1");
+                }
+            }
+            return new Tracing(endpoint, ratio);
         }
     }
 

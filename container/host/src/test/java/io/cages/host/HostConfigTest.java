@@ -80,6 +80,23 @@ class HostConfigTest {
     }
 
     @Test
+    void tracingNamesAnOtlpEndpointAndASampleRatio() throws Exception {
+        HostConfig.Tracing none = HostConfig.load(Files.writeString(dir.resolve("host.json"), "{}")).tracing();
+        assertEquals(null, none.otlpEndpoint());
+        assertEquals(null, none.sampleRatio());
+        HostConfig.Tracing set = HostConfig.load(Files.writeString(dir.resolve("host.json"),
+                "{\"tracing\": {\"otlpEndpoint\": \"http://collector:4318\", \"sampleRatio\": 0.25}}")).tracing();
+        assertEquals("http://collector:4318", set.otlpEndpoint());
+        assertEquals(0.25, set.sampleRatio());
+        IllegalArgumentException ratio = rejected("{\"tracing\": {\"otlpEndpoint\": \"http://c:4318\", \"sampleRatio\": 2}}");
+        assertTrue(ratio.getMessage().contains("tracing.sampleRatio must be a number from 0 to 1, was 2"), ratio.getMessage());
+        IllegalArgumentException grpc = rejected("{\"tracing\": {\"otlpEndpoint\": \"grpc://c:4317\"}}");
+        assertTrue(grpc.getMessage().contains("tracing.otlpEndpoint: must be an http:// or https:// URL"), grpc.getMessage());
+        IllegalArgumentException typo = rejected("{\"tracing\": {\"endpoint\": \"http://c:4318\"}}");
+        assertTrue(typo.getMessage().contains("tracing.endpoint: unknown key"), typo.getMessage());
+    }
+
+    @Test
     void metricsCanBeSwitchedOff() throws Exception {
         assertTrue(HostConfig.load(Files.writeString(dir.resolve("host.json"), "{}")).metrics().enabled());
         assertTrue(HostConfig.load(Files.writeString(dir.resolve("host.json"), "{\"metrics\": {}}")).metrics().enabled());

@@ -12,6 +12,8 @@ import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.OutboundCall;
 import io.cages.host.spi.RemoteCalls;
 import io.cages.host.spi.RemoteReply;
+import io.cages.host.spi.TraceContext;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -31,7 +33,7 @@ final class CageCalls {
     static final int MAX_STREAMED_ANSWER_BYTES = 16 * 1024 * 1024;
 
     /** Attribute carrying the trace id from call to call. */
-    public static final String TRACE_ATTRIBUTE = "trace.id";
+    public static final String TRACE_ATTRIBUTE = TraceContext.TRACE_ID;
 
     private final String hostName;
     private final HostConfig config;
@@ -84,12 +86,31 @@ final class CageCalls {
             return CompletableFuture.failedFuture(CageException.badRequest("parameters for cage '" + cage + "' operation '"
                     + operation + "' cannot be copied: " + e.getMessage()));
         }
-        String traceId = traceOf(current);
+        // The call is a span of its own (the client's side), child of the caller's; the callee's is its child.
+        TraceContext callSpan = traceOf(current).child();
+        SpanExport spans = dispatcher.spans();
+        long started = spans != SpanExport.NONE ? SpanExport.epochNanos() : 0;
+        CompletableFuture<CallResult> outcome = callTraced(callSpan, caller, cage, operation, copied, body, contentType,
+                deadline, waited);
+        if (spans != SpanExport.NONE) {
+            outcome.whenComplete((result, failure) -> spans.export(callSpan, cage + "/" + operation, SpanExport.CLIENT, started,
+                    SpanExport.epochNanos(), Map.of("cages.cage", cage, "cages.operation", operation, "cages.caller", caller.cageName(),
+                            "cages.host", result != null ? result.host() : "none"),
+                    failure == null ? null : unwrap(failure).code().name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        return outcome;
+    }
+
+    private CompletableFuture<CallResult> callTraced(TraceContext callSpan, HostCageContext caller, String cage, String operation,
+                                                     Map<String, Object> copied, byte[] body, String contentType,
+                                                     Deadline deadline, boolean waited) {
         ObjectMapper callerMapper = caller.mapper();
         CageSlot local = registry.get(cage);
         if (local != null && local.active() != null) {
+            Map<String, String> attributes = HashMap.newHashMap(4);
+            callSpan.child().putInto(attributes);
             InboundRequest request = new InboundRequest(dispatcher.newRequestId(), cage, operation, copied, body, contentType,
-                    Map.of(TRACE_ATTRIBUTE, traceId), caller.cageName(), deadline);
+                    attributes, caller.cageName(), deadline);
             return dispatcher.dispatch(request)
                     .thenCompose(reply -> reply.collected(MAX_STREAMED_ANSWER_BYTES, "limit of calls by name"))
                     .handle((reply, failure) -> {
@@ -104,7 +125,7 @@ final class CageCalls {
             return CompletableFuture.failedFuture(CageException.notFound("no cage named '" + cage
                     + "' runs on this host, and this host is not in a flock"));
         }
-        OutboundCall call = new OutboundCall(caller.cageName(), traceId, cage, operation, copied, body, contentType, deadline);
+        OutboundCall call = new OutboundCall(caller.cageName(), callSpan.wireValue(), cage, operation, copied, body, contentType, deadline);
         CompletableFuture<CallResult> result = new CompletableFuture<>();
         calls.call(call).whenComplete((reply, failure) -> {
             if (waited) {
@@ -139,12 +160,14 @@ final class CageCalls {
         return scalars != null ? scalars : callerMapper.convertValue(params, Map.class);
     }
 
-    private String traceOf(Request current) {
-        if (current == null) {
-            return dispatcher.newRequestId();
+    /** The trace of the request this thread serves; outside one (a cage's own thread), a new trace. */
+    private static TraceContext traceOf(Request current) {
+        TraceContext running = TraceContext.current();
+        if (running != null) {
+            return running;
         }
-        String inherited = current.attributes().get(TRACE_ATTRIBUTE);
-        return inherited != null ? inherited : current.id();
+        TraceContext given = current != null ? TraceContext.of(current.attributes()) : null;
+        return given != null ? given : TraceContext.root();
     }
 
     static CageException unwrap(Throwable failure) {

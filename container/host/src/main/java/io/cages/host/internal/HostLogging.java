@@ -37,9 +37,14 @@ import java.util.Map;
  */
 public final class HostLogging extends ContextAwareBase implements Configurator {
 
-    static final String CONSOLE_PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24} - %msg%n";
+    /**
+     * A line logged while a request runs carries its trace id in brackets after the logger (the MDC's
+     * {@code traceId}, see {@link io.cages.host.spi.TraceContext}); other lines have no brackets at all.
+     */
+    static final String TRACE = "%replace( [%X{traceId}]){' \\[\\]$', ''}";
+    static final String CONSOLE_PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24}" + TRACE + " - %msg%n";
     /** Files outlive the day they were written: their lines carry the date. */
-    static final String FILE_PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
+    static final String FILE_PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{36}" + TRACE + " - %msg%n";
     /** Chatty libraries: their INFO lines say nothing an operator acts on (Artemis audits every management read). */
     static final Map<String, Level> QUIETER = Map.of(
             "org.apache.felix", Level.WARN,

@@ -89,8 +89,8 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
     @Override
     public void refused(InboundRequest in, boolean cageKnown, ErrorCode code) {
         Key key = cageKnown
-                ? new Key(in.cage(), operationTag(in), NONE, transport(in.caller()), outcome(code))
-                : new Key(OTHER, OTHER, NONE, transport(in.caller()), outcome(code));
+                ? new Key(in.cage(), operationTag(in), NONE, transport(in), outcome(code))
+                : new Key(OTHER, OTHER, NONE, transport(in), outcome(code));
         Counter counter = refused.get(key);
         if (counter == null) {
             counter = refused.computeIfAbsent(key, k -> Counter.builder("cages.requests.refused")
@@ -103,7 +103,7 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
 
     @Override
     public void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long took) {
-        Key key = new Key(in.cage(), in.operation(), version == null ? NONE : version, transport(in.caller()), outcome(result));
+        Key key = new Key(in.cage(), in.operation(), version == null ? NONE : version, transport(in), outcome(result));
         RequestMeters meters = requestMeters.get(key);
         if (meters == null) {
             if (requestMeters.size() >= MAX_REQUEST_METERS) {
@@ -179,7 +179,21 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
                 .register(registry);
     }
 
-    /** The transport a request came by, from its caller ({@code http:...}, {@code rpc:...}); local calls by name: "local". */
+    /**
+     * The transport a request came by: its caller's prefix ({@code http:...}, {@code rpc:...}); else a call by
+     * name (the caller is the calling cage's name), over the transport its {@link InboundRequest#TRANSPORT}
+     * attribute names (RPC sets it), or "local" without one.
+     */
+    static String transport(InboundRequest in) {
+        String fromCaller = transport(in.caller());
+        if (fromCaller.equals("local")) {
+            String named = in.attributes().get(InboundRequest.TRANSPORT);
+            return named != null ? named : fromCaller;
+        }
+        return fromCaller;
+    }
+
+    /** The transport a caller's prefix names; "local" for a bare name (a call by name). */
     static String transport(String caller) {
         if (caller.startsWith("http:")) {
             return "http";

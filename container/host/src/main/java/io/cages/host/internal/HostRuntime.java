@@ -62,6 +62,7 @@ public final class HostRuntime {
         this.dispatcher = new RequestDispatcher(registry, metricsBuilt == null ? RequestEvents.NONE : requestEvents, resources);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
         resources.deliverThrough(new DurableDelivery(registry, dispatcher, calls));
+        dispatcher.exportSpans(SpanExport.configured(config, System::getenv));
         DeployHistory history = new DeployHistory(config.historySize());
         List<CageRuntime> runtimes = new ArrayList<>();
         ServiceLoader.load(CageRuntime.class).forEach(runtimes::add);

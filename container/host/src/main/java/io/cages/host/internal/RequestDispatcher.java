@@ -34,6 +34,8 @@ final class RequestDispatcher implements Dispatcher {
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean accepting = true;
     private final HostResources resources;
+    /** Where each request's span goes once it is answered; {@link SpanExport#NONE} unless tracing is configured. */
+    private volatile SpanExport spans = SpanExport.NONE;
 
     RequestDispatcher(CageRegistry registry, RequestEvents events, HostResources resources) {
         this.registry = registry;
@@ -71,7 +73,7 @@ final class RequestDispatcher implements Dispatcher {
             return CompletableFuture.failedFuture(new RefusedException(ErrorCode.DEADLINE_EXCEEDED,
                     "the request to cage '" + in.cage() + "' arrived with its deadline already passed; not executed"));
         }
-        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, deadlines, stats, events, resources);
+        RequestTask task = new RequestTask(in, deadline, budgetMs, slot, threads, deadlines, stats, events, resources, spans);
         stats.admitted();
         if (!slot.gate().admit(task)) {
             task.result.completeExceptionally(new RefusedException(ErrorCode.UNAVAILABLE, "cage '" + in.cage() + "' is at its limit of "
@@ -79,6 +81,14 @@ final class RequestDispatcher implements Dispatcher {
             task.refuse();
         }
         return task.result;
+    }
+
+    void exportSpans(SpanExport export) {
+        spans = export;
+    }
+
+    SpanExport spans() {
+        return spans;
     }
 
     long executedCount() {
@@ -95,5 +105,6 @@ final class RequestDispatcher implements Dispatcher {
 
     void close() {
         deadlines.stop();
+        spans.close(); // sends what is still queued
     }
 }

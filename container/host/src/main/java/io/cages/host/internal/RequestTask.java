@@ -9,6 +9,8 @@ import io.cages.host.spi.AsyncCageHandler;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.Reply;
+import io.cages.host.spi.TraceContext;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -40,7 +42,10 @@ final class RequestTask implements Runnable {
     private final RequestEvents events;
     /** Runs a durable call (a request with a key) once per key; null in tests that build tasks without resources. */
     private final HostResources resources;
+    private final SpanExport spans;
     private final long admittedNanos = System.nanoTime();
+    /** This request's hop of its trace: the one its transport or caller gave, else a new trace. */
+    private final TraceContext trace;
     /** The version that ran the request, for its metrics; null until one entered. */
     private volatile String version;
     final CompletableFuture<Reply> result = new CompletableFuture<>();
@@ -53,7 +58,8 @@ final class RequestTask implements Runnable {
     private volatile StreamedBody stream;
 
     RequestTask(InboundRequest in, Deadline deadline, long budgetMs, CageSlot slot, ThreadFactory threads, Timer deadlines,
-                DispatchStats stats, RequestEvents events, HostResources resources) {
+                DispatchStats stats, RequestEvents events, HostResources resources,
+                SpanExport spans) {
         this.in = in;
         this.deadline = deadline;
         this.budgetMs = budgetMs;
@@ -63,6 +69,9 @@ final class RequestTask implements Runnable {
         this.stats = stats;
         this.events = events;
         this.resources = resources;
+        this.spans = spans;
+        TraceContext given = TraceContext.of(in.attributes());
+        this.trace = given != null ? given : TraceContext.root();
     }
 
     Deadline deadline() {
@@ -91,7 +100,9 @@ final class RequestTask implements Runnable {
     void abandon() {
         cancelTimer();
         stats.finished();
-        events.finished(in, null, result, System.nanoTime() - admittedNanos);
+        long took = System.nanoTime() - admittedNanos;
+        events.finished(in, null, result, took);
+        exportSpan(took);
     }
 
     /** Accounts for a task its cage's gate refused (answered already): it never waited nor ran. */
@@ -224,10 +235,13 @@ final class RequestTask implements Runnable {
             finish();
             return;
         }
+        TraceContext previousTrace = RequestTrace.enter(trace);
         try {
             stage = handler.handleAsync(new HostRequest(in, deadline, revision, true));
         } catch (Throwable t) {
             stage = CompletableFuture.failedStage(t);
+        } finally {
+            RequestTrace.exit(previousTrace);
         }
         stage.whenComplete((response, error) -> {
             try {
@@ -262,8 +276,24 @@ final class RequestTask implements Runnable {
     private void finish() {
         cancelTimer();
         stats.finished();
-        events.finished(in, version, result, System.nanoTime() - admittedNanos);
+        long took = System.nanoTime() - admittedNanos;
+        events.finished(in, version, result, took);
+        exportSpan(took);
         slot.gate().release();
+    }
+
+    /** The request as a server span, from its admission to now, when spans are exported. */
+    private void exportSpan(long tookNanos) {
+        if (spans == SpanExport.NONE) {
+            return;
+        }
+        String outcome = HostMetrics.outcome(result);
+        long end = SpanExport.epochNanos();
+        String ran = version;
+        spans.export(trace, in.cage() + "/" + in.operation(), SpanExport.SERVER, end - tookNanos, end, Map.of(
+                "cages.cage", in.cage(), "cages.operation", in.operation(), "cages.version", ran != null ? ran : "none",
+                "cages.transport", HostMetrics.transport(in), "cages.outcome", outcome, "cages.caller", in.caller()),
+                outcome.equals("ok") ? null : outcome);
     }
 
     private void execute(CageRevision revision) {
@@ -278,6 +308,7 @@ final class RequestTask implements Runnable {
         // On a caller's thread the handler may be nested in another one's (a local call by name): restore both.
         ClassLoader previousLoader = current.getContextClassLoader();
         Request previousRequest = CurrentRequest.get();
+        TraceContext previousTrace = RequestTrace.enter(trace);
         current.setContextClassLoader(revision.classLoader());
         long started = onCallerThread ? System.nanoTime() : 0;
         try {
@@ -308,6 +339,7 @@ final class RequestTask implements Runnable {
             fail(revision, t);
         } finally {
             CurrentRequest.restore(previousRequest);
+            RequestTrace.exit(previousTrace);
             current.setContextClassLoader(previousLoader);
             if (onCallerThread) {
                 long took = System.nanoTime() - started;

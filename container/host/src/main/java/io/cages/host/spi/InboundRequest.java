@@ -36,6 +36,12 @@ public record InboundRequest(
      */
     public static final String DURABLE_KEY_ATTRIBUTE = "durable.key";
 
+    /**
+     * Attribute: the name of the transport a request came by ({@code rpc}, ...), set by a transport whose caller
+     * does not say it: a call by name that arrives over RPC has the calling cage's name as its caller.
+     */
+    public static final String TRANSPORT = "transport";
+
     private static final byte[] NO_BODY = new byte[0];
 
     public InboundRequest {

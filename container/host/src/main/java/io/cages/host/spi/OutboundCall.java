@@ -8,7 +8,8 @@ import java.util.Objects;
  * A call by name from a cage to another cage, as the host hands it to {@link RemoteCalls}.
  *
  * @param caller      the calling cage
- * @param traceId     the trace this call belongs to (the request id of the request that started it)
+ * @param traceId     the call's span as a W3C {@code traceparent} ({@link TraceContext#wireValue()}), or the bare id of
+ *                    a trace that is not W3C
  * @param cage        the cage called
  * @param operation   its operation
  * @param params      parameter tree, already copied (maps, lists, strings, numbers, booleans, nulls)

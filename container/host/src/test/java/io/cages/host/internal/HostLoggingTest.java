@@ -67,6 +67,26 @@ class HostLoggingTest {
     }
 
     @Test
+    void aLineLoggedWhileARequestRunsCarriesItsTraceId() throws Exception {
+        System.setProperty("cages.logs", logs.toString());
+        for (boolean xml : new boolean[] {false, true}) {
+            LoggerContext context = xml ? fromXml() : fromCode(); // one at a time: each opens the file
+            context.getMDCAdapter().put("traceId", "4bf92f3577b34da6a3ce929d0e0e4736");
+            try {
+                context.getLogger("cage.hello").info("within a request");
+            } finally {
+                context.getMDCAdapter().remove("traceId");
+            }
+            context.getLogger("cage.hello").info("outside of one");
+            context.stop();
+            String file = Files.readString(logs.resolve("cages.log"));
+            assertTrue(file.contains("] cage.hello [4bf92f3577b34da6a3ce929d0e0e4736] - within a request"), file);
+            assertTrue(file.contains("] cage.hello - outside of one"), file);
+            Files.delete(logs.resolve("cages.log"));
+        }
+    }
+
+    @Test
     void aMalformedLimitIsReportedAndItsDefaultUsed() throws Exception {
         System.setProperty("cages.logs", logs.toString());
         System.setProperty("cages.logs.maxHistory", "two weeks");

@@ -29,6 +29,9 @@ class HostMetricsTest {
         assertEquals("job", HostMetrics.transport("job:nightly"));
         assertEquals("folder", HostMetrics.transport("folder:inbox"));
         assertEquals("local", HostMetrics.transport("gateway"));
+        assertEquals("local", HostMetrics.transport(from("gateway", "svc", "get")), "a call by name on this host");
+        assertEquals("rpc", HostMetrics.transport(new InboundRequest("id", "svc", "get", null, null, null,
+                java.util.Map.of(InboundRequest.TRANSPORT, "rpc"), "gateway", null)), "a call by name that came over RPC");
     }
 
     @Test
@@ -48,12 +51,19 @@ class HostMetricsTest {
             metrics.finished(from("rpc:10.0.0.2:7000", "svc", "get"), "2.0.0", CompletableFuture.completedFuture(null), 1_000_000);
             metrics.finished(from("jms:q", "svc", "get"), "2.0.0", failed(CageException.notFound("x")), 1_000_000);
             metrics.refused(from("http:1.2.3.4:5", "no-such-cage-from-a-caller", "x"), false, ErrorCode.NOT_FOUND);
+            metrics.finished(new InboundRequest("id", "svc", "put", null, null, null, java.util.Map.of(InboundRequest.TRANSPORT, "rpc"),
+                    "gateway", null), "2.0.0", CompletableFuture.completedFuture(null), 1_000_000);
+            metrics.finished(from("gateway", "svc", "put"), "2.0.0", CompletableFuture.completedFuture(null), 1_000_000);
             String text = metrics.scrape(null).text();
             assertTrue(text.contains("rpc_server_call_duration_seconds_count{cage=\"svc\",host=\"h\",operation=\"get\",outcome=\"ok\",transport=\"rpc\",version=\"2.0.0\"} 1"), text);
             assertTrue(text.contains("cages_request_duration_seconds_count{cage=\"svc\",host=\"h\",operation=\"get\",outcome=\"not_found\",transport=\"jms\",version=\"2.0.0\"} 1"), text);
             assertTrue(!text.contains("http_server_request_duration_seconds_count"), text);
             assertTrue(text.contains("cages_requests_refused_total{cage=\"_other\",host=\"h\",operation=\"_other\",reason=\"not_found\",transport=\"http\"} 1"), text);
             assertTrue(!text.contains("no-such-cage-from-a-caller"), "a name a caller made up is no tag");
+            assertTrue(text.contains("rpc_server_call_duration_seconds_count{cage=\"svc\",host=\"h\",operation=\"put\",outcome=\"ok\",transport=\"rpc\",version=\"2.0.0\"} 1"),
+                    "a call by name that came over RPC: " + text);
+            assertTrue(text.contains("cages_request_duration_seconds_count{cage=\"svc\",host=\"h\",operation=\"put\",outcome=\"ok\",transport=\"local\",version=\"2.0.0\"} 1"),
+                    "a call by name on this host: " + text);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.cages.api.CageException;
 import io.cages.api.Deadline;
 import io.cages.api.ErrorCode;
 import io.cages.host.spi.Drain;
+import io.cages.host.spi.TraceContext;
 import io.cages.resources.jms.internal.PooledSession;
 import io.cages.resources.jms.internal.SessionPool;
 import java.time.Duration;
@@ -115,11 +116,31 @@ public final class JmsResource implements AutoCloseable {
         }
         try {
             Message m = text != null ? Messages.text(s.session(), text, properties) : Messages.bytes(s.session(), body, properties);
+            traced(m);
             s.producer().send(s.queue(queue), m, deliveryMode, Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
             return Messages.sentId(m);
         } catch (JMSException | RuntimeException e) {
             s.markBroken(); // a session that failed once is not trusted again
             throw failure("send to " + queue, e);
+        }
+    }
+
+    /**
+     * A message carries the trace of the request that sends it (W3C Trace Context): the {@code traceparent}
+     * property names the sending request's span, the parent of the span that handles the message. Unless the
+     * cage set one of its own.
+     */
+    private static void traced(Message m) throws JMSException {
+        TraceContext current = TraceContext.current();
+        if (current == null || m.propertyExists(TraceContext.TRACEPARENT)) {
+            return;
+        }
+        String traceparent = current.traceparent();
+        if (traceparent != null) {
+            m.setStringProperty(TraceContext.TRACEPARENT, traceparent);
+            if (current.state() != null) {
+                m.setStringProperty(TraceContext.TRACESTATE, current.state());
+            }
         }
     }
 

@@ -233,6 +233,23 @@ class JmsTransportTest {
     }
 
     @Test
+    void aMessagesTraceparentMakesItsHandlingAChildSpanAndTheReplyNamesThatSpan() throws Exception {
+        Queue replies = session.createTemporaryQueue();
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        send("q.echo", "{}", Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"), replies);
+        send("q.echo", "{}", Map.of("traceparent", "not-a-traceparent"), replies);
+        MessageConsumer c = session.createConsumer(replies);
+        Message traced = c.receive(10_000);
+        Message fresh = c.receive(10_000);
+        assertNotNull(traced);
+        assertNotNull(fresh);
+        String reply = traced.getStringProperty("traceparent");
+        assertTrue(reply.matches("00-" + traceId + "-[0-9a-f]{16}-01") && !reply.contains("00f067aa0ba902b7"), reply);
+        String other = fresh.getStringProperty("traceparent");
+        assertTrue(other.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01") && !other.contains(traceId), "an invalid one: a new trace, " + other);
+    }
+
+    @Test
     void cageSwapWhileConsumingLosesNoMessageAndRunsNoneTwice() throws Exception {
         int total = 500;
         List<String> ids = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.cages.api.Deadline;
 import io.cages.host.spi.Dispatcher;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.Reply;
+import io.cages.host.spi.TraceContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -30,8 +31,16 @@ import java.util.function.BooleanSupplier;
  * <p>Attributes: {@code http.method}, {@code http.path} (as sent, without the query), {@code remote.address}
  * (client IP), {@code remote.port}, and every header as {@code header.<lower-case-name>} (repeated headers
  * joined with {@code ", "}). Caller: {@code http:<ip>:<port>} (IPv6 addresses in brackets).
+ *
+ * <p>Tracing (W3C Trace Context): the request is a span of the trace its {@code traceparent} (and
+ * {@code tracestate}) header names, or the first of a new trace when it has none or an invalid one (never the
+ * client's error); the {@code trace.*} attributes carry it to the handler, and every answer carries this span's
+ * {@code traceparent}.
  */
 final class CageRequestHandler extends ConnectionHandler {
+
+    private static final String TRACEPARENT = TraceContext.TRACEPARENT;
+    private static final String TRACESTATE = TraceContext.TRACESTATE;
 
     private final Dispatcher dispatcher;
 
@@ -55,28 +64,31 @@ final class CageRequestHandler extends ConnectionHandler {
         if (caller == null) {
             identifyPeer(ctx.channel());
         }
+        HttpHeaders headers = request.headers();
+        TraceContext trace = TraceContext.incoming(headers.get(TRACEPARENT), headers.get(TRACESTATE));
+        String traceparent = trace.traceparent();
         InboundRequest inbound;
         try {
             CagePath path = CagePath.parse(request.uri());
             if (path == null) {
-                respond(exchange, Responses.error(HttpResponseStatus.NOT_FOUND, "not_found", "no endpoint at '"
-                        + clip(pathOf(request)) + "': cage requests go to /<cage>/<operation>", exchange.requestId));
+                respond(exchange, traced(Responses.error(HttpResponseStatus.NOT_FOUND, "not_found", "no endpoint at '"
+                        + clip(pathOf(request)) + "': cage requests go to /<cage>/<operation>", exchange.requestId), traceparent));
                 return;
             }
             if (path.cage().startsWith("_")) {
-                respond(exchange, Responses.error(HttpResponseStatus.NOT_FOUND, "not_found", "cage names beginning with '_' are reserved: '"
-                        + clip(path.cage()) + "'", exchange.requestId));
+                respond(exchange, traced(Responses.error(HttpResponseStatus.NOT_FOUND, "not_found", "cage names beginning with '_' are reserved: '"
+                        + clip(path.cage()) + "'", exchange.requestId), traceparent));
                 return;
             }
-            HttpHeaders headers = request.headers();
             Deadline deadline = deadlineOf(headers);
             RequestParams params = new RequestParams();
             params.addQuery(path.query());
             RequestParams.Body body = params.addBody(request);
             inbound = new InboundRequest(exchange.requestId, path.cage(), path.operation(), params.toMap(), body.bytes(),
-                    body.contentType(), attributes(method, path, headers), caller, deadline);
+                    body.contentType(), attributes(method, path, headers, trace), caller, deadline);
         } catch (BadRequestException e) {
-            respond(exchange, Responses.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(), exchange.requestId));
+            respond(exchange, traced(Responses.error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(), exchange.requestId),
+                    traceparent));
             return;
         }
         CompletableFuture<Reply> outcome;
@@ -88,21 +100,21 @@ final class CageRequestHandler extends ConnectionHandler {
         }
         outcome.whenComplete((reply, failure) -> {
             if (failure == null && reply != null && reply.isStream()) {
-                respondStream(exchange, inbound, reply);
+                respondStream(exchange, inbound, reply, traceparent);
             } else {
-                respond(exchange, ReplyEncoder.encode(inbound, reply, failure));
+                respond(exchange, traced(ReplyEncoder.encode(inbound, reply, failure), traceparent));
             }
         });
     }
 
     /** A streamed reply: its producer waits until the exchange is next in line, then writes at the client's pace. */
-    private void respondStream(Exchange exchange, InboundRequest inbound, Reply reply) {
+    private void respondStream(Exchange exchange, InboundRequest inbound, Reply reply, String traceparent) {
         HttpResponse head;
         try {
-            head = ReplyEncoder.streamHead(reply);
+            head = traced(ReplyEncoder.streamHead(reply), traceparent);
         } catch (RuntimeException e) {
             reply.stream().cancel("the reply's head could not be encoded");
-            respond(exchange, ReplyEncoder.encode(inbound, null, e));
+            respond(exchange, traced(ReplyEncoder.encode(inbound, null, e), traceparent));
             return;
         }
         respond(exchange, new StreamedResponse(inbound, head, reply.stream()));
@@ -113,8 +125,16 @@ final class CageRequestHandler extends ConnectionHandler {
                 || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
     }
 
-    private Map<String, String> attributes(HttpMethod method, CagePath path, HttpHeaders headers) {
-        return new RequestAttributes(method.name(), path.rawPath(), remoteIp, remotePort, headers);
+    private Map<String, String> attributes(HttpMethod method, CagePath path, HttpHeaders headers, TraceContext trace) {
+        return new RequestAttributes(method.name(), path.rawPath(), remoteIp, remotePort, headers, trace);
+    }
+
+    /** The answer with this request's span as its {@code traceparent} (none for a trace that is not W3C). */
+    private static <R extends HttpResponse> R traced(R response, String traceparent) {
+        if (traceparent != null) {
+            response.headers().set(TRACEPARENT, traceparent);
+        }
+        return response;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.cages.transport.http.internal;
 
+import io.cages.host.spi.TraceContext;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.AbstractMap;
 import java.util.HashMap;
@@ -16,22 +17,32 @@ import java.util.Set;
  *
  * <p>Keeps the request's header object, which is plain heap memory (not a reference-counted buffer), so it
  * stays valid after the request itself is released.
+ *
+ * <p>The request's trace is among them ({@code trace.id}, {@code trace.span}, ...; see {@link TraceContext}). The
+ * host reads those of every request, so they answer without building the map.
  */
-final class RequestAttributes extends AbstractMap<String, String> {
+final class RequestAttributes extends AbstractMap<String, String> implements TraceContext.Carrier {
 
     private final String method;
     private final String path;
     private final String remoteIp;
     private final String remotePort;
     private final HttpHeaders headers;
+    private final TraceContext trace;
     private volatile Map<String, String> built;
 
-    RequestAttributes(String method, String path, String remoteIp, String remotePort, HttpHeaders headers) {
+    RequestAttributes(String method, String path, String remoteIp, String remotePort, HttpHeaders headers, TraceContext trace) {
         this.method = method;
         this.path = path;
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;
         this.headers = headers;
+        this.trace = trace;
+    }
+
+    @Override
+    public TraceContext trace() {
+        return trace;
     }
 
     @Override
@@ -41,6 +52,9 @@ final class RequestAttributes extends AbstractMap<String, String> {
 
     @Override
     public String get(Object key) {
+        if (key instanceof String name && name.startsWith("trace.")) {
+            return trace.attribute(name);
+        }
         return built().get(key);
     }
 
@@ -80,6 +94,7 @@ final class RequestAttributes extends AbstractMap<String, String> {
             String name = "header." + header.getKey().toString().toLowerCase(Locale.ROOT);
             attributes.merge(name, header.getValue().toString(), (first, next) -> first + ", " + next);
         }
+        trace.putInto(attributes);
         return Map.copyOf(attributes);
     }
 }

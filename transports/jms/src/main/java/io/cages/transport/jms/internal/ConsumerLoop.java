@@ -9,6 +9,7 @@ import io.cages.host.spi.HostJson;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.Reply;
+import io.cages.host.spi.TraceContext;
 import io.cages.resources.jms.EmbeddedBroker;
 import io.cages.transport.jms.JmsTransportSettings.Binding;
 import java.nio.charset.StandardCharsets;
@@ -202,10 +203,11 @@ public final class ConsumerLoop {
         long backoffMs = 10;
         while (true) {
             try {
-                Reply reply = dispatch(m);
+                InboundRequest request = toRequest(m);
+                Reply reply = dispatch(request);
                 if (m.getJMSReplyTo() != null) {
                     try {
-                        producer.send(m.getJMSReplyTo(), replyMessage(session, m, reply), DeliveryMode.PERSISTENT,
+                        producer.send(m.getJMSReplyTo(), replyMessage(session, m, reply, request), DeliveryMode.PERSISTENT,
                                 Message.DEFAULT_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
                     } catch (JMSException e) {
                         // The work is done; running it again because the requester's reply queue is gone would be
@@ -246,8 +248,7 @@ public final class ConsumerLoop {
         return e instanceof RefusedException && (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.NOT_FOUND);
     }
 
-    private Reply dispatch(Message m) throws CageException, JMSException {
-        InboundRequest request = toRequest(m);
+    private Reply dispatch(InboundRequest request) throws CageException {
         try {
             // The dispatcher completes every future by the request's deadline (its contract), so this is bounded.
             return dispatcher.dispatch(request).thenCompose(reply -> reply.collected(MAX_STREAMED_REPLY_BYTES, "JMS reply limit")).get();
@@ -292,6 +293,9 @@ public final class ConsumerLoop {
             attributes.put("jms.JMSCorrelationID", m.getJMSCorrelationID());
         }
         attributes.put("jms.queue", binding.queue());
+        // A message a host sent carries its sender's span (W3C traceparent); handling it is a child span.
+        TraceContext.incoming(stringProperty(m, TraceContext.TRACEPARENT), stringProperty(m, TraceContext.TRACESTATE))
+                .putInto(attributes);
         Deadline deadline = null;
         if (m.propertyExists(DEADLINE_PROPERTY)) {
             try {
@@ -302,6 +306,11 @@ public final class ConsumerLoop {
         }
         return new InboundRequest(dispatcher.newRequestId(), binding.cage(), binding.operation(), params, body, contentType,
                 attributes, "jms:" + binding.queue(), deadline);
+    }
+
+    private static String stringProperty(Message m, String name) throws JMSException {
+        Object value = m.getObjectProperty(name);
+        return value != null ? value.toString() : null;
     }
 
     /**
@@ -318,7 +327,7 @@ public final class ConsumerLoop {
         }
     }
 
-    private static Message replyMessage(Session session, Message request, Reply reply) throws JMSException {
+    private static Message replyMessage(Session session, Message request, Reply reply, InboundRequest handled) throws JMSException {
         Message out;
         if (reply.hasValue()) {
             try {
@@ -334,6 +343,11 @@ public final class ConsumerLoop {
         out.setJMSCorrelationID(correlationOf(request));
         if (reply.version() != null) {
             out.setStringProperty("cagesVersion", reply.version());
+        }
+        // The reply names the span that handled the request, as an HTTP answer's traceparent does.
+        TraceContext trace = TraceContext.of(handled.attributes());
+        if (trace != null && trace.traceparent() != null) {
+            out.setStringProperty(TraceContext.TRACEPARENT, trace.traceparent());
         }
         return out;
     }

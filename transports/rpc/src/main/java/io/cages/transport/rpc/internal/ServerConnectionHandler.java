@@ -6,6 +6,7 @@ import io.cages.api.ErrorCode;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.Reply;
 import io.cages.host.spi.RefusedException;
+import io.cages.host.spi.TraceContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -125,13 +126,12 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private Map<String, String> attributes(Frame.Request r) {
-        if ((r.traceId() == null || r.traceId().isEmpty()) && !r.idempotent() && r.durableKey() == null) {
-            return peerAttributes;
-        }
-        Map<String, String> attributes = new java.util.HashMap<>(peerAttributes);
-        if (r.traceId() != null && !r.traceId().isEmpty()) {
-            attributes.put("trace.id", r.traceId()); // the attribute calls by name propagate
-        }
+        Map<String, String> attributes = java.util.HashMap.newHashMap(peerAttributes.size() + 7);
+        attributes.putAll(peerAttributes);
+        // The frame's trace field: the caller's span as a traceparent (an older host: its bare trace id).
+        TraceContext.fromWire(r.traceId()).putInto(attributes);
+        // A call by name has the calling cage's name as its caller: this says it came over RPC (metrics, spans).
+        attributes.put(InboundRequest.TRANSPORT, "rpc");
         if (r.idempotent()) {
             attributes.put("rpc.idempotent", "true");
         }

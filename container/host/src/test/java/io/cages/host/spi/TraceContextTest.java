@@ -1,0 +1,106 @@
+package io.cages.host.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TraceContextTest {
+
+    private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final String SPAN = "00f067aa0ba902b7";
+    private static final String HEADER = "00-" + TRACE + "-" + SPAN + "-01";
+
+    @Test
+    void anIncomingTraceparentMakesAChildSpanOfTheCaller() {
+        TraceContext hop = TraceContext.incoming(HEADER, "congo=t61rcWkgMzE");
+        assertEquals(TRACE, hop.traceId());
+        assertEquals(SPAN, hop.parentSpanId());
+        assertTrue(hop.spanId().matches("[0-9a-f]{16}") && !hop.spanId().equals(SPAN), hop.spanId());
+        assertEquals("congo=t61rcWkgMzE", hop.state());
+        assertEquals("00-" + TRACE + "-" + hop.spanId() + "-01", hop.traceparent());
+        assertTrue(hop.sampled());
+    }
+
+    @Test
+    void invalidHeadersStartANewTrace() {
+        for (String invalid : new String[] {"", "garbage", HEADER.toUpperCase(), HEADER.substring(0, 54),
+                "00-" + "0".repeat(32) + "-" + SPAN + "-01", "00-" + TRACE + "-" + "0".repeat(16) + "-01",
+                "ff-" + TRACE + "-" + SPAN + "-01", HEADER + "-extra", "00_" + TRACE + "-" + SPAN + "-01"}) {
+            TraceContext hop = TraceContext.incoming(invalid, "a=b");
+            assertNotEquals(TRACE, hop.traceId(), invalid);
+            assertNull(hop.parentSpanId(), invalid);
+            assertNull(hop.state(), invalid);
+            assertTrue(hop.traceparent().matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01"), invalid);
+        }
+    }
+
+    @Test
+    void aFutureVersionIsReadByItsFirstFourFields() {
+        TraceContext hop = TraceContext.incoming("01-" + TRACE + "-" + SPAN + "-00-what-comes-later", null);
+        assertEquals(TRACE, hop.traceId());
+        assertEquals(SPAN, hop.parentSpanId());
+        assertEquals("00", hop.flags(), "not sampled: kept");
+    }
+
+    @Test
+    void anOlderHostsBareIdOnTheWireStaysTheTraceId() {
+        TraceContext hop = TraceContext.fromWire("1a2b3c4d-5f");
+        assertEquals("1a2b3c4d-5f", hop.traceId());
+        assertNull(hop.traceparent(), "not a W3C trace: nothing to send as traceparent");
+        assertEquals("1a2b3c4d-5f", hop.child().wireValue());
+        assertEquals(TRACE, TraceContext.fromWire(HEADER).traceId());
+        assertTrue(TraceContext.fromWire(null).isW3c());
+    }
+
+    @Test
+    void attributesCarryTheContextAndAnswerWithoutAMap() {
+        TraceContext hop = TraceContext.incoming(HEADER, null);
+        Map<String, String> attributes = new HashMap<>();
+        hop.putInto(attributes);
+        assertEquals(hop, TraceContext.of(attributes));
+        for (String name : attributes.keySet()) {
+            assertEquals(attributes.get(name), hop.attribute(name), name);
+        }
+        class Carried extends java.util.AbstractMap<String, String> implements TraceContext.Carrier {
+            @Override
+            public TraceContext trace() {
+                return hop;
+            }
+
+            @Override
+            public java.util.Set<Entry<String, String>> entrySet() {
+                throw new AssertionError("a carrier's context is taken as it is");
+            }
+        }
+        assertEquals(hop, TraceContext.of(new Carried()));
+        TraceContext named = TraceContext.of(Map.of(TraceContext.TRACE_ID, "trace-7"));
+        assertEquals("trace-7", named.traceId());
+        assertNull(TraceContext.of(Map.of()));
+    }
+
+    @Test
+    void aChildKeepsTheTraceAndPointsAtItsParent() {
+        TraceContext root = TraceContext.root();
+        TraceContext child = root.child();
+        assertEquals(root.traceId(), child.traceId());
+        assertEquals(root.spanId(), child.parentSpanId());
+        assertNotEquals(root.spanId(), child.spanId());
+    }
+
+    @Test
+    void currentIsPerThreadAndRestored() {
+        TraceContext outer = TraceContext.root();
+        TraceContext before = TraceContext.enter(outer);
+        TraceContext previous = TraceContext.enter(outer.child());
+        assertEquals(outer, previous);
+        TraceContext.restore(previous);
+        assertEquals(outer, TraceContext.current());
+        TraceContext.restore(before);
+        assertNull(TraceContext.current());
+    }
+}
