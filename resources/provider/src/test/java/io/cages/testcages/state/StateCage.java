@@ -78,7 +78,10 @@ public final class StateCage implements CageHandler {
                         what = e.toString();
                     }
                     try {
-                        Files.writeString(result, what);
+                        // Whole or not at all: the test reads the file as soon as it exists.
+                        Path partial = result.resolveSibling(result.getFileName() + ".partial");
+                        Files.writeString(partial, what);
+                        Files.move(partial, result, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                     } catch (java.io.IOException ignored) {
                         // the test times out and says so
                     }
