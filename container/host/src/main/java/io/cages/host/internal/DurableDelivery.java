@@ -7,6 +7,8 @@ import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.OutboundCall;
 import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.RemoteCalls;
+import io.cages.host.spi.TraceContext;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,9 +22,6 @@ import java.util.concurrent.CompletionException;
  */
 final class DurableDelivery {
 
-    /** The request attribute carrying a durable call's key to the target. */
-    static final String KEY_ATTRIBUTE = InboundRequest.DURABLE_KEY_ATTRIBUTE;
-
     private final CageRegistry registry;
     private final RequestDispatcher dispatcher;
     private final CageCalls calls;
@@ -35,13 +34,17 @@ final class DurableDelivery {
 
     CompletableFuture<JsonNode> deliver(String caller, String cage, String operation, Map<String, Object> params, String key,
                                         Deadline deadline) {
-        String id = dispatcher.newRequestId();
+        // Each delivery starts a trace of its own, as a request from outside does: the stored call has none to join.
+        TraceContext trace = TraceContext.root();
         CageSlot local = registry.get(cage);
         if (local == null || local.active() == null) {
-            return deliverRemotely(caller, cage, operation, params, key, deadline, id);
+            return deliverRemotely(caller, cage, operation, params, key, deadline, trace);
         }
-        InboundRequest request = new InboundRequest(id, cage, operation, params, null, null,
-                Map.of(KEY_ATTRIBUTE, key, CageCalls.TRACE_ATTRIBUTE, id), caller, deadline);
+        Map<String, String> attributes = HashMap.newHashMap(6);
+        trace.putInto(attributes);
+        attributes.put(InboundRequest.DURABLE_KEY_ATTRIBUTE, key);
+        InboundRequest request = new InboundRequest(dispatcher.newRequestId(), cage, operation, params, null, null,
+                attributes, caller, deadline);
         return dispatcher.dispatch(request)
                 .thenCompose(reply -> reply.collected(CageCalls.MAX_STREAMED_ANSWER_BYTES, "limit of calls by name"))
                 .handle((reply, failure) -> {
@@ -56,14 +59,14 @@ final class DurableDelivery {
     }
 
     private CompletableFuture<JsonNode> deliverRemotely(String caller, String cage, String operation, Map<String, Object> params,
-                                                        String key, Deadline deadline, String traceId) {
+                                                        String key, Deadline deadline, TraceContext trace) {
         RemoteCalls remote = calls.remote();
         if (remote == null) {
             // Not NOT_FOUND, which would end the call: a copy may yet be deployed here before it expires.
             return CompletableFuture.failedFuture(CageException.unavailable("no copy of cage '" + cage
                     + "' runs on this host, and this host is not in a flock; not executed"));
         }
-        OutboundCall call = new OutboundCall(caller, traceId, cage, operation, params, null, null, deadline, key);
+        OutboundCall call = new OutboundCall(caller, trace.wireValue(), cage, operation, params, null, null, deadline, key);
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         remote.call(call).whenComplete((reply, failure) -> {
             if (failure != null) {

@@ -227,7 +227,7 @@ final class RequestTask implements Runnable {
         }
         stats.executed();
         CompletionStage<Response> stage;
-        if (in.attributes().containsKey(DurableDelivery.KEY_ATTRIBUTE)) {
+        if (in.attributes().containsKey(InboundRequest.DURABLE_KEY_ATTRIBUTE)) {
             // Its handler's work happens outside the host's reach, so the key could not commit with it.
             fail(revision, CageException.badRequest("cage '" + in.cage() + "' runs outside the host (" + revision.version()
                     + ") and cannot execute durable calls once; call it with call() instead"));
@@ -315,7 +315,7 @@ final class RequestTask implements Runnable {
             stats.executed();
             HostRequest request = new HostRequest(in, deadline, revision, onCallerThread);
             CurrentRequest.set(request);
-            String durableKey = in.attributes().get(DurableDelivery.KEY_ATTRIBUTE);
+            String durableKey = in.attributes().get(InboundRequest.DURABLE_KEY_ATTRIBUTE);
             if (durableKey != null && resources != null) {
                 result.complete(resources.runOnce(in.cage(), durableKey, deadline, () -> durableReply(revision, request)));
                 return;
