@@ -280,6 +280,14 @@ final class FrameCodec {
         Map<String, String> attributes = count == 0 ? Map.of() : HashMap.newHashMap(count);
         for (int i = 0; i < count; i++) {
             String key = readString(in, MAX_NAME_BYTES, "attribute name", id);
+            if (key == null) {
+                throw new FrameException(id, false, "reply attribute " + (i + 1) + " has no name");
+            }
+            // A repeated name would keep only its last value, and the reply would no longer be the one the peer
+            // sent (found by FrameCodecFuzzTest: the map's size and order changed on re-encoding).
+            if (attributes.containsKey(key)) {
+                throw new FrameException(id, false, "reply attribute " + key + " appears more than once");
+            }
             attributes.put(key, readString(in, MAX_TEXT_BYTES, "attribute value", id));
         }
         need(in, 1, "reply kind", id);

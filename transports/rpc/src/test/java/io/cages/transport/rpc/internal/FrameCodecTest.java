@@ -206,6 +206,26 @@ class FrameCodecTest {
     }
 
     @Test
+    void aReplyAttributeNamedTwiceOrWithoutANameIsRefused() {
+        // version "", two attributes "k"="1" and "k"="2", reply kind empty.
+        byte[] header = withoutPrefix(new Frame.Control(FrameType.PING, 9));
+        header[3] = 2; // RESPONSE
+        byte[] twice = concat(header, new byte[] {0, 0, 0, 2, 0, 1, 'k', 0, 1, '1', 0, 1, 'k', 0, 1, '2', 0});
+        FrameException e = refusal(twice);
+        assertEquals(9, e.requestId());
+        assertTrue(e.getMessage().contains("reply attribute k appears more than once"), e.getMessage());
+
+        byte[] unnamed = concat(header, new byte[] {0, 0, 0, 1, (byte) 0xFF, (byte) 0xFF, 0, 1, '1', 0});
+        assertTrue(refusal(unnamed).getMessage().contains("reply attribute 1 has no name"));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    @Test
     void unknownTypeIsRefusedWithItsId() {
         byte[] frame = withoutPrefix(new Frame.Control(FrameType.PING, 77));
         frame[3] = 42;
