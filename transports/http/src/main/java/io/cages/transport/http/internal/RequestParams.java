@@ -187,11 +187,18 @@ final class RequestParams {
     }
 
     private Body addMultipart(FullHttpRequest request, Charset charset) throws BadRequestException {
-        if (!HttpPostRequestDecoder.isMultipart(request)) {
-            // Netty would fall back to url-encoded parsing; a multipart type without a boundary is the client's error.
-            throw new BadRequestException("malformed multipart body: the Content-Type has no boundary");
+        String closeDelimiter;
+        try {
+            if (!HttpPostRequestDecoder.isMultipart(request)) {
+                // Netty would fall back to url-encoded parsing; a multipart type without a boundary is the client's error.
+                throw new BadRequestException("malformed multipart body: the Content-Type has no boundary");
+            }
+            closeDelimiter = Boundary.delimiter(request.headers().get(HttpHeaderNames.CONTENT_TYPE)) + "--";
+        } catch (RuntimeException e) {
+            // Netty's boundary parser fails unchecked on a Content-Type it cannot read: "boundary" without "=",
+            // or with an empty value (found by RequestParamsFuzzTest). Client bytes: a 400, never a 500.
+            throw new BadRequestException("malformed multipart Content-Type: " + messageOf(e));
         }
-        String closeDelimiter = Boundary.delimiter(request.headers().get(HttpHeaderNames.CONTENT_TYPE)) + "--";
         if (!hasLineStartingWith(request.content(), closeDelimiter)) {
             // Netty's decoder hands back the parts it completed and silently drops a cut-off last one, so a
             // truncated upload would reach the cage as a smaller but whole-looking form.
@@ -227,6 +234,14 @@ final class RequestParams {
         } catch (HttpPostRequestDecoder.ErrorDataDecoderException | HttpPostRequestDecoder.NotEnoughDataDecoderException
                  | IllegalArgumentException | IOException e) {
             throw new BadRequestException("malformed multipart body: " + messageOf(e));
+        } catch (HttpPostRequestDecoder.TooLongFormFieldException e) {
+            throw new BadRequestException("malformed multipart body: a part's header or field is longer than the decoder buffers");
+        } catch (HttpPostRequestDecoder.TooManyFormFieldsException e) {
+            throw new BadRequestException("multipart body has too many fields");
+        } catch (RuntimeException e) {
+            // Netty's decoder fails unchecked on part headers it did not validate, e.g. indexing past a
+            // Content-Disposition parameter without '=' (found by RequestParamsFuzzTest). Client bytes: a 400.
+            throw new BadRequestException("malformed multipart body: a part header could not be parsed");
         } finally {
             if (decoder != null) {
                 decoder.destroy();
