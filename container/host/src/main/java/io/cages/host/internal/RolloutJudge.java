@@ -32,8 +32,10 @@ final class RolloutJudge {
         double after = observed.errorRatePercent();
         if (after > before + rule.maxErrorRateIncrease()) {
             return new Verdict(true, String.format(Locale.ROOT,
-                    "rolled back: error rate %.1f%% (%d of %d) over %s vs %.1f%% before (threshold +%s points)",
-                    after, observed.errors(), observed.requests(), seconds(observed.seconds()), before, plain(rule.maxErrorRateIncrease())));
+                    "rolled back: error rate %.1f%% (%d of %d) over %s vs %s (threshold +%s points)",
+                    after, observed.errors(), observed.requests(), seconds(observed.seconds()),
+                    baseline.requests() == 0 ? "no requests before to compare with, taken as 0%"
+                            : String.format(Locale.ROOT, "%.1f%% before", before), plain(rule.maxErrorRateIncrease())));
         }
         boolean baselineTimed = baseline.requests() >= rule.minRequests() && baseline.p99Ms() != null;
         Double p99 = observed.p99Ms();
