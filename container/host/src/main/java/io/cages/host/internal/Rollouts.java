@@ -71,7 +71,7 @@ final class Rollouts {
             return watchAndJudge(id, at, cage, deployed, rule, baseline, counts);
         } finally {
             if (counts != null) {
-                watch.stop(cage, counts);
+                watch.stop(counts);
             }
         }
     }

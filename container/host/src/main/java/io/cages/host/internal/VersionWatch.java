@@ -14,13 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class VersionWatch implements RequestEvents {
 
-    private final ConcurrentHashMap<String, Watched> watched = new ConcurrentHashMap<>();
+    /** Usually none, rarely more than one (two guarded deploys of one cage at once each count their own). */
+    private final java.util.Set<Watched> watched = ConcurrentHashMap.newKeySet();
 
     /** What one cage's versions answered since its watch began. */
     static final class Watched {
+        private final String cage;
         private final long startedNanos = System.nanoTime();
         // CONCURRENCY: guarded by this.
         private final Map<String, MetricsHistory.Slot> byVersion = new java.util.HashMap<>();
+
+        Watched(String cage) {
+            this.cage = cage;
+        }
 
         synchronized void answered(String version, boolean error, long tookNanos) {
             byVersion.computeIfAbsent(version, v -> new MetricsHistory.Slot()).answered(error ? ErrorCode.INTERNAL : null, tookNanos);
@@ -41,15 +47,15 @@ final class VersionWatch implements RequestEvents {
         }
     }
 
-    /** Starts counting {@code cage}'s versions (again, from zero); stop with {@link #stop}. One watch per cage. */
+    /** Starts counting {@code cage}'s versions from zero; stop with {@link #stop}. */
     Watched watch(String cage) {
-        Watched w = new Watched();
-        watched.put(cage, w);
+        Watched w = new Watched(cage);
+        watched.add(w);
         return w;
     }
 
-    void stop(String cage, Watched w) {
-        watched.remove(cage, w);
+    void stop(Watched w) {
+        watched.remove(w);
     }
 
     @Override
@@ -62,9 +68,10 @@ final class VersionWatch implements RequestEvents {
         if (version == null || watched.isEmpty()) {
             return;
         }
-        Watched w = watched.get(in.cage());
-        if (w != null) {
-            w.answered(version, !HostMetrics.OK.equals(HostMetrics.outcome(result)), tookNanos);
+        for (Watched w : watched) {
+            if (w.cage.equals(in.cage())) {
+                w.answered(version, !HostMetrics.OK.equals(HostMetrics.outcome(result)), tookNanos);
+            }
         }
     }
 }
