@@ -64,6 +64,20 @@ class RollbackTest {
     }
 
     @Test
+    void aDeployDuringTheWatchEndsItUnjudgedAndIsNotRolledBack() throws Exception {
+        fx.deploy(HostFixture.versionCage("svc", "1.0.0"));
+        java.util.concurrent.CompletableFuture<Rollout> guarded = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> fx.host.admin().deployGuarded(HostFixture.versionCage("svc", "1.0.1"), "test", WatchRule.watching(30_000)));
+        io.cages.host.testing.Await.until("the guarded deploy is watching", java.time.Duration.ofSeconds(10),
+                () -> !fx.host.admin().rollouts().isEmpty() && fx.host.admin().rollouts().getLast().state() == Rollout.State.WATCHING);
+        fx.deploy(HostFixture.versionCage("svc", "1.0.2"));
+        Rollout r = guarded.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(Rollout.State.REPLACED, r.state());
+        assertEquals("not judged: version 1.0.2 replaced it during its watch", r.reason());
+        assertEquals("1.0.2", fx.version("svc"));
+    }
+
+    @Test
     void aGuardedDeployOfAnIdleCageIsJudgedOnItsSelfTestOnly() {
         fx.deploy(HostFixture.versionCage("svc", "1.0.0"));
         Rollout r = fx.host.admin().deployGuarded(HostFixture.versionCage("svc", "1.0.1"), "test", WatchRule.watching(300));

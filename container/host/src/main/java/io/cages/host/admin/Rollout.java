@@ -31,7 +31,9 @@ public record Rollout(long id, Instant startedAt, String cage, String version, S
         /** The deploy itself failed (start or self-test); the previous version never stopped serving. */
         FAILED,
         /** The new version crossed a threshold and the rollback failed: the new version still serves. */
-        ROLLBACK_FAILED
+        ROLLBACK_FAILED,
+        /** Another deploy, rollback or undeploy of the cage replaced the new version during its watch: not judged. */
+        REPLACED
     }
 
     /**

@@ -74,7 +74,11 @@ public final class HostRuntime {
         this.swaps = new SwapCoordinator(framework, revisions, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
-        admin.guardDeploys(new Rollouts(folder, versionWatch, admin::lastMinuteOf));
+        admin.guardDeploys(new Rollouts(folder, versionWatch, admin::lastMinuteOf, cage -> {
+            CageSlot slot = registry.get(cage);
+            CageRevision active = slot == null ? null : slot.active();
+            return active == null ? null : active.version();
+        }));
         if (metricsBuilt != null) {
             java.util.concurrent.CompletableFuture<MetricsHistory> timeline = new java.util.concurrent.CompletableFuture<>();
             admin.serveMetrics(this::buildMetrics, metricsBuilt.thenApply(metrics -> {

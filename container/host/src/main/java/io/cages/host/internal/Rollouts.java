@@ -29,11 +29,14 @@ final class Rollouts {
     private final VersionWatch watch;
     /** The cage's last minute before the swap; {@link Sample#NONE} when metrics are off. */
     private final Function<String, Sample> baselines;
+    /** The cage's active version now, or null. */
+    private final Function<String, String> activeVersions;
     private final AtomicLong ids = new AtomicLong();
     // CONCURRENCY: guarded by itself.
     private final LinkedHashMap<Long, Rollout> recent = new LinkedHashMap<>();
 
-    Rollouts(DeployFolder folder, VersionWatch watch, Function<String, Sample> baselines) {
+    Rollouts(DeployFolder folder, VersionWatch watch, Function<String, Sample> baselines, Function<String, String> activeVersions) {
+        this.activeVersions = activeVersions;
         this.folder = folder;
         this.watch = watch;
         this.baselines = baselines;
@@ -85,6 +88,15 @@ final class Rollouts {
         while (true) {
             boolean over = System.nanoTime() - deadline >= 0;
             observed = counts.sampleOf(deployed.version());
+            String active = activeVersions.apply(cage);
+            if (!deployed.version().equals(active)) {
+                // Someone else swapped the cage meanwhile: rolling back now would undo their change, not this one.
+                String reason = "not judged: " + (active == null ? "the cage was undeployed" : "version " + active + " replaced it")
+                        + " during its watch";
+                LOG.warn("rollout {} of cage {} {}: {}", id, cage, deployed.version(), reason);
+                return publish(new Rollout(id, at, cage, deployed.version(), deployed.previous(), State.REPLACED, reason,
+                        rule, baseline, observed, deployed, null));
+            }
             verdict = RolloutJudge.judge(rule, baseline, observed, over);
             if (verdict != null) {
                 break;
