@@ -69,6 +69,7 @@ public final class CageCtl {
         CommandSpec help = CommandSpec.withParameter("help", "Show the help of a command, or this overview.",
                 "COMMAND", "The command to explain.", false, (ctl, invocation) -> ctl.help(invocation));
         this.commands = List.of(ListCommand.SPEC, HistoryCommand.SPEC, DeployCommand.SPEC, UndeployCommand.SPEC,
+                RollbackCommand.SPEC, RolloutsCommand.SPEC,
                 ProblemsCommand.SPEC, ResourcesCommand.SPEC, JobsCommand.SPEC, RunJobCommand.SPEC, DurableCommand.SPEC,
                 DurableCommand.Operate.RETRY, DurableCommand.Operate.CANCEL, help);
         this.parser = new ArgumentParser(GLOBAL_OPTIONS, commands);

@@ -48,7 +48,7 @@ public final class Outcomes {
 
         if ("FAILED".equalsIgnoreCase(outcome)) {
             String reason = Json.text(record, "reason");
-            String line = "FAILED: " + (undeploy ? "undeploy" : "deploy") + " of " + subject + ": "
+            String line = "FAILED: " + (undeploy ? "undeploy" : "ROLLBACK".equalsIgnoreCase(action) ? "rollback" : "deploy") + " of " + subject + ": "
                     + (reason == null || reason.isBlank() ? "no reason given" : Text.cell(reason));
             if (!undeploy) {
                 line += previous == null ? "; nothing changed" : "; " + previous + " stays active";
@@ -57,6 +57,10 @@ public final class Outcomes {
         }
         if (undeploy) {
             return "undeployed " + subject + took;
+        }
+        if ("ROLLBACK".equalsIgnoreCase(action)) {
+            return "rolled back " + (cage == null ? fallbackSubject : cage) + " to " + version
+                    + (previous == null ? "" : " (was " + previous + ")") + took;
         }
         String was = previous == null ? "" : previous.equals(version) ? " (replaced the same version)" : " (was " + previous + ")";
         return "deployed " + subject + was + took;

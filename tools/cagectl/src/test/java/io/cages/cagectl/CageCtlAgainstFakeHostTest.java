@@ -49,6 +49,15 @@ class CageCtlAgainstFakeHostTest {
     private static final String UNDEPLOYED = """
             {"seq":5,"at":"2025-03-01T10:12:00Z","action":"UNDEPLOY","cage":"hello","version":"1.0.1",
              "previous":"1.0.1","origin":"cagectl:ops","outcome":"UNDEPLOYED","reason":null,"durationMs":8}""";
+    private static final String ROLLED_BACK = """
+            {"seq":6,"at":"2025-03-01T10:13:00Z","action":"ROLLBACK","cage":"hello","version":"1.0.0",
+             "previous":"1.0.1","origin":"cagectl:ops","outcome":"ACTIVE","reason":"rolled back by cagectl:ops","durationMs":9}""";
+    private static final String ROLLOUT_ROLLED_BACK = """
+            {"id":2,"startedAt":"2025-03-01T10:14:00Z","cage":"hello","version":"1.0.2","previous":"1.0.1","state":"ROLLED_BACK",
+             "reason":"rolled back: error rate 34.0% (34 of 100) over 3 s vs 0.1% before (threshold +5 points)"}""";
+    private static final String ROLLOUT_PASSED = """
+            {"id":3,"startedAt":"2025-03-01T10:15:00Z","cage":"hello","version":"1.0.2","previous":"1.0.1","state":"PASSED",
+             "reason":"passed: error rate 0.0% over 3 s vs 0.1% before, p99 2 ms vs 2 ms before (100 requests)"}""";
     private static final String NO_SUCH_CAGE = """
             {"error":"not_found","message":"no cage named 'nope'","requestId":"req-9"}""";
 
@@ -110,8 +119,20 @@ class CageCtlAgainstFakeHostTest {
                     reply(exchange, 422, "{\"cage\":\"billing\",\"job\":\"nightly\",\"requestId\":\"nightly@2025-03-01T10:05:00Z+manual\",\"succeeded\":false,\"outcome\":\"bad_request: no report today\"}");
                 }
             }
+            case "POST /rollback" -> {
+                if ("hello".equals(query.get("cage"))) {
+                    reply(exchange, 200, ROLLED_BACK);
+                } else {
+                    reply(exchange, 409, "{\"error\":\"conflict\",\"message\":\"cage '" + query.get("cage")
+                            + "' has no previous version to roll back to on this host\",\"requestId\":\"r\"}");
+                }
+            }
+            case "GET /rollouts" -> reply(exchange, 200, "[" + ROLLOUT_ROLLED_BACK + "]");
             case "POST /deploy" -> {
-                if (new String(body, StandardCharsets.UTF_8).contains("bad")) {
+                if (query.containsKey("watch")) {
+                    reply(exchange, new String(body, StandardCharsets.UTF_8).contains("bad") ? 422 : 200,
+                            new String(body, StandardCharsets.UTF_8).contains("bad") ? ROLLOUT_ROLLED_BACK : ROLLOUT_PASSED);
+                } else if (new String(body, StandardCharsets.UTF_8).contains("bad")) {
                     reply(exchange, 422, DEPLOY_FAILED);
                 } else {
                     reply(exchange, 200, DEPLOYED);
@@ -190,6 +211,40 @@ class CageCtlAgainstFakeHostTest {
         assertEquals(ExitCodes.USAGE, run("deploy", tmp.toString()));
         assertTrue(err.toString().contains("is a directory"), err::toString);
         assertTrue(seen.isEmpty());
+    }
+
+    @Test
+    void rollbackPrintsTheRecordAndNothingToRollBackToFailsClearly() {
+        assertEquals(ExitCodes.OK, run("rollback", "hello"), err::toString);
+        assertEquals("rolled back hello to 1.0.0 (was 1.0.1) in 9 ms\n", out.toString());
+        assertEquals("POST /rollback", seen.getFirst().method() + " " + seen.getFirst().path());
+        assertEquals(ExitCodes.FAILED, run("rollback", "greeter"));
+        assertEquals("FAILED: rollback of greeter: error: cage 'greeter' has no previous version to roll back to on this host"
+                + " (HTTP 409 conflict, request r)\n", err.toString());
+    }
+
+    @Test
+    void aGuardedDeploySendsTheWatchAndSaysWhyItRolledBack() throws IOException {
+        Path bad = jar("hello-1.0.2.jar", "bad jar bytes");
+        assertEquals(ExitCodes.FAILED, run("deploy", "--watch", "3s", "--max-error-rate", "2", "--min-requests", "50", bad.toString()));
+        assertEquals("ROLLED BACK hello 1.0.2 (was 1.0.1): rolled back: error rate 34.0% (34 of 100) over 3 s vs 0.1% before"
+                + " (threshold +5 points)\n", err.toString());
+        Map<String, String> q = seen.getFirst().query();
+        assertEquals("3s", q.get("watch"));
+        assertEquals("2", q.get("maxErrorRate"));
+        assertEquals("50", q.get("minRequests"));
+        assertFalse(q.containsKey("maxP99Ratio"), "defaults are the host's");
+
+        Path good = jar("hello-1.0.3.jar", "good jar bytes");
+        assertEquals(ExitCodes.OK, run("deploy", "--watch", "3s", good.toString()), err::toString);
+        assertTrue(out.toString().startsWith("PASSED hello 1.0.2 (was 1.0.1): passed: error rate 0.0%"), out::toString);
+    }
+
+    @Test
+    void rolloutsListsGuardedDeploysWithTheirReasons() {
+        assertEquals(ExitCodes.OK, run("rollouts"), err::toString);
+        assertEquals("#2 ROLLED BACK hello 1.0.2 (was 1.0.1): rolled back: error rate 34.0% (34 of 100) over 3 s vs 0.1% before"
+                + " (threshold +5 points)\n", out.toString());
     }
 
     @Test
@@ -322,7 +377,7 @@ class CageCtlAgainstFakeHostTest {
         assertEquals(ExitCodes.USAGE, run());
         assertTrue(err.toString().contains("Usage: cagectl"), err::toString);
 
-        assertUsageError("cagectl: unknown command 'frobnicate'; the commands are list, history, deploy, undeploy, "
+        assertUsageError("cagectl: unknown command 'frobnicate'; the commands are list, history, deploy, undeploy, rollback, rollouts, "
                 + "problems, resources, jobs, run-job, durable, durable-retry, durable-cancel, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
         assertUsageError("cagectl: 'cagectl deploy' needs JAR: The cage bundle jar to deploy.\n"
                 + "Run 'cagectl deploy --help' for usage.\n", "deploy");

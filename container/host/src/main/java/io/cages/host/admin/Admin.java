@@ -21,6 +21,30 @@ public interface Admin {
      */
     DeployRecord deploy(byte[] jar, String origin);
 
+    /**
+     * A guarded deploy: deploys as {@link #deploy} does, then watches the new version for {@code rule}'s window
+     * and rolls back to the previous version (a live swap, like any other) when it crosses a threshold. Returns
+     * once the window passed or the host rolled back; {@link #rollouts()} shows it meanwhile.
+     */
+    default Rollout deployGuarded(byte[] jar, String origin, WatchRule rule) {
+        throw new UnsupportedOperationException("this host does not watch deploys");
+    }
+
+    /**
+     * Swaps the cage back to the version it ran before its last deploy (the host keeps exactly one previous
+     * version per cage, in memory; a rollback uses it up).
+     *
+     * @return null when there is no previous version of that cage to go back to
+     */
+    default DeployRecord rollback(String cage, String origin) {
+        return null;
+    }
+
+    /** Guarded deploys on this host, newest last, bounded in length. */
+    default List<Rollout> rollouts() {
+        return List.of();
+    }
+
     /** Undeploys a cage: stops routing to it, drains in-flight requests, uninstalls it, deletes its jar. */
     DeployRecord undeploy(String cage, String origin);
 

@@ -85,6 +85,38 @@ final class AdminService implements Admin {
         return folder.deployFromAdmin(jar, origin);
     }
 
+    private volatile Rollouts rollouts;
+
+    /** Guarded deploys go through {@code guarded}; set once at start. */
+    void guardDeploys(Rollouts guarded) {
+        this.rollouts = guarded;
+    }
+
+    /** The cage's last minute from the console's history: a guarded deploy's baseline (none with metrics off). */
+    io.cages.host.admin.Rollout.Sample lastMinuteOf(String cage) {
+        java.util.concurrent.CompletableFuture<MetricsHistory> h = recent;
+        if (h == null || !h.isDone() || h.isCompletedExceptionally()) {
+            return io.cages.host.admin.Rollout.Sample.NONE;
+        }
+        return h.join().lastMinuteOf(cage);
+    }
+
+    @Override
+    public io.cages.host.admin.Rollout deployGuarded(byte[] jar, String origin, io.cages.host.admin.WatchRule rule) {
+        return rollouts.deploy(jar, origin, rule);
+    }
+
+    @Override
+    public DeployRecord rollback(String cage, String origin) {
+        return folder.rollbackFromAdmin(cage, origin, null);
+    }
+
+    @Override
+    public List<io.cages.host.admin.Rollout> rollouts() {
+        Rollouts r = rollouts;
+        return r == null ? List.of() : r.all();
+    }
+
     @Override
     public DeployRecord undeploy(String cage, String origin) {
         return folder.undeployFromAdmin(cage, origin);

@@ -194,6 +194,23 @@ final class DeployFolder {
         return record;
     }
 
+    /**
+     * Rolls a cage back to its previous version (see {@link SwapCoordinator#rollback}) and stores that version's
+     * jar in place of the one rolled back from, so a restarted host runs it too.
+     *
+     * @return null when there is no previous version to go back to
+     */
+    DeployRecord rollbackFromAdmin(String cage, String origin, String reason) {
+        SwapCoordinator.RolledBack rolledBack = swaps.rollback(cage, origin, reason);
+        if (rolledBack == null) {
+            return null;
+        }
+        if (rolledBack.record().succeeded()) {
+            store(rolledBack.record(), rolledBack.jar());
+        }
+        return rolledBack.record();
+    }
+
     private void store(DeployRecord record, byte[] bytes) {
         // Unique per call and not *.jar, so neither a poll nor another admin deploy touches it.
         Path tmp = dir.resolve("." + record.cage() + "-" + tempFiles.incrementAndGet() + ".jar.tmp");

@@ -59,7 +59,9 @@ public final class HostRuntime {
         configs.scan();
         this.registry = new CageRegistry(config);
         DeferredEvents requestEvents = new DeferredEvents(EARLY_EVENTS_BEFORE_METRICS, this::buildMetrics);
-        this.dispatcher = new RequestDispatcher(registry, metricsBuilt == null ? RequestEvents.NONE : requestEvents, resources);
+        VersionWatch versionWatch = new VersionWatch(); // guarded deploys count the new version with or without metrics
+        this.dispatcher = new RequestDispatcher(registry,
+                RequestEvents.both(versionWatch, metricsBuilt == null ? RequestEvents.NONE : requestEvents), resources);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
         resources.deliverThrough(new DurableDelivery(registry, dispatcher, calls));
         dispatcher.exportSpans(SpanExport.configured(config, System::getenv));
@@ -72,6 +74,11 @@ public final class HostRuntime {
         this.swaps = new SwapCoordinator(framework, revisions, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
+        admin.guardDeploys(new Rollouts(folder, versionWatch, admin::lastMinuteOf, cage -> {
+            CageSlot slot = registry.get(cage);
+            CageRevision active = slot == null ? null : slot.active();
+            return active == null ? null : active.version();
+        }));
         if (metricsBuilt != null) {
             java.util.concurrent.CompletableFuture<MetricsHistory> timeline = new java.util.concurrent.CompletableFuture<>();
             admin.serveMetrics(this::buildMetrics, metricsBuilt.thenApply(metrics -> {

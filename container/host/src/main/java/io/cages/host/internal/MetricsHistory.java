@@ -221,6 +221,34 @@ final class MetricsHistory implements RequestEvents {
         return out;
     }
 
+    /**
+     * A cage's requests over the last minute (all its operations and versions), for a guarded deploy's baseline:
+     * taken just before the swap, when only the old version serves.
+     */
+    io.cages.host.admin.Rollout.Sample lastMinuteOf(String cage) {
+        long now = clock.getAsLong();
+        long first = now / Window.MINUTE.slotMs - Window.MINUTE.slots + 1;
+        Slot[] merged = new Slot[Window.MINUTE.slots];
+        for (int i = 0; i < merged.length; i++) {
+            merged[i] = new Slot();
+        }
+        for (Map.Entry<SeriesKey, Series> e : series.entrySet()) {
+            if (e.getKey().cage.equals(cage)) {
+                e.getValue().addTo(Window.MINUTE, first, merged);
+            }
+        }
+        Slot total = new Slot();
+        for (Slot s : merged) {
+            total.add(s);
+        }
+        int errors = 0;
+        for (int e : total.errors) {
+            errors += e;
+        }
+        double seconds = (now - first * Window.MINUTE.slotMs) / 1000.0;
+        return new io.cages.host.admin.Rollout.Sample(total.requests, errors, total.quantileMs(0.99), seconds);
+    }
+
     /** The cages and operations that have a history, for the console's pickers. */
     ObjectNode series() {
         ObjectNode out = JsonNodeFactory.instance.objectNode();

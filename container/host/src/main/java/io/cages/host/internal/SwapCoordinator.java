@@ -45,6 +45,7 @@ final class SwapCoordinator {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final AtomicLong installs = new AtomicLong();
     private final Retirements retirements = new Retirements();
+    private final KeptJars kept = new KeptJars();
 
     SwapCoordinator(OsgiFramework framework, RevisionFactory revisions, CageRegistry registry, DeployHistory history) {
         this.framework = framework;
@@ -55,6 +56,40 @@ final class SwapCoordinator {
 
     /** Deploys or updates the cage in {@code jar}; never throws, the record tells the outcome. */
     DeployRecord deploy(byte[] jar, String origin) {
+        return deploy(jar, origin, null);
+    }
+
+    /**
+     * Swaps {@code cage} back to the version it ran before its last deploy, live (the same path as an update).
+     *
+     * @param reason why, for the history (a guarded deploy's verdict), or null
+     * @return the jar now serving with the record, or null when there is no previous version to go back to
+     */
+    RolledBack rollback(String cage, String origin, String reason) {
+        ReentrantLock lock = lockOf(cage);
+        if (!tryLock(lock)) {
+            return new RolledBack(record(new DeployRecord(history.nextSeq(), Instant.now(), "ROLLBACK", cage, null, null, origin, Outcome.FAILED,
+                    "another deploy of cage '" + cage + "' did not finish within " + LOCK_WAIT_SECONDS + " s", 0)), null);
+        }
+        try { // reentrant: deploy takes the same lock, so nothing gets between reading the kept jar and the swap
+            KeptJars.Kept previous = kept.previous(cage);
+            CageSlot slot = registry.get(cage);
+            if (previous == null || slot == null || slot.active() == null) {
+                return null;
+            }
+            DeployRecord record = deploy(previous.jar(), origin, reason == null ? "rolled back by " + origin : reason);
+            return new RolledBack(record, previous.jar());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A rollback's record and the jar that serves after it (null when it failed before a swap). */
+    record RolledBack(DeployRecord record, byte[] jar) {
+    }
+
+    /** {@code rollbackReason}: non-null for a rollback (the record's action is then ROLLBACK). */
+    private DeployRecord deploy(byte[] jar, String origin, String rollbackReason) {
         long started = System.nanoTime();
         Instant at = Instant.now();
         CageManifest manifest;
@@ -75,7 +110,7 @@ final class SwapCoordinator {
             long seq = history.nextSeq(); // under the cage's lock: see SWAP ORDER at locks
             CageSlot slot = registry.getOrCreate(cage);
             CageRevision previous = slot.active();
-            String action = previous == null ? "DEPLOY" : "UPDATE";
+            String action = rollbackReason != null ? "ROLLBACK" : previous == null ? "DEPLOY" : "UPDATE";
             String previousVersion = previous == null ? null : previous.version();
             CageRevision next;
             try {
@@ -96,7 +131,12 @@ final class SwapCoordinator {
             if (previous != null) {
                 retire(slot, previous);
             }
-            return record(new DeployRecord(seq, at, action, cage, manifest.version(), previousVersion, origin, Outcome.ACTIVE, null, ms));
+            if (rollbackReason != null) {
+                kept.rolledBack(cage);
+            } else {
+                kept.activated(cage, next.version(), jar);
+            }
+            return record(new DeployRecord(seq, at, action, cage, manifest.version(), previousVersion, origin, Outcome.ACTIVE, rollbackReason, ms));
         } finally {
             lock.unlock();
         }
@@ -176,6 +216,7 @@ final class SwapCoordinator {
             slot.switchTo(null);
             retire(slot, active).join();
             registry.removeIfIdle(slot);
+            kept.undeployed(cage);
             long ms = elapsedMs(started);
             LOG.info("cage {} {} undeployed ({} from {}, {} ms)", cage, active.version(), "undeploy", origin, ms);
             return record(new DeployRecord(seq, at, "UNDEPLOY", cage, active.version(), active.version(), origin, Outcome.UNDEPLOYED, null, ms));

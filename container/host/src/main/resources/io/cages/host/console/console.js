@@ -122,18 +122,38 @@
         b.className = 'undeploy';
         b.dataset.cage = c.name;
         b.onclick = () => undeploy(c.name);
-        r.insertCell().appendChild(b);
+        const td = r.insertCell();
+        td.appendChild(b);
+        const back = document.createElement('button');
+        back.textContent = 'roll back';
+        back.className = 'rollback';
+        back.dataset.cage = c.name;
+        back.title = 'Swap back, live, to the version this host ran before the last deploy';
+        back.onclick = () => rollback(c.name);
+        td.appendChild(back);
       },
     ], 'no cages deployed');
   }
 
   function renderHistory(records) {
     fill('history', records.slice().reverse(), [
-      (r, d) => cell(r, d.seq), (r, d) => cell(r, d.at), (r, d) => cell(r, d.action), (r, d) => cell(r, d.cage),
+      (r, d) => cell(r, d.seq), (r, d) => cell(r, d.at), (r, d) => cell(r, d.action, d.action === 'ROLLBACK' ? 'rolledback' : null), (r, d) => cell(r, d.cage),
       (r, d) => cell(r, d.previous), (r, d) => cell(r, d.version),
       (r, d) => cell(r, d.outcome.toLowerCase(), d.outcome === 'FAILED' ? 'failed' : 'ok'),
       (r, d) => cell(r, d.durationMs), (r, d) => cell(r, d.origin), (r, d) => cell(r, d.reason),
     ], 'nothing deployed yet');
+  }
+
+  /** Guarded deploys, newest first: a rolled back or failed one shows why. */
+  function renderRollouts(rollouts) {
+    fill('rollouts', rollouts.slice().reverse(), [
+      (r, x) => cell(r, x.id), (r, x) => cell(r, x.startedAt), (r, x) => cell(r, x.cage), (r, x) => cell(r, x.previous),
+      (r, x) => cell(r, x.version),
+      (r, x) => cell(r, x.state.toLowerCase().replace('_', ' '), x.state === 'PASSED' || x.state === 'WATCHING' ? 'ok' : 'failed'),
+      (r, x) => cell(r, x.observed ? x.observed.requests + ' requests, ' + x.observed.errors + ' errors, p99 '
+        + (x.observed.p99Ms === null ? '-' : x.observed.p99Ms + ' ms') : ''),
+      (r, x) => cell(r, x.reason),
+    ], 'no guarded deploys yet (deploy with a watch)');
   }
 
   function renderProblems(problems) {
@@ -286,14 +306,21 @@
       result.textContent = 'choose a cage jar first';
       return;
     }
-    result.textContent = 'deploying ' + file.name + '...';
+    const watch = $('deploy-watch').value.trim();
+    result.textContent = 'deploying ' + file.name + (watch ? ', watching it for ' + watch : '') + '...';
     try {
-      const response = await api('/deploy?origin=' + encodeURIComponent('console:' + file.name),
+      const response = await api('/deploy?origin=' + encodeURIComponent('console:' + file.name)
+        + (watch ? '&watch=' + encodeURIComponent(watch) : ''),
         { method: 'POST', body: file, headers: { 'Content-Type': 'application/java-archive' } });
       const record = await response.json();
-      result.textContent = response.ok
-        ? record.cage + ' ' + record.version + ' is active (' + record.durationMs + ' ms)'
-        : 'failed: ' + (record.reason || record.message || response.status);
+      if (watch && record.state) { // a guarded deploy answers with its rollout
+        result.textContent = record.cage + ' ' + record.version + ': ' + record.state.toLowerCase().replace('_', ' ')
+          + ' (' + record.reason + ')';
+      } else {
+        result.textContent = response.ok
+          ? record.cage + ' ' + record.version + ' is active (' + record.durationMs + ' ms)'
+          : 'failed: ' + (record.reason || record.message || response.status);
+      }
       result.className = response.ok ? 'ok' : 'failed';
     } catch (e) {
       handle(e);
@@ -315,6 +342,22 @@
     refresh();
   }
 
+  async function rollback(cage) {
+    if (!window.confirm('Roll cage ' + cage + ' back to the version it ran before its last deploy?')) {
+      return;
+    }
+    try {
+      const response = await api('/rollback?cage=' + encodeURIComponent(cage) + '&origin=console', { method: 'POST' });
+      const record = await response.json();
+      $('deploy-result').textContent = response.ok ? cage + ' rolled back to ' + record.version + ' (was ' + record.previous + ')'
+        : 'rollback failed: ' + (record.reason || record.message);
+      $('deploy-result').className = response.ok ? 'ok' : 'failed';
+    } catch (e) {
+      handle(e);
+    }
+    refresh();
+  }
+
   // --- polling ---
 
   let lastHour = 0;
@@ -330,6 +373,7 @@
       renderProblems(problems);
       renderResources(resources);
       renderJobs(jobs);
+      renderRollouts(await json('/rollouts'));
       await loadHistory('minute');
       if (Date.now() - lastHour >= HOUR_EVERY_MS) {
         await loadHistory('hour');

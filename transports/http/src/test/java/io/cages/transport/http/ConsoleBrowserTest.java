@@ -8,6 +8,7 @@ import io.cages.host.HostConfig;
 import io.cages.host.testing.Await;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.VersionCage;
+import io.cages.testcages.flaky.FlakyCage;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * real host running a cage named hello under load from a client thread: the page asks for the admin token and
  * then shows the flock, the rate chart gets new points, and a live update made from the console's deploy form
  * appears as a marker on the charts. The charts' data are read through the page's script, not from pixels.
+ * Then a guarded deploy from the console of a cage version that fails (under its own load) is rolled back by the
+ * host, and the page shows why; the console's rollback button swaps hello back to its previous version.
  *
  * <p>{@code tools/console/find-chromium} finds the browser, installing it as root. When it cannot be had (not
  * root) the test is skipped, except under CI ({@code CI=true}), where that is a failure.
@@ -58,6 +61,9 @@ class ConsoleBrowserTest {
             assertTrue(host.admin().deploy(TestCages.build("hello", "1.0.0", VersionCage.class), "test").succeeded());
             Path v2 = dir.resolve("hello-2.0.0.jar");
             Files.write(v2, TestCages.build("hello", "2.0.0", VersionCage.class));
+            assertTrue(host.admin().deploy(TestCages.build("flaky", "1.0.0", FlakyCage.class), "test").succeeded());
+            Path flaky2 = dir.resolve("flaky-2.0.0.jar");
+            Files.write(flaky2, TestCages.build("flaky", "2.0.0", FlakyCage.class));
             HttpTransport transport = host.transport(HttpTransport.class).orElseThrow();
 
             AtomicBoolean loading = new AtomicBoolean(true);
@@ -72,6 +78,18 @@ class ConsoleBrowserTest {
                             failed.incrementAndGet();
                         }
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // a steady load, not all the CPU
+                    }
+                }
+            });
+            // The flaky cage's own load: its failures are the broken version's, counted apart from hello's.
+            AtomicInteger flakyFailed = new AtomicInteger();
+            Thread flakyLoad = Thread.ofPlatform().name("console-test-flaky-load").start(() -> {
+                try (HttpTestClient http = HttpTestClient.local(transport.port())) {
+                    while (loading.get()) {
+                        if (http.get("/flaky/work").status() != 200) {
+                            flakyFailed.incrementAndGet();
+                        }
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
                     }
                 }
             });
@@ -109,6 +127,28 @@ class ConsoleBrowserTest {
                         + ".some(r => r.cells[1].textContent === 'hello' && r.cells[2].textContent === '2.0.0')");
                 await(driver, "the deploy history lists the console's update", "return Array.from(document.querySelectorAll('#history tbody tr'))"
                         + ".some(r => r.cells[2].textContent === 'UPDATE' && r.cells[5].textContent === '2.0.0' && r.cells[8].textContent === 'console:hello-2.0.0.jar')");
+
+                // A failing guarded deploy from the console: the host rolls it back and the page says why.
+                driver.findElement(By.id("deploy-jar")).sendKeys(flaky2.toAbsolutePath().toString());
+                driver.findElement(By.id("deploy-watch")).sendKeys("3s");
+                driver.findElement(By.cssSelector("#deploy button")).click();
+                await(driver, "the deploy form says flaky 2.0.0 was rolled back and why",
+                        "return document.getElementById('deploy-result').textContent.startsWith('flaky 2.0.0: rolled back (rolled back: error rate 100.0%')");
+                await(driver, "the rollouts table shows the rollback with its reason", "return Array.from(document.querySelectorAll('#rollouts tbody tr'))"
+                        + ".some(r => r.cells[2].textContent === 'flaky' && r.cells[4].textContent === '2.0.0' && r.cells[5].textContent === 'rolled back'"
+                        + " && r.cells[7].textContent.startsWith('rolled back: error rate 100.0%') && r.cells[7].textContent.includes('threshold +5 points'))");
+                await(driver, "the deploy history shows the rollback with its reason", "return Array.from(document.querySelectorAll('#history tbody tr'))"
+                        + ".some(r => r.cells[2].textContent === 'ROLLBACK' && r.cells[3].textContent === 'flaky' && r.cells[4].textContent === '2.0.0'"
+                        + " && r.cells[5].textContent === '1.0.0' && r.cells[9].textContent.startsWith('rolled back: error rate 100.0%'))");
+                assertEquals("1.0.0", host.admin().cages().stream().filter(c -> c.name().equals("flaky")).findFirst().orElseThrow().activeVersion());
+
+                // The rollback button: hello goes back from 2.0.0 to 1.0.0, live, under its load.
+                driver.executeScript("window.confirm = () => true;");
+                driver.findElement(By.cssSelector("#cages button.rollback[data-cage=hello]")).click();
+                await(driver, "the console says hello was rolled back",
+                        "return document.getElementById('deploy-result').textContent === 'hello rolled back to 1.0.0 (was 2.0.0)'");
+                await(driver, "the flock shows hello 1.0.0 again", "return Array.from(document.querySelectorAll('#flock tbody tr'))"
+                        + ".some(r => r.cells[1].textContent === 'hello' && r.cells[2].textContent === '1.0.0')");
             } finally {
                 // What the browser showed, for whoever reads a failure (target/ of this module).
                 try {
@@ -119,8 +159,10 @@ class ConsoleBrowserTest {
                 driver.quit();
                 loading.set(false);
                 load.join();
+                flakyLoad.join();
             }
-            System.out.printf("console browser test: %d requests answered during it, %d failed%n", answered.get(), failed.get());
+            System.out.printf("console browser test: %d requests answered during it, %d failed; flaky 2.0.0 failed %d in its window%n",
+                    answered.get(), failed.get(), flakyFailed.get());
             assertEquals(0, failed.get(), "no request failed while the console watched and the cage was updated");
         }
     }

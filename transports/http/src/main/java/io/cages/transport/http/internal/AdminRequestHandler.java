@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * GET    /jobs                   [JobInfo...] (scheduled jobs: next fire time, last run, last outcome)
  * POST   /run-job?job=NAME[&amp;cage=CAGE] -> JobRun; 200 ran ok, 422 the run failed, 404 no such job
  * POST   /deploy[?origin=..]     body = the cage jar  -> DeployRecord; 200 deployed, 422 failed
+ * POST   /deploy?watch=30s[&amp;maxErrorRate=5&amp;maxP99Ratio=2&amp;p99FloorMs=50&amp;minRequests=20]
+ *                                a guarded deploy -> Rollout once watched; 200 passed, 422 failed or rolled back
+ * GET    /rollouts               [Rollout...] guarded deploys (one being watched included)
+ * POST   /rollback?cage=NAME     -> DeployRecord; 200 rolled back, 409 no previous version kept, 422 failed
  * POST   /undeploy?cage=NAME     -> DeployRecord; 200 undeployed, 404 no such cage, 422 failed
  * DELETE /cages/NAME             same as /undeploy
  * </pre>
@@ -55,7 +59,7 @@ final class AdminRequestHandler extends ConnectionHandler {
     private static final String POST = "POST";
     private static final String DELETE = "DELETE";
     private static final String ENDPOINTS = "GET /health, GET /metrics, GET /console, GET /console/api/history?cage=&operation=&window=minute|hour, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, GET /durable-calls, POST /durable-calls/retry, POST /durable-calls/cancel, "
-            + "POST /deploy, POST /run-job?job=<name>[&cage=<cage>], POST /undeploy?cage=<name>, DELETE /cages/<name>";
+            + "GET /rollouts, POST /deploy[?watch=30s], POST /rollback?cage=<name>, POST /run-job?job=<name>[&cage=<cage>], POST /undeploy?cage=<name>, DELETE /cages/<name>";
 
     private final Admin admin;
     private final AdminAccess access;
@@ -184,6 +188,21 @@ final class AdminRequestHandler extends ConnectionHandler {
                     deploy(ctx, request, uri.parameters(), exchange);
                 }
             }
+            case "/rollouts" -> {
+                if (allowed(method, GET, exchange)) {
+                    offload(exchange, "list rollouts", () -> Responses.value(HttpResponseStatus.OK, admin.rollouts()));
+                }
+            }
+            case "/rollback" -> {
+                if (allowed(method, POST, exchange)) {
+                    String cage = first(uri.parameters(), "cage");
+                    if (cage == null || cage.isEmpty()) {
+                        respond(exchange, error(HttpResponseStatus.BAD_REQUEST, "bad_request", "POST /rollback needs the query parameter cage=<name>", exchange));
+                    } else {
+                        rollback(ctx, cage, uri.parameters(), exchange);
+                    }
+                }
+            }
             case "/undeploy" -> {
                 if (allowed(method, POST, exchange)) {
                     String cage = first(uri.parameters(), "cage");
@@ -216,8 +235,36 @@ final class AdminRequestHandler extends ConnectionHandler {
         // Copied here because the request is released when serve returns; a memcpy, not a blocking call.
         byte[] jar = ByteBufUtil.getBytes(request.content());
         String origin = originOf(ctx, query);
+        io.cages.host.admin.WatchRule rule;
+        try {
+            Map<String, String> flat = new java.util.HashMap<>();
+            query.forEach((k, v) -> flat.put(k, v.isEmpty() ? null : v.get(0)));
+            rule = io.cages.host.admin.WatchRule.fromParameters(flat);
+        } catch (IllegalArgumentException e) {
+            respond(exchange, error(HttpResponseStatus.BAD_REQUEST, "bad_request", e.getMessage(), exchange));
+            return;
+        }
+        if (rule != null) {
+            offload(exchange, "guarded deploy from " + origin, () -> {
+                io.cages.host.admin.Rollout rollout = admin.deployGuarded(jar, origin, rule);
+                return Responses.value(rollout.passed() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY, rollout);
+            });
+            return;
+        }
         offload(exchange, "deploy from " + origin, () -> {
             DeployRecord record = admin.deploy(jar, origin);
+            return Responses.value(record.succeeded() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY, record);
+        });
+    }
+
+    private void rollback(ChannelHandlerContext ctx, String cage, Map<String, List<String>> query, Exchange exchange) {
+        String origin = originOf(ctx, query);
+        offload(exchange, "roll back " + cage, () -> {
+            DeployRecord record = admin.rollback(cage, origin);
+            if (record == null) {
+                return error(HttpResponseStatus.CONFLICT, "conflict", "cage '" + clip(cage) + "' has no previous version to roll back to"
+                        + " on this host (the host keeps the one version before the last deploy, until a restart or a rollback)", exchange);
+            }
             return Responses.value(record.succeeded() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY, record);
         });
     }

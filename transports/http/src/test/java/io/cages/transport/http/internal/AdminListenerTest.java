@@ -108,6 +108,30 @@ class AdminListenerTest {
     }
 
     @Test
+    void rollbackNeedsACageAndSaysWhenThereIsNothingToGoBackTo() {
+        // FakeAdmin keeps Admin's default: no previous version kept.
+        HttpTestClient.Response none = http.post("/rollback?cage=hello", null, null);
+        assertEquals(409, none.status(), none::toString);
+        assertEquals("cage 'hello' has no previous version to roll back to on this host (the host keeps the one version"
+                + " before the last deploy, until a restart or a rollback)", none.json().get("message").asText());
+        assertEquals(400, http.post("/rollback", null, null).status());
+        assertEquals(405, http.get("/rollback?cage=hello").status());
+        HttpTestClient.Response rollouts = http.get("/rollouts");
+        assertEquals(200, rollouts.status());
+        assertEquals(0, rollouts.json().size());
+    }
+
+    @Test
+    void aGuardedDeployWithAMalformedWatchIsABadRequest() {
+        HttpTestClient.Response bad = http.post("/deploy?watch=soon", new byte[] {'P', 'K'}, "application/java-archive");
+        assertEquals(400, bad.status(), bad::toString);
+        assertEquals("watch must be a duration such as 30s, 500ms or 2m, not 'soon'", bad.json().get("message").asText());
+        HttpTestClient.Response ratio = http.post("/deploy?watch=3s&maxP99Ratio=0.5", new byte[] {'P', 'K'}, "application/java-archive");
+        assertEquals(400, ratio.status(), ratio::toString);
+        assertEquals(null, admin.lastJar, "nothing was deployed");
+    }
+
+    @Test
     void deployTakesTheJarAsBodyAndAnswersWithTheRecord() {
         byte[] jar = {'P', 'K', 3, 4, 0, 1};
         HttpTestClient.Response ok = http.post("/deploy", jar, "application/java-archive");
