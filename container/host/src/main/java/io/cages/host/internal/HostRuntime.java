@@ -36,6 +36,7 @@ public final class HostRuntime {
     private final AdminService admin;
     private final ScheduledExecutorService watcher;
     private final HostResources resources;
+    private final HealthMonitor health;
     /** The metrics being built, or null when they are switched off in host.json. */
     private final java.util.concurrent.CompletableFuture<HostMetrics> metricsBuilt;
     private final java.util.concurrent.atomic.AtomicBoolean metricsBuildStarted = new java.util.concurrent.atomic.AtomicBoolean();
@@ -72,6 +73,10 @@ public final class HostRuntime {
         this.swaps = new SwapCoordinator(framework, revisions, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
+        HostConfig.Health healthSettings = config.health();
+        this.health = new HealthMonitor(config.name(), healthSettings, new LocalHealth(config.name(), System.currentTimeMillis(),
+                registry, healthSettings.periodMs(), healthSettings.timeoutMs() / 2, System::nanoTime), System::currentTimeMillis);
+        admin.serveHealth(health);
         if (metricsBuilt != null) {
             java.util.concurrent.CompletableFuture<MetricsHistory> timeline = new java.util.concurrent.CompletableFuture<>();
             admin.serveMetrics(this::buildMetrics, metricsBuilt.thenApply(metrics -> {
@@ -199,6 +204,21 @@ public final class HostRuntime {
         admin.addConfigProblems(source);
     }
 
+    /** Starts the health monitor: probes this host's cages at once, then every period, and the flock's when offered. */
+    public void startHealth() {
+        health.start();
+    }
+
+    /** This host's answer to a health probe from another host. */
+    public io.cages.host.spi.HostHealth localHealth() {
+        return health.local();
+    }
+
+    /** How the health monitor reaches the other hosts; offered by at most one transport. */
+    public void offerFlockProbe(io.cages.host.spi.FlockProbe probe) {
+        health.offer(probe);
+    }
+
     /** Where calls by name to cages this host does not run go; offered by at most one transport. */
     public void offerRemoteCalls(io.cages.host.spi.RemoteCalls remoteCalls) {
         calls.offer(remoteCalls);
@@ -225,6 +245,7 @@ public final class HostRuntime {
 
     /** First half of a clean shutdown: refuse new requests, wait for admitted ones. */
     public void drain(Duration timeout) {
+        health.draining();
         watcher.shutdownNow();
         dispatcher.stopAccepting();
         try {
@@ -238,6 +259,7 @@ public final class HostRuntime {
 
     /** Second half: stop every cage and the framework. */
     public void stop(Duration timeout) {
+        health.close();
         swaps.retireAll(timeout);
         dispatcher.close();
         framework.stop(timeout);
