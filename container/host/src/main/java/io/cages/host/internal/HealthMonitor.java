@@ -76,7 +76,8 @@ final class HealthMonitor implements AutoCloseable {
 
     /** Probes at once, then every period. */
     void start() {
-        timer.scheduleWithFixedDelay(this::round, 0, settings.periodMs(), TimeUnit.MILLISECONDS);
+        // At a fixed rate: a round that waited for a silent host does not push the next one later.
+        timer.scheduleAtFixedRate(this::round, 0, settings.periodMs(), TimeUnit.MILLISECONDS);
     }
 
     /** From now on {@code GET /health} answers 503 (draining), whatever the cages say. */
@@ -108,6 +109,10 @@ final class HealthMonitor implements AutoCloseable {
             HostHealth mine = local.check();
             long now = clock.getAsLong();
             rules.answered(mine, now);
+            if (HealthView.STARTING.equals(state)) {
+                state = HealthView.SERVING; // ready as soon as its own cages are known, not after the peers answered
+                publish();
+            }
             long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs() + 100);
             for (Map.Entry<String, CompletableFuture<HostHealth>> e : asked.entrySet()) {
                 try {
@@ -132,9 +137,6 @@ final class HealthMonitor implements AutoCloseable {
                 }
             }
             rules.forget(clock.getAsLong());
-            if (HealthView.STARTING.equals(state)) {
-                state = HealthView.SERVING;
-            }
             publish();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -18,8 +18,8 @@ import java.util.function.LongSupplier;
  * without an active version, or whose version failed, is down; otherwise its active version's self-test says
  * up, or degraded when it throws or does not finish within the self-test bound.
  *
- * <p>A self-test runs at most once per period per cage however many hosts probe: its outcome is kept for the
- * period and a probe meanwhile gets it. A self-test still running when the next is due is not started again
+ * <p>A self-test runs at most about once per period per cage however many hosts probe: its outcome is kept for
+ * 90% of the period and a probe meanwhile gets it. A self-test still running when the next is due is not started again
  * (it stays degraded, "still running"), so a hanging one does not pile up threads.
  */
 final class LocalHealth {
@@ -27,7 +27,7 @@ final class LocalHealth {
     private final String host;
     private final long startedAt;
     private final CageRegistry registry;
-    private final long periodNanos;
+    private final long freshNanos;
     private final long selfTestTimeoutMs;
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, Run> runs = new ConcurrentHashMap<>();
@@ -44,7 +44,9 @@ final class LocalHealth {
         this.host = host;
         this.startedAt = startedAt;
         this.registry = registry;
-        this.periodNanos = TimeUnit.MILLISECONDS.toNanos(periodMs);
+        // 90% of the period: the monitor's own rounds come at a fixed rate with some jitter, and a result 999 ms
+        // old at a 1000 ms period must not be served a whole period more.
+        this.freshNanos = TimeUnit.MILLISECONDS.toNanos(periodMs) * 9 / 10;
         this.selfTestTimeoutMs = selfTestTimeoutMs;
         this.nanoTime = nanoTime;
     }
@@ -96,20 +98,20 @@ final class LocalHealth {
         return runs.compute(cage, (name, last) -> {
             long now = nanoTime.getAsLong();
             if (last != null && last.version().equals(revision.version())
-                    && (!last.failure().isDone() || now - last.startedNanos() < periodNanos)) {
+                    && (!last.failure().isDone() || now - last.startedNanos() < freshNanos)) {
                 return last;
             }
             return new Run(revision.version(), now, start(revision));
         });
     }
 
-    /** Runs the version's self-test on a virtual thread; completes with null (passed) or the failure's message. */
+    /**
+     * Runs the version's self-test on a virtual thread; completes with null (passed) or the failure's message. The
+     * run is not counted as a request of the version (its drain, its in-flight count): a probe is not traffic, and a
+     * swap never waits for one.
+     */
     private static CompletableFuture<String> start(CageRevision revision) {
         CompletableFuture<String> outcome = new CompletableFuture<>();
-        if (!revision.tryEnter()) { // retired meanwhile: the next probe sees the new active version
-            outcome.complete("version " + revision.version() + " is being retired");
-            return outcome;
-        }
         Thread.ofVirtual().name("cage-health-" + revision.cage()).start(() -> {
             Thread.currentThread().setContextClassLoader(revision.classLoader());
             try {
@@ -117,8 +119,6 @@ final class LocalHealth {
                 outcome.complete(null);
             } catch (Throwable t) {
                 outcome.complete("self-test failed: " + CageRevision.describe(t));
-            } finally {
-                revision.exit();
             }
         });
         return outcome;
