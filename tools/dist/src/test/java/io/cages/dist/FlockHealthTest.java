@@ -101,6 +101,9 @@ class FlockHealthTest {
         long killMs = within("h1's cages down on h2 and h3", killed, () -> List.of(h2, h3).stream().allMatch(on ->
                 statusIs(on, "h1", "hello", "down") && statusIs(on, "h1", "probed", "down")));
 
+        assertTrue(probes(h2, "answered") > 0, "h2 counted its answered probes");
+        assertTrue(probes(h2, "silent") + probes(h2, "gone") > 0, "h2 counted the probes h1 did not answer, or its departure");
+
         // 2. undeploy hello on h2: down there, on h2 and h3.
         HttpResponse<String> undeployed = post(h2, "/undeploy?cage=hello");
         assertEquals(200, undeployed.statusCode(), undeployed.body());
@@ -148,6 +151,19 @@ class FlockHealthTest {
         Duration left = TWO_PERIODS.minusNanos(System.nanoTime() - since);
         Await.until(what + " within " + TWO_PERIODS.toMillis() + " ms", left.isNegative() ? Duration.ZERO : left, condition);
         return (System.nanoTime() - since) / 1_000_000;
+    }
+
+    /** {@code cages_health_probes_total} of {@code outcome} in {@code on}'s metrics. */
+    private static double probes(HostProcess on, String outcome) throws IOException, InterruptedException {
+        HttpResponse<String> metrics = on.admin("/metrics");
+        assertEquals(200, metrics.statusCode(), metrics.body());
+        double total = 0;
+        for (String line : metrics.body().split("\n")) {
+            if (line.startsWith("cages_health_probes_total{") && line.contains("outcome=\"" + outcome + "\"")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 
     private static boolean allUp(HostProcess on, int expected) {

@@ -81,6 +81,7 @@ public final class HostRuntime {
             java.util.concurrent.CompletableFuture<MetricsHistory> timeline = new java.util.concurrent.CompletableFuture<>();
             admin.serveMetrics(this::buildMetrics, metricsBuilt.thenApply(metrics -> {
                 metrics.watch(registry);
+                metrics.watch(health);
                 // The console's history is built with the metrics, from the same events (nothing before them).
                 MetricsHistory recent = new MetricsHistory(System::currentTimeMillis);
                 history.listen(record -> {
