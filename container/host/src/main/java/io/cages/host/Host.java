@@ -91,6 +91,16 @@ public final class Host implements AutoCloseable {
             public void addConfigProblems(java.util.function.Supplier<List<io.cages.host.admin.ConfigProblem>> source) {
                 runtime.addConfigProblems(source);
             }
+
+            @Override
+            public io.cages.host.spi.HostHealth localHealth() {
+                return runtime.localHealth();
+            }
+
+            @Override
+            public void offerFlockProbe(io.cages.host.spi.FlockProbe probe) {
+                runtime.offerFlockProbe(probe);
+            }
         };
         try {
             for (Transport transport : transports) {
@@ -101,6 +111,7 @@ public final class Host implements AutoCloseable {
             throw e;
         }
         runtime.startMetrics();
+        runtime.startHealth();
         LOG.info("host {} started in {} ms with {} cages and transports {}", config.name(),
                 (System.nanoTime() - started) / 1_000_000, runtime.admin().cages().size(),
                 transports.stream().map(Transport::name).toList());

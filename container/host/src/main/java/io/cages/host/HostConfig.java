@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  *                         live; a missing file means none
  * @param metrics          request, swap, pool and JVM metrics, served at {@code GET /metrics} of the admin listener
  * @param tracing          where spans are exported to with OTLP, if anywhere
+ * @param health           how often the health monitor probes every cage of the flock, and how long it waits
  */
 public record HostConfig(
         String name,
@@ -51,12 +52,13 @@ public record HostConfig(
         Map<String, JsonNode> transports,
         Path resourcesFile,
         Metrics metrics,
-        Tracing tracing) {
+        Tracing tracing,
+        Health health) {
 
     private static final Pattern CAGE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Set<String> KEYS = Set.of("name", "workDir", "deployDir", "cageConfigDir", "http", "cageDefaults",
             "cages", "pollMs", "shutdownTimeoutMs", "historySize", "transports", "resourcesFile", "metrics",
-            "tracing");
+            "tracing", "health");
 
     public HostConfig {
         name = name != null ? name : defaultHostName();
@@ -73,6 +75,7 @@ public record HostConfig(
         resourcesFile = resourcesFile != null ? resourcesFile : Path.of("configs", "resources.json");
         metrics = metrics != null ? metrics : Metrics.DEFAULTS;
         tracing = tracing != null ? tracing : Tracing.NONE;
+        health = health != null ? health : Health.DEFAULTS;
         for (String cage : cages.keySet()) {
             if (!isValidCageName(cage)) {
                 throw new IllegalArgumentException("cages." + cage + ": not a valid cage name (lower-case letters, digits, '-', starting with a letter)");
@@ -85,7 +88,7 @@ public record HostConfig(
                       Map<String, Limits> cages, Long pollMs, Long shutdownTimeoutMs, Integer historySize,
                       Map<String, JsonNode> transports, Path resourcesFile) {
         this(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize,
-                transports, resourcesFile, null, null);
+                transports, resourcesFile, null, null, null);
     }
 
     /** Without tracing settings: spans are exported only when the OTEL_* environment says where. */
@@ -93,12 +96,20 @@ public record HostConfig(
                       Map<String, Limits> cages, Long pollMs, Long shutdownTimeoutMs, Integer historySize,
                       Map<String, JsonNode> transports, Path resourcesFile, Metrics metrics) {
         this(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize,
-                transports, resourcesFile, metrics, null);
+                transports, resourcesFile, metrics, null, null);
+    }
+
+    /** Without health monitor settings: the defaults. */
+    public HostConfig(String name, Path workDir, Path deployDir, Path cageConfigDir, Http http, Limits cageDefaults,
+                      Map<String, Limits> cages, Long pollMs, Long shutdownTimeoutMs, Integer historySize,
+                      Map<String, JsonNode> transports, Path resourcesFile, Metrics metrics, Tracing tracing) {
+        this(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize,
+                transports, resourcesFile, metrics, tracing, null);
     }
 
     /** Defaults for everything. */
     public static HostConfig defaults() {
-        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -144,7 +155,8 @@ public record HostConfig(
                 transports,
                 path(s, "resourcesFile"),
                 Metrics.read(s.object("metrics", Metrics.KEYS)),
-                Tracing.read(s.object("tracing", Tracing.KEYS)));
+                Tracing.read(s.object("tracing", Tracing.KEYS)),
+                Health.read(s.object("health", Health.KEYS)));
     }
 
     /** The limits in force for {@code cage}: its overrides on top of {@link #cageDefaults()}. */
@@ -153,52 +165,56 @@ public record HostConfig(
     }
 
     public HostConfig withWorkDir(Path dir) {
-        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
+        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
     }
 
     public HostConfig withDeployDir(Path dir) {
-        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
+        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
     }
 
     public HostConfig withCageConfigDir(Path dir) {
-        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
+        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
     }
 
     public HostConfig withHttp(Http value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
     }
 
     public HostConfig withCageLimits(String cage, Limits limits) {
         Map<String, Limits> copy = new java.util.HashMap<>(cages);
         copy.put(cage, limits);
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
     }
 
     /** This config with {@code settings} as the section of transport {@code name}. */
     public HostConfig withTransport(String name, JsonNode settings) {
         Map<String, JsonNode> copy = new java.util.HashMap<>(transports);
         copy.put(name, settings);
-        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy, resourcesFile, metrics, tracing);
+        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy, resourcesFile, metrics, tracing, health);
     }
 
     public HostConfig withResourcesFile(Path file) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file, metrics, tracing);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file, metrics, tracing, health);
     }
 
     public HostConfig withPollMs(long ms) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, ms, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, ms, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
     }
 
     public HostConfig withName(String hostName) {
-        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing);
+        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
     }
 
     public HostConfig withMetrics(Metrics value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, value, tracing);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, value, tracing, health);
     }
 
     public HostConfig withTracing(Tracing value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, value);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, value, health);
+    }
+
+    public HostConfig withHealth(Health value) {
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, value);
     }
 
     /** The section of transport {@code name}, or null when the config has none. */
@@ -332,6 +348,45 @@ public record HostConfig(
 
         static Metrics read(Settings s) {
             return new Metrics(s.has("enabled") ? s.flag("enabled", true) : null);
+        }
+    }
+
+    /**
+     * Health monitor settings ({@code "health"} in host.json): every {@code periodMs} the host probes every cage of
+     * every host of its flock (itself included); a host that does not answer within {@code timeoutMs} is down. A
+     * cage's self-test runs at most once per period on its host however many hosts probe, bounded by half the
+     * timeout (the other half is for the network).
+     *
+     * @param periodMs  how often every host is probed (default 2000, at least 100)
+     * @param timeoutMs how long a probe may take (default 1000; at least 10 and at most {@code periodMs})
+     */
+    public record Health(Long periodMs, Long timeoutMs) {
+
+        static final Health DEFAULTS = new Health(null, null);
+        static final Set<String> KEYS = Set.of("periodMs", "timeoutMs");
+        static final long MIN_PERIOD_MS = 100;
+        static final long MIN_TIMEOUT_MS = 10;
+
+        public Health {
+            periodMs = periodMs != null ? periodMs : 2_000L;
+            timeoutMs = timeoutMs != null ? timeoutMs : Math.min(1_000L, periodMs);
+            if (periodMs < MIN_PERIOD_MS) {
+                throw new IllegalArgumentException("health.periodMs must be at least " + MIN_PERIOD_MS + ", was " + periodMs);
+            }
+            if (timeoutMs < MIN_TIMEOUT_MS || timeoutMs > periodMs) {
+                throw new IllegalArgumentException("health.timeoutMs must be " + MIN_TIMEOUT_MS + ".." + periodMs
+                        + " (at least " + MIN_TIMEOUT_MS + " and at most health.periodMs), was " + timeoutMs);
+            }
+        }
+
+        static Health read(Settings s) {
+            Long period = s.optionalLong("periodMs", MIN_PERIOD_MS, Long.MAX_VALUE);
+            Long timeout = s.optionalLong("timeoutMs", MIN_TIMEOUT_MS, Long.MAX_VALUE);
+            long effectivePeriod = period != null ? period : 2_000L;
+            if (timeout != null && timeout > effectivePeriod) {
+                throw s.invalid("timeoutMs", "must be at most health.periodMs (" + effectivePeriod + ")");
+            }
+            return new Health(period, timeout);
         }
     }
 

@@ -97,6 +97,26 @@ class HostConfigTest {
     }
 
     @Test
+    void healthHasAPeriodAndATimeoutWithinIt() throws Exception {
+        HostConfig.Health defaults = HostConfig.load(Files.writeString(dir.resolve("host.json"), "{}")).health();
+        assertEquals(2000L, defaults.periodMs());
+        assertEquals(1000L, defaults.timeoutMs());
+        HostConfig.Health set = HostConfig.load(Files.writeString(dir.resolve("host.json"),
+                "{\"health\": {\"periodMs\": 1000, \"timeoutMs\": 400}}")).health();
+        assertEquals(1000L, set.periodMs());
+        assertEquals(400L, set.timeoutMs());
+        assertEquals(300L, HostConfig.load(Files.writeString(dir.resolve("host.json"),
+                "{\"health\": {\"periodMs\": 300}}")).health().timeoutMs(), "the default timeout never exceeds the period");
+        IllegalArgumentException tooLong = rejected("{\"health\": {\"periodMs\": 1000, \"timeoutMs\": 5000}}");
+        assertTrue(tooLong.getMessage().endsWith("host.json: health.timeoutMs must be at most health.periodMs (1000), was 5000"), tooLong.getMessage());
+        IllegalArgumentException tooShort = rejected("{\"health\": {\"periodMs\": 50}}");
+        assertTrue(tooShort.getMessage().contains("health.periodMs must be "), tooShort.getMessage());
+        assertTrue(tooShort.getMessage().contains("was 50"), tooShort.getMessage());
+        IllegalArgumentException typo = rejected("{\"health\": {\"interval\": 1000}}");
+        assertTrue(typo.getMessage().contains("health.interval: unknown key"), typo.getMessage());
+    }
+
+    @Test
     void metricsCanBeSwitchedOff() throws Exception {
         assertTrue(HostConfig.load(Files.writeString(dir.resolve("host.json"), "{}")).metrics().enabled());
         assertTrue(HostConfig.load(Files.writeString(dir.resolve("host.json"), "{\"metrics\": {}}")).metrics().enabled());

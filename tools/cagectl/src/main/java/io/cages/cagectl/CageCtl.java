@@ -41,7 +41,7 @@ public final class CageCtl {
     private static final List<String> EXIT_CODES = List.of("",
             "Exit codes:",
             "  0  ok",
-            "  1  the operation failed (FAILED record, or an error answer)",
+            "  1  the operation failed (FAILED record, or an error answer; health: a cage not up)",
             "  2  usage error (bad option or argument, unreadable jar file)",
             "  3  the admin API could not be reached");
 
@@ -71,7 +71,7 @@ public final class CageCtl {
         this.commands = List.of(ListCommand.SPEC, HistoryCommand.SPEC, DeployCommand.SPEC, UndeployCommand.SPEC,
                 RollbackCommand.SPEC, RolloutsCommand.SPEC,
                 ProblemsCommand.SPEC, ResourcesCommand.SPEC, JobsCommand.SPEC, RunJobCommand.SPEC, DurableCommand.SPEC,
-                DurableCommand.Operate.RETRY, DurableCommand.Operate.CANCEL, help);
+                DurableCommand.Operate.RETRY, DurableCommand.Operate.CANCEL, HealthCommand.SPEC, help);
         this.parser = new ArgumentParser(GLOBAL_OPTIONS, commands);
     }
 

@@ -88,6 +88,30 @@ public final class Views {
         return table.render();
     }
 
+    /** {@code GET /health/flock}: one row per cage per host, then a line with the counts by status. */
+    public static String health(JsonNode view, ZoneId zone) {
+        StringBuilder out = new StringBuilder();
+        JsonNode entries = view.path("entries");
+        if (entries.isEmpty()) {
+            out.append("no cages probed yet\n");
+        } else {
+            Table table = new Table("HOST", "CAGE", "VERSION", "STATUS", "SINCE", "LAST PROBE", "REASON");
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            for (JsonNode e : entries) {
+                table.row(Text.cell(e, "host"), Text.cell(e, "cage"), Text.cell(e, "version"), Text.cell(e, "status"),
+                        Text.time(e.get("since"), zone), Text.time(e.get("lastProbe"), zone), Text.cell(e, "reason"));
+                counts.merge(Json.text(e, "status"), 1, Integer::sum);
+            }
+            out.append(table.render());
+            out.append(counts.entrySet().stream().map(c -> c.getValue() + " " + c.getKey()).collect(java.util.stream.Collectors.joining(", ")));
+            out.append('\n');
+        }
+        out.append("host ").append(Text.cell(view, "host")).append(" is ").append(Text.cell(view, "state"))
+                .append("; probes every ").append(Text.cell(view, "periodMs")).append(" ms, timeout ")
+                .append(Text.cell(view, "timeoutMs")).append(" ms\n");
+        return out.toString();
+    }
+
     /** {@code GET /resources}: one row per resource, the pool counts its kind has. */
     public static String resources(JsonNode resources) {
         if (resources.isEmpty()) {

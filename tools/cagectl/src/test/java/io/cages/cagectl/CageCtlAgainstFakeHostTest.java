@@ -69,6 +69,21 @@ class CageCtlAgainstFakeHostTest {
               "attempts":9,"created":"2025-03-01T09:00:00Z","nextAttempt":"2025-03-01T09:30:00Z","expires":"2025-03-01T10:00:00Z",
               "finished":"2025-03-01T10:00:00Z","errorCode":"DEADLINE_EXCEEDED","error":"expired after 9 attempts"}]""";
 
+    private static final String ALL_UP = """
+            {"host":"h1","state":"serving","periodMs":2000,"timeoutMs":1000,"entries":[
+              {"host":"h1","cage":"hello","version":"1.0.0","status":"up","reason":null,"since":1740823200000,"lastProbe":1740823260000},
+              {"host":"h2","cage":"hello","version":"1.0.0","status":"restarted","reason":"host h2 restarted (started at 2025-03-01T10:00:50Z)",
+               "since":1740823258000,"lastProbe":1740823260000}]}""";
+    private static final String ONE_DEGRADED = """
+            {"host":"h1","state":"serving","periodMs":2000,"timeoutMs":1000,"entries":[
+              {"host":"h1","cage":"hello","version":"1.0.0","status":"up","reason":null,"since":1740823200000,"lastProbe":1740823260000},
+              {"host":"h2","cage":"billing","version":"2.0.0","status":"degraded","reason":"self-test failed: no database (IllegalStateException)",
+               "since":1740823230000,"lastProbe":1740823260000},
+              {"host":"h3","cage":"hello","version":"1.0.0","status":"down","reason":"host h3 left the flock (not in the membership view)",
+               "since":1740823240000,"lastProbe":1740823260000}]}""";
+
+    private volatile String healthFlock = ALL_UP;
+
     /** What the fake host saw. */
     record Seen(String method, String path, Map<String, String> query, byte[] body) {
     }
@@ -106,6 +121,7 @@ class CageCtlAgainstFakeHostTest {
             case "GET /history" -> reply(exchange, 200, HISTORY);
             case "GET /config-problems" -> reply(exchange, 200, "[]");
             case "GET /jobs" -> reply(exchange, 200, JOBS);
+            case "GET /health/flock" -> reply(exchange, 200, healthFlock);
             case "GET /durable-calls" -> reply(exchange, 200, DURABLE);
             case "POST /durable-calls/retry" -> reply(exchange, 200, "{\"id\":\"" + query.get("id") + "\",\"retried\":true}");
             case "POST /durable-calls/cancel" -> reply(exchange, 404,
@@ -333,6 +349,35 @@ class CageCtlAgainstFakeHostTest {
     }
 
     @Test
+    void healthPrintsTheMatrixAndExitsOneWhenAnythingIsNotUp() {
+        assertEquals(ExitCodes.OK, run("health"), err::toString);
+        assertEquals("""
+                HOST  CAGE   VERSION  STATUS     SINCE                LAST PROBE           REASON
+                h1    hello  1.0.0    up         2025-03-01 10:00:00  2025-03-01 10:01:00  -
+                h2    hello  1.0.0    restarted  2025-03-01 10:00:58  2025-03-01 10:01:00  host h2 restarted (started at 2025-03-01T10:00:50Z)
+                1 restarted, 1 up
+                host h1 is serving; probes every 2000 ms, timeout 1000 ms
+                """, out.toString());
+        assertEquals("/health/flock", seen.get(seen.size() - 1).path());
+
+        out.getBuffer().setLength(0);
+        healthFlock = ONE_DEGRADED;
+        assertEquals(ExitCodes.FAILED, run("health"));
+        assertTrue(out.toString().contains("h2    billing  2.0.0    degraded  2025-03-01 10:00:30  2025-03-01 10:01:00  self-test failed: no database (IllegalStateException)"),
+                out::toString);
+        assertTrue(out.toString().contains("1 degraded, 1 down, 1 up\n"), out::toString);
+
+        out.getBuffer().setLength(0);
+        assertEquals(ExitCodes.FAILED, run("health", "--json"));
+        assertEquals("degraded", Json.tryParse(out.toString()).path("entries").path(1).path("status").asText(), out::toString);
+
+        out.getBuffer().setLength(0);
+        healthFlock = ALL_UP.replace("\"serving\"", "\"draining\"");
+        assertEquals(ExitCodes.FAILED, run("health"), "a draining host is not healthy");
+        assertTrue(out.toString().endsWith("host h1 is draining; probes every 2000 ms, timeout 1000 ms\n"), out::toString);
+    }
+
+    @Test
     void adminOptionWorksBeforeOrAfterTheSubcommandAndBeatsTheEnvironment() {
         Map<String, String> wrongEnv = Map.of(CageCtl.ADMIN_ENV, "http://127.0.0.1:1");
         assertEquals(ExitCodes.OK, run(wrongEnv, "--admin", adminUrl, "list"), err::toString);
@@ -378,7 +423,7 @@ class CageCtlAgainstFakeHostTest {
         assertTrue(err.toString().contains("Usage: cagectl"), err::toString);
 
         assertUsageError("cagectl: unknown command 'frobnicate'; the commands are list, history, deploy, undeploy, rollback, rollouts, "
-                + "problems, resources, jobs, run-job, durable, durable-retry, durable-cancel, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
+                + "problems, resources, jobs, run-job, durable, durable-retry, durable-cancel, health, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
         assertUsageError("cagectl: 'cagectl deploy' needs JAR: The cage bundle jar to deploy.\n"
                 + "Run 'cagectl deploy --help' for usage.\n", "deploy");
         assertUsageError("cagectl: '--last' must be at least 1, got 0\nRun 'cagectl history --help' for usage.\n",

@@ -65,6 +65,12 @@ final class HostProcess implements AutoCloseable {
     /** As above, with {@code resources} as the host's resources file (none when null). */
     static HostProcess start(String name, Path dir, Map<String, byte[]> cages, ObjectNode transports, List<String> prefix,
                              String address, ObjectNode resources) throws IOException, InterruptedException {
+        return start(name, dir, cages, transports, prefix, address, resources, null);
+    }
+
+    /** As above, with {@code more} (top-level host.json keys, e.g. {@code health}) added to the config. */
+    static HostProcess start(String name, Path dir, Map<String, byte[]> cages, ObjectNode transports, List<String> prefix,
+                             String address, ObjectNode resources, ObjectNode more) throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("deploy"));
         Files.createDirectories(dir.resolve("configs"));
         for (Map.Entry<String, byte[]> cage : cages.entrySet()) {
@@ -88,6 +94,9 @@ final class HostProcess implements AutoCloseable {
         }
         if (transports != null) {
             config.set("transports", transports);
+        }
+        if (more != null) {
+            config.setAll(more);
         }
         Path resourcesFile = dir.resolve("resources.json");
         if (resources != null) {

@@ -117,4 +117,14 @@ public interface Admin {
     default com.fasterxml.jackson.databind.JsonNode metricsHistory(String cage, String operation, String window) {
         return null;
     }
+
+    /**
+     * The health monitor's view: this host's state and every cage of every host of the flock with its status
+     * (see the README's "Health monitor").
+     *
+     * @return null when the host has no health monitor
+     */
+    default HealthView health() {
+        return null;
+    }
 }

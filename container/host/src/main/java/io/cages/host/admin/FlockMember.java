@@ -1,6 +1,7 @@
 package io.cages.host.admin;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A host of the flock as the directory sees it.
@@ -11,6 +12,22 @@ import java.util.List;
  * @param inFlight   requests running there when it last published
  * @param queued     requests waiting there for a slot when it last published
  * @param self       true for the host answering
+ * @param health     its cages' statuses by cage name, as this host's health monitor last saw them (empty
+ *                   before the first probe, or without a monitor)
  */
-public record FlockMember(String name, String rpcAddress, List<String> cages, int inFlight, int queued, boolean self) {
+public record FlockMember(String name, String rpcAddress, List<String> cages, int inFlight, int queued, boolean self,
+                          Map<String, HealthEntry> health) {
+
+    public FlockMember {
+        health = health == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(health));
+    }
+
+    /** Without statuses (the directory's view alone). */
+    public FlockMember(String name, String rpcAddress, List<String> cages, int inFlight, int queued, boolean self) {
+        this(name, rpcAddress, cages, inFlight, queued, self, Map.of());
+    }
+
+    public FlockMember withHealth(Map<String, HealthEntry> statuses) {
+        return new FlockMember(name, rpcAddress, cages, inFlight, queued, self, statuses);
+    }
 }

@@ -161,9 +161,31 @@ final class AdminService implements Admin {
         return resources.status();
     }
 
+    private volatile HealthMonitor health;
+
+    void serveHealth(HealthMonitor monitor) {
+        this.health = monitor;
+    }
+
+    @Override
+    public io.cages.host.admin.HealthView health() {
+        HealthMonitor h = health;
+        return h == null ? null : h.view();
+    }
+
     @Override
     public List<FlockMember> flock() {
-        return calls.remote() instanceof FlockView view ? view.members() : List.of();
+        List<FlockMember> members = calls.remote() instanceof FlockView view ? view.members() : List.of();
+        io.cages.host.admin.HealthView seen = health();
+        if (seen == null || members.isEmpty()) {
+            return members;
+        }
+        // Each member with its cages' statuses, as the health monitor last saw them.
+        java.util.Map<String, java.util.Map<String, io.cages.host.admin.HealthEntry>> byHost = new java.util.HashMap<>();
+        for (io.cages.host.admin.HealthEntry entry : seen.entries()) {
+            byHost.computeIfAbsent(entry.host(), h -> new java.util.TreeMap<>()).put(entry.cage(), entry);
+        }
+        return members.stream().map(m -> m.withHealth(byHost.getOrDefault(m.name(), java.util.Map.of()))).toList();
     }
 
     @Override

@@ -93,6 +93,11 @@ final class CageRevision {
         return handler;
     }
 
+    /** Why the version gave up serving, or null while it serves. */
+    String failure() {
+        return failure;
+    }
+
     VersionFence fence() {
         return context.fence();
     }

@@ -84,6 +84,22 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
         this.cages = registry;
     }
 
+    /**
+     * Counts the health monitor's probes of other hosts by outcome: {@code answered}, {@code silent} (no answer
+     * within the timeout, or refused) and {@code gone} (a host known before is no longer in the membership).
+     * Read from the monitor's own counters when scraped: nothing on the probe path.
+     */
+    void watch(HealthMonitor health) {
+        String[] outcomes = {"answered", "silent", "gone"};
+        int[] kinds = {HealthMonitor.ANSWERED, HealthMonitor.SILENT, HealthMonitor.GONE};
+        for (int i = 0; i < outcomes.length; i++) {
+            int kind = kinds[i];
+            io.micrometer.core.instrument.FunctionCounter.builder("cages.health.probes", health, h -> h.outcomes(kind))
+                    .description("the health monitor's probes of other hosts, by outcome")
+                    .tag("outcome", outcomes[i]).register(registry);
+        }
+    }
+
     // --- request path ---
 
     @Override

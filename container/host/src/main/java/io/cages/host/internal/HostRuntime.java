@@ -36,6 +36,7 @@ public final class HostRuntime {
     private final AdminService admin;
     private final ScheduledExecutorService watcher;
     private final HostResources resources;
+    private final HealthMonitor health;
     /** The metrics being built, or null when they are switched off in host.json. */
     private final java.util.concurrent.CompletableFuture<HostMetrics> metricsBuilt;
     private final java.util.concurrent.atomic.AtomicBoolean metricsBuildStarted = new java.util.concurrent.atomic.AtomicBoolean();
@@ -79,10 +80,15 @@ public final class HostRuntime {
             CageRevision active = slot == null ? null : slot.active();
             return active == null ? null : active.version();
         }));
+        HostConfig.Health healthSettings = config.health();
+        this.health = new HealthMonitor(config.name(), healthSettings, new LocalHealth(config.name(), System.currentTimeMillis(),
+                registry, healthSettings.periodMs(), healthSettings.timeoutMs() / 2, System::nanoTime), System::currentTimeMillis);
+        admin.serveHealth(health);
         if (metricsBuilt != null) {
             java.util.concurrent.CompletableFuture<MetricsHistory> timeline = new java.util.concurrent.CompletableFuture<>();
             admin.serveMetrics(this::buildMetrics, metricsBuilt.thenApply(metrics -> {
                 metrics.watch(registry);
+                metrics.watch(health);
                 // The console's history is built with the metrics, from the same events (nothing before them).
                 MetricsHistory recent = new MetricsHistory(System::currentTimeMillis);
                 history.listen(record -> {
@@ -206,6 +212,21 @@ public final class HostRuntime {
         admin.addConfigProblems(source);
     }
 
+    /** Starts the health monitor: probes this host's cages at once, then every period, and the flock's when offered. */
+    public void startHealth() {
+        health.start();
+    }
+
+    /** This host's answer to a health probe from another host. */
+    public io.cages.host.spi.HostHealth localHealth() {
+        return health.local();
+    }
+
+    /** How the health monitor reaches the other hosts; offered by at most one transport. */
+    public void offerFlockProbe(io.cages.host.spi.FlockProbe probe) {
+        health.offer(probe);
+    }
+
     /** Where calls by name to cages this host does not run go; offered by at most one transport. */
     public void offerRemoteCalls(io.cages.host.spi.RemoteCalls remoteCalls) {
         calls.offer(remoteCalls);
@@ -232,6 +253,7 @@ public final class HostRuntime {
 
     /** First half of a clean shutdown: refuse new requests, wait for admitted ones. */
     public void drain(Duration timeout) {
+        health.draining();
         watcher.shutdownNow();
         dispatcher.stopAccepting();
         try {
@@ -245,6 +267,7 @@ public final class HostRuntime {
 
     /** Second half: stop every cage and the framework. */
     public void stop(Duration timeout) {
+        health.close();
         swaps.retireAll(timeout);
         dispatcher.close();
         framework.stop(timeout);

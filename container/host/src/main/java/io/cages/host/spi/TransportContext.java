@@ -31,4 +31,16 @@ public interface TransportContext {
      */
     default void addConfigProblems(java.util.function.Supplier<java.util.List<io.cages.host.admin.ConfigProblem>> source) {
     }
+
+    /**
+     * This host's answer to a health probe from another host: each cage's status, self-tests run at most once
+     * per health period (cached), bounded by half the probe timeout. Null when the host has no health monitor.
+     */
+    default HostHealth localHealth() {
+        return null;
+    }
+
+    /** Offers the way to probe the other hosts of the flock to the health monitor; at most one transport does. */
+    default void offerFlockProbe(FlockProbe probe) {
+    }
 }

@@ -86,29 +86,71 @@
     }
   }
 
-  function renderFlock(flock, cages) {
+  // The flock table: the health monitor's matrix (GET /health/flock) when there is one, with each host's load from
+  // the directory (GET /flock); a host gone from the flock stays listed, down, until the monitor forgets it.
+  function renderFlock(flock, cages, health) {
     const rows = [];
+    const selfName = health ? health.host : null;
+    const load = new Map(flock.map((m) => [m.name, m]));
+    const seen = new Set();
+    if (health) {
+      for (const e of health.entries) {
+        const m = load.get(e.host);
+        seen.add(e.host + '/' + e.cage);
+        rows.push({ host: e.host + (e.host === selfName ? ' (this host)' : ''), cage: e.cage, version: e.version || '',
+          inFlight: m ? m.inFlight : '', queued: m ? m.queued : '', health: e.status, reason: e.reason, since: e.since });
+      }
+    }
     if (flock.length === 0) {
       for (const c of cages) {
-        rows.push({ host: '(this host)', cage: c.name, version: c.activeVersion, inFlight: c.running, queued: c.queued,
-          health: c.activeVersion ? 'up' : 'down' });
+        if (!seen.has(selfName + '/' + c.name)) {
+          rows.push({ host: '(this host)', cage: c.name, version: c.activeVersion, inFlight: c.running, queued: c.queued,
+            health: health ? 'not probed yet' : (c.activeVersion ? 'up' : 'down') });
+        }
       }
     } else {
       for (const m of flock) {
         for (const nameAtVersion of m.cages) {
           const at = nameAtVersion.lastIndexOf('@');
-          rows.push({ host: m.name + (m.self ? ' (this host)' : ''), cage: at < 0 ? nameAtVersion : nameAtVersion.substring(0, at),
-            version: at < 0 ? '' : nameAtVersion.substring(at + 1), inFlight: m.inFlight, queued: m.queued, health: 'up' });
+          const cage = at < 0 ? nameAtVersion : nameAtVersion.substring(0, at);
+          if (!seen.has(m.name + '/' + cage)) {
+            rows.push({ host: m.name + (m.self ? ' (this host)' : ''), cage: cage, version: at < 0 ? '' : nameAtVersion.substring(at + 1),
+              inFlight: m.inFlight, queued: m.queued, health: health ? 'not probed yet' : 'up' });
+          }
         }
-        if (m.cages.length === 0) {
+        if (m.cages.length === 0 && !rows.some((r) => r.host.startsWith(m.name))) {
           rows.push({ host: m.name, cage: '', version: '', inFlight: m.inFlight, queued: m.queued, health: 'no cages' });
         }
       }
     }
+    rows.sort((a, b) => a.host.localeCompare(b.host) || a.cage.localeCompare(b.cage));
     fill('flock', rows, [
       (r, x) => cell(r, x.host), (r, x) => cell(r, x.cage), (r, x) => cell(r, x.version),
-      (r, x) => cell(r, x.inFlight), (r, x) => cell(r, x.queued), (r, x) => cell(r, x.health, x.health),
+      (r, x) => cell(r, x.inFlight), (r, x) => cell(r, x.queued),
+      (r, x) => {
+        const td = cell(r, x.health, x.health);
+        td.dataset.status = x.health;
+        if (x.reason) {
+          td.title = x.reason + (x.since ? ' (since ' + new Date(x.since).toLocaleTimeString() + ')' : '');
+          td.after(Object.assign(document.createElement('td'), { className: 'reason', textContent: x.reason }));
+        } else {
+          td.after(document.createElement('td'));
+        }
+      },
     ], 'no cages deployed');
+  }
+
+  /** GET path, or null when the host answers 404 (an older host without that endpoint). */
+  async function jsonOrNull(path) {
+    const response = await api(path);
+    if (response.status === 404) {
+      return null;
+    }
+    const body = await response.json();
+    if (!response.ok) {
+      throw new Error(path + ': ' + response.status + ' ' + (body.message || body.error || ''));
+    }
+    return body;
   }
 
   function renderCages(cages) {
@@ -365,9 +407,10 @@
 
   async function refresh() {
     try {
-      const [flock, cages, history, problems, resources, jobs] = await Promise.all([
-        json('/flock'), json('/cages'), json('/history'), json('/config-problems'), json('/resources'), json('/jobs')]);
-      renderFlock(flock, cages);
+      const [flock, cages, history, problems, resources, jobs, health] = await Promise.all([
+        json('/flock'), json('/cages'), json('/history'), json('/config-problems'), json('/resources'), json('/jobs'),
+        jsonOrNull('/health/flock')]);
+      renderFlock(flock, cages, health);
       renderCages(cages);
       renderHistory(history);
       renderProblems(problems);

@@ -44,7 +44,7 @@ public final class FlockTransport implements Transport {
         String bind = settings.bind() != null ? settings.bind() : "0.0.0.0";
         RpcSettings rpcSettings = RpcSettings.defaults().withHeartbeat(RpcSettings.defaults().heartbeatIntervalMs(), settings.rpcIdleTimeoutMs());
         rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()));
-        rpc.start(context);
+        rpc.start(HealthAnswering.wrap(context)); // answers other hosts' health probes before the dispatcher
         client = new RpcClient(rpcSettings);
         Membership members = Membership.join(context.config().name(), settings, context.admin(), rpc.localAddress().getPort());
         membership = members;
@@ -54,6 +54,7 @@ public final class FlockTransport implements Transport {
         // longer than the flock takes to drop it.
         members.onDeparture(router::hostLeft);
         context.offerRemoteCalls(members.remoteCalls(router));
+        context.offerFlockProbe(members.healthProbes(client));
     }
 
     /** The RPC listener's port, or -1 when not in a flock. */

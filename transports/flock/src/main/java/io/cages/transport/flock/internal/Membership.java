@@ -41,6 +41,11 @@ public final class Membership implements AutoCloseable {
         return new FlockCalls(router, directory);
     }
 
+    /** The health monitor's probes of the other hosts, over RPC with {@code client}. */
+    public io.cages.host.spi.FlockProbe healthProbes(io.cages.transport.rpc.RpcClient client) {
+        return new HealthProbes(directory, client);
+    }
+
     /**
      * Tells {@code listener} the name and RPC address of each host the directory drops. Skipped when a member
      * already lists the same RPC address: a host restarted at once may be back before its old self is

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * The admin listener: the {@link Admin} operations as JSON over HTTP.
  *
  * <pre>
- * GET    /health                 {"status":"ok"}
+ * GET    /health                 this host's readiness: 200 {"status":"ok",...} when it serves and every cage it runs is up,
+ *                                503 {"status":"unavailable",...} naming what is not (starting, draining, a cage down or degraded)
+ * GET    /health/live            200 {"status":"ok"} while the admin listener answers at all (liveness)
+ * GET    /health/flock           the health monitor's matrix: every cage on every host with status, reason, since, last probe
  * GET    /metrics                Prometheus text (OpenMetrics when Accept asks for it); 404 when metrics are off
  * GET    /console                the web console's page (its static files need no token; see ConsoleFiles)
  * GET    /console/api/history?cage=&amp;operation=&amp;window=minute|hour  the console's charts; 404 when metrics are off
@@ -58,7 +61,7 @@ final class AdminRequestHandler extends ConnectionHandler {
     private static final String GET = "GET";
     private static final String POST = "POST";
     private static final String DELETE = "DELETE";
-    private static final String ENDPOINTS = "GET /health, GET /metrics, GET /console, GET /console/api/history?cage=&operation=&window=minute|hour, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, GET /durable-calls, POST /durable-calls/retry, POST /durable-calls/cancel, "
+    private static final String ENDPOINTS = "GET /health, GET /health/live, GET /health/flock, GET /metrics, GET /console, GET /console/api/history?cage=&operation=&window=minute|hour, GET /cages, GET /history, GET /config-problems, GET /flock, GET /resources, GET /jobs, GET /durable-calls, POST /durable-calls/retry, POST /durable-calls/cancel, "
             + "GET /rollouts, POST /deploy[?watch=30s], POST /rollback?cage=<name>, POST /run-job?job=<name>[&cage=<cage>], POST /undeploy?cage=<name>, DELETE /cages/<name>";
 
     private final Admin admin;
@@ -101,7 +104,21 @@ final class AdminRequestHandler extends ConnectionHandler {
         switch (path) {
             case "/health" -> {
                 if (allowed(method, GET, exchange)) {
+                    io.cages.host.admin.HealthView health = admin.health();
+                    respond(exchange, health == null ? Responses.json(HttpResponseStatus.OK, HEALTHY) : HealthAnswers.readiness(health));
+                }
+            }
+            case "/health/live" -> {
+                if (allowed(method, GET, exchange)) {
                     respond(exchange, Responses.json(HttpResponseStatus.OK, HEALTHY));
+                }
+            }
+            case "/health/flock" -> {
+                if (allowed(method, GET, exchange)) {
+                    io.cages.host.admin.HealthView health = admin.health();
+                    respond(exchange, health == null
+                            ? error(HttpResponseStatus.NOT_FOUND, "not_found", "this host has no health monitor", exchange)
+                            : HealthAnswers.flock(health));
                 }
             }
             case "/metrics" -> {

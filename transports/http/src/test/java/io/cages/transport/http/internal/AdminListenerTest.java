@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.host.admin.CageInfo;
 import io.cages.host.admin.ConfigProblem;
 import io.cages.host.admin.DeployRecord;
+import io.cages.host.admin.HealthEntry;
+import io.cages.host.admin.HealthView;
 import io.cages.host.HostConfig;
 import io.cages.transport.http.HttpTestClient;
 import java.util.List;
@@ -42,6 +44,61 @@ class AdminListenerTest {
         assertEquals(200, response.status());
         assertEquals("application/json", response.header("content-type").orElseThrow());
         assertEquals("ok", response.json().get("status").asText());
+    }
+
+    @Test
+    void healthIsReadinessFromTheMonitorLiveIsLivenessAndFlockIsTheMatrix() {
+        HealthEntry helloUp = new HealthEntry("h1", "hello", "1.0.0", "up", null, 1_000, 2_000);
+        HealthEntry elsewhereDown = new HealthEntry("h2", "hello", "1.0.0", "down", "host h2 left the flock (not in the membership view)", 1_500, 2_000);
+        HealthEntry billingDegraded = new HealthEntry("h1", "billing", "2.0.0", "degraded", "self-test failed: no database (IllegalStateException)", 1_800, 2_000);
+        admin.health = new HealthView("h1", "serving", 1000, 500, List.of(helloUp, elsewhereDown));
+        HttpTestClient.Response ready = http.get("/health");
+        assertEquals(200, ready.status(), ready::toString);
+        assertEquals("ok", ready.json().get("status").asText());
+        assertEquals("up", ready.json().get("cages").get("hello").asText());
+        assertFalse(ready.json().get("cages").has("h2"), "only this host's cages");
+
+        admin.health = new HealthView("h1", "serving", 1000, 500, List.of(billingDegraded, helloUp, elsewhereDown));
+        HttpTestClient.Response degraded = http.get("/health");
+        assertEquals(503, degraded.status(), degraded::toString);
+        assertEquals("application/json", degraded.header("content-type").orElseThrow());
+        assertEquals("unavailable", degraded.json().get("status").asText());
+        assertEquals("host h1 is not ready: cage 'billing' is degraded: self-test failed: no database (IllegalStateException)",
+                degraded.json().get("message").asText());
+        assertEquals("billing", degraded.json().get("problems").get(0).get("cage").asText());
+        assertEquals(1, degraded.json().get("problems").size());
+
+        admin.health = new HealthView("h1", "starting", 1000, 500, List.of());
+        HttpTestClient.Response starting = http.get("/health");
+        assertEquals(503, starting.status());
+        assertEquals("host h1 is starting: its cages have not been probed yet", starting.json().get("message").asText());
+        admin.health = new HealthView("h1", "draining", 1000, 500, List.of(helloUp));
+        assertEquals("host h1 is shutting down (draining)", http.get("/health").json().get("message").asText());
+        assertEquals(200, http.get("/health/live").status(), "live while the listener answers, whatever the cages");
+
+        admin.health = new HealthView("h1", "serving", 1000, 500, List.of(billingDegraded, helloUp, elsewhereDown));
+        JsonNode flock = http.get("/health/flock").json();
+        assertEquals("h1", flock.get("host").asText());
+        assertEquals(1000, flock.get("periodMs").asLong());
+        assertEquals(3, flock.get("entries").size());
+        JsonNode e = flock.get("entries").get(2);
+        assertEquals("h2", e.get("host").asText());
+        assertEquals("down", e.get("status").asText());
+        assertEquals("host h2 left the flock (not in the membership view)", e.get("reason").asText());
+        assertEquals(1_500, e.get("since").asLong());
+        assertEquals(2_000, e.get("lastProbe").asLong());
+        assertEquals(List.of("cage", "host", "lastProbe", "reason", "since", "status", "version"),
+                fieldNames(e), "no more than the entry's fields");
+
+        admin.health = null;
+        assertEquals(404, http.get("/health/flock").status());
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        java.util.Collections.sort(names);
+        return names;
     }
 
     @Test

@@ -23,6 +23,8 @@ final class FakeAdmin implements Admin {
     volatile String lastCage;
     volatile Thread lastThread;
     volatile List<io.cages.host.admin.JobInfo> jobs = List.of();
+    /** Null: no health monitor (GET /health answers a fixed ok, as before there was one). */
+    volatile io.cages.host.admin.HealthView health;
     volatile BiFunction<String, String, io.cages.host.admin.JobRun> runJob = (cage, job) -> null;
 
     static DeployRecord record(String action, String cage, String origin, DeployRecord.Outcome outcome, String reason) {
@@ -33,6 +35,11 @@ final class FakeAdmin implements Admin {
     public List<CageInfo> cages() {
         lastThread = Thread.currentThread();
         return cages;
+    }
+
+    @Override
+    public io.cages.host.admin.HealthView health() {
+        return health;
     }
 
     @Override
