@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +58,8 @@ final class DurableCalls implements AutoCloseable {
     /** The inbox connection of the durable call this thread is handling, which the handler's SQL joins. */
     private static final ThreadLocal<Joined> JOINED = new ThreadLocal<>();
 
-    record Joined(String database, Connection connection, String key) {
+    /** {@code stored}: the handler stored durable calls on the connection, so the relay is woken after its commit. */
+    record Joined(String database, Connection connection, String key, AtomicBoolean stored) {
     }
 
     private record Due(String id, String caller, String cage, String operation, String key, String params, int attempts,
@@ -76,8 +78,9 @@ final class DurableCalls implements AutoCloseable {
     private final Set<String> outboxes = ConcurrentHashMap.newKeySet();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Semaphore deliveries = new Semaphore(MAX_IN_FLIGHT);
-    private final Object signal = new Object();
-    private boolean woken; // guarded by signal
+    /** Per outbox database: calls stored outside a transaction and the relay's outcomes share commits. */
+    private final Map<String, BatchedCommit> batches = new ConcurrentHashMap<>();
+    private final Wakeup wakeup = new Wakeup();
     private final AtomicLong earliestRetry = new AtomicLong(Long.MAX_VALUE);
     private volatile boolean closed;
     private Thread relay;
@@ -138,14 +141,26 @@ final class DurableCalls implements AutoCloseable {
             } catch (SQLException e) {
                 throw JdbcErrors.translate(database, deadline, e);
             }
+            wakeAfterCommit(database);
         } else {
-            resolve(database).use(deadline, c -> {
-                insert(c, row);
-                return null;
-            });
+            batchOf(database).write(deadline, c -> insert(c, row)); // returns once the commit holding the row returned
             wake();
         }
         return row.call();
+    }
+
+    /** Calls were stored on {@code database}: wake the relay now, or after the joined durable call commits them. */
+    void wakeAfterCommit(String database) {
+        Joined joined = JOINED.get();
+        if (joined != null && joined.database().equals(database)) {
+            joined.stored().set(true);
+        } else {
+            wake();
+        }
+    }
+
+    private BatchedCommit batchOf(String database) {
+        return batches.computeIfAbsent(database, name -> new BatchedCommit(name, this::resolve));
     }
 
     /** An outbox row to insert, with its id. */
@@ -330,7 +345,8 @@ final class DurableCalls implements AutoCloseable {
                 }
             }
             Joined previous = JOINED.get();
-            JOINED.set(new Joined(database, JoinedConnection.of(c, database), key));
+            Joined joined = new Joined(database, JoinedConnection.of(c, database), key, new AtomicBoolean());
+            JOINED.set(joined);
             Reply reply;
             try {
                 reply = handler.call();
@@ -353,7 +369,9 @@ final class DurableCalls implements AutoCloseable {
                 rollbackQuietly(c);
                 throw JdbcErrors.translate(database, deadline, e);
             }
-            wake(); // the handler may have stored durable calls of its own
+            if (joined.stored().get()) {
+                wake(); // the handler's own durable calls are committed now
+            }
             return reply;
         }
     }
@@ -401,10 +419,7 @@ final class DurableCalls implements AutoCloseable {
 
     /** Makes the relay look for due calls now (after a commit that stored some). */
     void wake() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
+        wakeup.wake();
     }
 
     private void relayLoop() {
@@ -428,12 +443,7 @@ final class DurableCalls implements AutoCloseable {
                     lastPurge = now;
                 }
                 long waitMs = Math.min(settings.pollMs(), Math.max(1, earliestRetry.get() - System.currentTimeMillis()));
-                synchronized (signal) {
-                    if (!woken && waitMs > 0) {
-                        signal.wait(waitMs);
-                    }
-                    woken = false;
-                }
+                wakeup.await(waitMs);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -532,12 +542,11 @@ final class DurableCalls implements AutoCloseable {
         return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(20, attemptsBefore));
     }
 
+    /** Returns once the outcome is committed (in a commit shared with other outcomes): the call is in flight till then. */
     private void record(String database, Due call, String status, JsonNode answer, CageException error, long nextAttemptAt) {
         try {
-            resolve(database).use(Deadline.afterMillis(10_000), c -> {
-                DurableSql.record(c, call.id(), status, answer, error, nextAttemptAt, System.currentTimeMillis());
-                return null;
-            });
+            batchOf(database).write(Deadline.afterMillis(10_000),
+                    c -> DurableSql.record(c, call.id(), status, answer, error, nextAttemptAt, System.currentTimeMillis()));
         } catch (CageException e) {
             // The row stays as it was: delivered again later, and the target answers the stored outcome.
             LOG.warn("durable call {}: cannot record its outcome in '{}': {}", call.id(), database, e.getMessage());
