@@ -205,7 +205,7 @@ final class BoundTransaction implements Transaction {
             }
         }
         if (!rows.isEmpty()) {
-            durable.wakeAfterCommit(outboxDatabase); // on the joined connection: when the durable call being handled commits
+            durable.stored(outboxDatabase, rows); // on the joined connection: once the durable call being handled commits
         }
         return java.util.Collections.unmodifiableList(Arrays.asList(results));
     }
