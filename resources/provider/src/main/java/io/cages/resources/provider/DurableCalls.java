@@ -152,7 +152,7 @@ final class DurableCalls implements AutoCloseable {
             }
             stored(database, List.of(row));
         } else {
-            batchOf(database).write(deadline, c -> insert(c, row)); // returns once the commit holding the row returned
+            batchOf(database).write(deadline, statements -> insert(statements.prepare(INSERT), row)); // returns once the commit holding the row returned
             stored(database, List.of(row));
         }
         return row.call();
@@ -214,19 +214,25 @@ final class DurableCalls implements AutoCloseable {
 
     /** Inserts {@code row} on {@code c}, in whatever transaction {@code c} is in. */
     static void insert(Connection c, Row row) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + DurableSql.OUTBOX + " (id, caller, cage, operation, call_key,"
-                + " params, status, attempts, created_at, next_attempt_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")) {
-            s.setString(1, row.id());
-            s.setString(2, row.caller());
-            s.setString(3, row.cage());
-            s.setString(4, row.operation());
-            s.setString(5, row.key());
-            s.setString(6, row.params());
-            s.setLong(7, row.createdAt());
-            s.setLong(8, row.createdAt());
-            s.setLong(9, row.expiresAt());
-            s.executeUpdate();
+        try (PreparedStatement s = c.prepareStatement(INSERT)) {
+            insert(s, row);
         }
+    }
+
+    private static final String INSERT = "INSERT INTO " + DurableSql.OUTBOX + " (id, caller, cage, operation, call_key,"
+            + " params, status, attempts, created_at, next_attempt_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)";
+
+    private static void insert(PreparedStatement s, Row row) throws SQLException {
+        s.setString(1, row.id());
+        s.setString(2, row.caller());
+        s.setString(3, row.cage());
+        s.setString(4, row.operation());
+        s.setString(5, row.key());
+        s.setString(6, row.params());
+        s.setLong(7, row.createdAt());
+        s.setLong(8, row.createdAt());
+        s.setLong(9, row.expiresAt());
+        s.executeUpdate();
     }
 
     /**
@@ -596,7 +602,8 @@ final class DurableCalls implements AutoCloseable {
     private void record(String database, Due call, String status, JsonNode answer, CageException error, long nextAttemptAt) {
         try {
             batchOf(database).write(Deadline.afterMillis(10_000),
-                    c -> DurableSql.record(c, call.id(), status, answer, error, nextAttemptAt, System.currentTimeMillis()));
+                    statements -> DurableSql.record(statements.prepare(DurableSql.RECORD), call.id(), status, answer, error, nextAttemptAt,
+                            System.currentTimeMillis()));
         } catch (CageException e) {
             // The row stays as it was: delivered again later, and the target answers the stored outcome.
             LOG.warn("durable call {}: cannot record its outcome in '{}': {}", call.id(), database, e.getMessage());

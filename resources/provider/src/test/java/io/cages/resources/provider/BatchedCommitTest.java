@@ -11,7 +11,6 @@ import io.cages.host.testing.Await;
 import io.cages.resources.jdbc.JdbcResource;
 import io.cages.resources.jdbc.JdbcResources;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -63,11 +62,10 @@ class BatchedCommitTest {
     }
 
     private static BatchedCommit.Write insert(String id) {
-        return c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO t (id) VALUES (?)")) {
-                s.setString(1, id);
-                s.executeUpdate();
-            }
+        return statements -> {
+            PreparedStatement s = statements.prepare("INSERT INTO t (id) VALUES (?)");
+            s.setString(1, id);
+            s.executeUpdate();
         };
     }
 
@@ -92,8 +90,8 @@ class BatchedCommitTest {
         CountDownLatch release = new CountDownLatch(1);
         Thread first = Thread.ofVirtual().start(() -> {
             try {
-                batch.write(Deadline.afterMillis(30_000), c -> {
-                    insert("first").apply(c);
+                batch.write(Deadline.afterMillis(30_000), statements -> {
+                    insert("first").apply(statements);
                     holding.countDown();
                     try {
                         release.await();
