@@ -204,8 +204,8 @@ final class BoundTransaction implements Transaction {
                 }
             }
         }
-        if (!rows.isEmpty() && DurableCalls.joinedOn(outboxDatabase) == null) {
-            durable.wake(); // a call stored on the joined connection is woken for when that call commits
+        if (!rows.isEmpty()) {
+            durable.stored(outboxDatabase, rows); // on the joined connection: once the durable call being handled commits
         }
         return java.util.Collections.unmodifiableList(Arrays.asList(results));
     }

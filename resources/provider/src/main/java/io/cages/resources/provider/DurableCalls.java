@@ -29,8 +29,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +55,18 @@ final class DurableCalls implements AutoCloseable {
     private static final int BATCH = 500;
     private static final int MAX_IN_FLIGHT = 64;
     private static final long PURGE_EVERY_MS = 10 * 60_000;
+    /** Calls handed to the relay and not yet taken; beyond this the relay finds them by reading the outbox. */
+    private static final int MAX_HANDED_OFF = 10_000;
 
     /** The inbox connection of the durable call this thread is handling, which the handler's SQL joins. */
     private static final ThreadLocal<Joined> JOINED = new ThreadLocal<>();
 
-    record Joined(String database, Connection connection, String key) {
+    /** {@code stored}: calls the handler stored on the connection, handed to the relay once it commits. */
+    record Joined(String database, Connection connection, String key, List<Row> stored) {
+    }
+
+    /** A call just committed, given to the relay so it need not read the outbox to find it. */
+    private record HandedOff(String database, Due call) {
     }
 
     private record Due(String id, String caller, String cage, String operation, String key, String params, int attempts,
@@ -76,8 +85,11 @@ final class DurableCalls implements AutoCloseable {
     private final Set<String> outboxes = ConcurrentHashMap.newKeySet();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Semaphore deliveries = new Semaphore(MAX_IN_FLIGHT);
-    private final Object signal = new Object();
-    private boolean woken; // guarded by signal
+    /** Per outbox database: calls stored outside a transaction and the relay's outcomes share commits. */
+    private final Map<String, BatchedCommit> batches = new ConcurrentHashMap<>();
+    private final Wakeup wakeup = new Wakeup();
+    private final ConcurrentLinkedQueue<HandedOff> handedOff = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger handedOffCount = new AtomicInteger();
     private final AtomicLong earliestRetry = new AtomicLong(Long.MAX_VALUE);
     private volatile boolean closed;
     private Thread relay;
@@ -138,14 +150,48 @@ final class DurableCalls implements AutoCloseable {
             } catch (SQLException e) {
                 throw JdbcErrors.translate(database, deadline, e);
             }
+            stored(database, List.of(row));
         } else {
-            resolve(database).use(deadline, c -> {
-                insert(c, row);
-                return null;
-            });
-            wake();
+            batchOf(database).write(deadline, statements -> insert(statements.prepare(INSERT), row)); // returns once the commit holding the row returned
+            stored(database, List.of(row));
         }
         return row.call();
+    }
+
+    /**
+     * {@code rows} were stored in {@code database}: committed, so they go to the relay now; or on the connection of
+     * the durable call being handled, so they go to it once that call commits (not at all if it rolls back).
+     */
+    void stored(String database, List<Row> rows) {
+        Joined joined = JOINED.get();
+        if (joined != null && joined.database().equals(database)) {
+            joined.stored().addAll(rows);
+        } else {
+            handOff(database, rows);
+        }
+    }
+
+    /**
+     * Gives committed rows to the relay, which delivers them without reading the outbox for them (reading up to
+     * {@value #BATCH} due rows after every commit cost more than the deliveries). The outbox stays the truth: a
+     * call handed off and lost in a crash, or beyond {@value #MAX_HANDED_OFF} waiting, is found by reading it.
+     */
+    private void handOff(String database, List<Row> rows) {
+        boolean overflow = false;
+        for (Row row : rows) {
+            if (handedOffCount.incrementAndGet() > MAX_HANDED_OFF) {
+                handedOffCount.decrementAndGet();
+                overflow = true;
+                continue;
+            }
+            handedOff.add(new HandedOff(database, new Due(row.id(), row.caller(), row.cage(), row.operation(), row.key(), row.params(),
+                    0, row.expiresAt(), null)));
+        }
+        wakeup.wake(overflow);
+    }
+
+    private BatchedCommit batchOf(String database) {
+        return batches.computeIfAbsent(database, name -> new BatchedCommit(name, this::resolve));
     }
 
     /** An outbox row to insert, with its id. */
@@ -168,19 +214,25 @@ final class DurableCalls implements AutoCloseable {
 
     /** Inserts {@code row} on {@code c}, in whatever transaction {@code c} is in. */
     static void insert(Connection c, Row row) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + DurableSql.OUTBOX + " (id, caller, cage, operation, call_key,"
-                + " params, status, attempts, created_at, next_attempt_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")) {
-            s.setString(1, row.id());
-            s.setString(2, row.caller());
-            s.setString(3, row.cage());
-            s.setString(4, row.operation());
-            s.setString(5, row.key());
-            s.setString(6, row.params());
-            s.setLong(7, row.createdAt());
-            s.setLong(8, row.createdAt());
-            s.setLong(9, row.expiresAt());
-            s.executeUpdate();
+        try (PreparedStatement s = c.prepareStatement(INSERT)) {
+            insert(s, row);
         }
+    }
+
+    private static final String INSERT = "INSERT INTO " + DurableSql.OUTBOX + " (id, caller, cage, operation, call_key,"
+            + " params, status, attempts, created_at, next_attempt_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)";
+
+    private static void insert(PreparedStatement s, Row row) throws SQLException {
+        s.setString(1, row.id());
+        s.setString(2, row.caller());
+        s.setString(3, row.cage());
+        s.setString(4, row.operation());
+        s.setString(5, row.key());
+        s.setString(6, row.params());
+        s.setLong(7, row.createdAt());
+        s.setLong(8, row.createdAt());
+        s.setLong(9, row.expiresAt());
+        s.executeUpdate();
     }
 
     /**
@@ -330,7 +382,8 @@ final class DurableCalls implements AutoCloseable {
                 }
             }
             Joined previous = JOINED.get();
-            JOINED.set(new Joined(database, JoinedConnection.of(c, database), key));
+            Joined joined = new Joined(database, JoinedConnection.of(c, database), key, new ArrayList<>());
+            JOINED.set(joined);
             Reply reply;
             try {
                 reply = handler.call();
@@ -353,7 +406,9 @@ final class DurableCalls implements AutoCloseable {
                 rollbackQuietly(c);
                 throw JdbcErrors.translate(database, deadline, e);
             }
-            wake(); // the handler may have stored durable calls of its own
+            if (!joined.stored().isEmpty()) {
+                handOff(database, joined.stored()); // the handler's own durable calls are committed now
+            }
             return reply;
         }
     }
@@ -399,12 +454,9 @@ final class DurableCalls implements AutoCloseable {
 
     // ---------------------------------------------------------------- the relay
 
-    /** Makes the relay look for due calls now (after a commit that stored some). */
+    /** Makes the relay read the due calls of every outbox now. */
     void wake() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
+        wakeup.wake(true);
     }
 
     private void relayLoop() {
@@ -416,24 +468,25 @@ final class DurableCalls implements AutoCloseable {
             }
         }
         long lastPurge = 0;
+        long nextRead = 0;
+        boolean readNow = true;
         while (!closed) {
             try {
+                deliverHandedOff();
                 long now = System.currentTimeMillis();
-                earliestRetry.set(Long.MAX_VALUE);
-                for (String database : List.copyOf(outboxes)) {
-                    deliverDue(database, now);
+                // The outboxes are read on a wake-up that asks for it, every pollMs, and when a retry is due.
+                if (readNow || now >= nextRead || now >= earliestRetry.get()) {
+                    earliestRetry.set(Long.MAX_VALUE);
+                    for (String database : List.copyOf(outboxes)) {
+                        deliverDue(database, now);
+                    }
+                    nextRead = now + settings.pollMs();
                 }
                 if (now - lastPurge > PURGE_EVERY_MS) {
                     purge(now);
                     lastPurge = now;
                 }
-                long waitMs = Math.min(settings.pollMs(), Math.max(1, earliestRetry.get() - System.currentTimeMillis()));
-                synchronized (signal) {
-                    if (!woken && waitMs > 0) {
-                        signal.wait(waitMs);
-                    }
-                    woken = false;
-                }
+                readNow = wakeup.await(Math.max(1, Math.min(nextRead, earliestRetry.get()) - System.currentTimeMillis()));
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -475,27 +528,40 @@ final class DurableCalls implements AutoCloseable {
             return;
         }
         for (Due call : due) {
-            if (closed || !inFlight.add(call.id())) {
-                continue;
-            }
-            if (call.expiresAt() <= now) {
-                try {
-                    expire(database, call);
-                } finally {
-                    inFlight.remove(call.id());
-                }
-                continue;
-            }
-            deliveries.acquire();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    deliver(database, call);
-                } finally {
-                    inFlight.remove(call.id());
-                    deliveries.release();
-                }
-            });
+            start(database, call, now);
         }
+    }
+
+    private void deliverHandedOff() throws InterruptedException {
+        long now = System.currentTimeMillis();
+        for (HandedOff h; !closed && (h = handedOff.poll()) != null; ) {
+            handedOffCount.decrementAndGet();
+            start(h.database(), h.call(), now);
+        }
+    }
+
+    /** Delivers {@code call} on a virtual thread of its own (at most {@value #MAX_IN_FLIGHT} at once), unless it is in flight. */
+    private void start(String database, Due call, long now) throws InterruptedException {
+        if (closed || !inFlight.add(call.id())) {
+            return;
+        }
+        if (call.expiresAt() <= now) {
+            try {
+                expire(database, call);
+            } finally {
+                inFlight.remove(call.id());
+            }
+            return;
+        }
+        deliveries.acquire();
+        Thread.ofVirtual().start(() -> {
+            try {
+                deliver(database, call);
+            } finally {
+                inFlight.remove(call.id());
+                deliveries.release();
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -515,7 +581,7 @@ final class DurableCalls implements AutoCloseable {
                 long next = System.currentTimeMillis() + backoffMs(call.attempts());
                 record(database, call, "pending", null, failure, next);
                 earliestRetry.accumulateAndGet(next, Math::min);
-                wake();
+                wakeup.wake(false); // to wait no longer than till this retry
             }
             return;
         } catch (InterruptedException e) {
@@ -532,12 +598,12 @@ final class DurableCalls implements AutoCloseable {
         return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(20, attemptsBefore));
     }
 
+    /** Returns once the outcome is committed (in a commit shared with other outcomes): the call is in flight till then. */
     private void record(String database, Due call, String status, JsonNode answer, CageException error, long nextAttemptAt) {
         try {
-            resolve(database).use(Deadline.afterMillis(10_000), c -> {
-                DurableSql.record(c, call.id(), status, answer, error, nextAttemptAt, System.currentTimeMillis());
-                return null;
-            });
+            batchOf(database).write(Deadline.afterMillis(10_000),
+                    statements -> DurableSql.record(statements.prepare(DurableSql.RECORD), call.id(), status, answer, error, nextAttemptAt,
+                            System.currentTimeMillis()));
         } catch (CageException e) {
             // The row stays as it was: delivered again later, and the target answers the stored outcome.
             LOG.warn("durable call {}: cannot record its outcome in '{}': {}", call.id(), database, e.getMessage());

@@ -124,24 +124,25 @@ final class DurableSql {
         }
     }
 
-    /** Records an attempt's outcome, unless an operator cancelled the call meanwhile. */
-    static void record(Connection c, String id, String status, JsonNode answer, CageException error, long nextAttemptAt, long now)
+    /** The statement {@link #record} runs. */
+    static final String RECORD = "UPDATE " + OUTBOX + " SET status = ?, answer = ?, error_code = ?, error_message = ?,"
+            + " attempts = attempts + ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END,"
+            + " finished_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END WHERE id = ? AND status = 'pending'";
+
+    /** Records an attempt's outcome with {@code s} (prepared from {@link #RECORD}), unless an operator cancelled the call meanwhile. */
+    static void record(PreparedStatement s, String id, String status, JsonNode answer, CageException error, long nextAttemptAt, long now)
             throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + OUTBOX + " SET status = ?, answer = ?, error_code = ?, error_message = ?,"
-                + " attempts = attempts + ?, next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END,"
-                + " finished_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END WHERE id = ? AND status = 'pending'")) {
-            s.setString(1, status);
-            s.setString(2, answer == null ? null : answer.toString());
-            s.setString(3, error == null ? null : error.code().name());
-            s.setString(4, error == null ? null : truncate(error.getMessage()));
-            s.setInt(5, "expired".equals(status) ? 0 : 1);
-            s.setLong(6, nextAttemptAt);
-            s.setLong(7, nextAttemptAt);
-            s.setString(8, status);
-            s.setLong(9, now);
-            s.setString(10, id);
-            s.executeUpdate();
-        }
+        s.setString(1, status);
+        s.setString(2, answer == null ? null : answer.toString());
+        s.setString(3, error == null ? null : error.code().name());
+        s.setString(4, error == null ? null : truncate(error.getMessage()));
+        s.setInt(5, "expired".equals(status) ? 0 : 1);
+        s.setLong(6, nextAttemptAt);
+        s.setLong(7, nextAttemptAt);
+        s.setString(8, status);
+        s.setLong(9, now);
+        s.setString(10, id);
+        s.executeUpdate();
     }
 
     /** Claims {@code key} for {@code cage} in the current transaction; false when it is already there (committed). */

@@ -168,6 +168,52 @@ class DurableCallsTest {
         assertEquals(List.of(), column("SELECT id FROM effects"));
     }
 
+    /**
+     * Calls stored at once by several clients share commits, and the relay delivers them together and records
+     * their outcomes in shared commits: the ones the target refuses fail, each of the others is done once.
+     */
+    @Test
+    void callsStoredAndAnsweredTogetherEachGetTheirOwnOutcome() throws Exception {
+        startOnH2();
+        Map<String, String> callIds = new ConcurrentHashMap<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int client = t;
+            clients.add(Thread.ofVirtual().start(() -> {
+                for (int i = client; i < 40; i += 8) {
+                    String key = "batch-" + i;
+                    Map<String, Object> params = i % 5 == 0 ? Map.of("id", key, "key", key, "bad", "refused " + key)
+                            : Map.of("id", key, "key", key);
+                    try {
+                        callIds.put(key, call("send", params).path("callId").asText());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }));
+        }
+        for (Thread client : clients) {
+            client.join();
+        }
+        assertEquals(40, callIds.size());
+        Set<String> charged = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            String key = "batch-" + i;
+            JsonNode outcome = awaitFinished(callIds.get(key));
+            if (i % 5 == 0) {
+                assertEquals("FAILED", outcome.path("status").asText(), outcome.toString());
+                assertTrue(outcome.path("error").asText().contains("refused " + key), outcome.toString());
+            } else {
+                assertEquals("DONE", outcome.path("status").asText(), outcome.toString());
+                assertEquals(key, outcome.path("value").path("charged").asText(), outcome.toString());
+                charged.add(key);
+            }
+        }
+        List<String> effects = column("SELECT id FROM effects");
+        assertEquals(charged, new HashSet<>(effects), "every good call took effect, no refused one did");
+        assertEquals(32, effects.size(), "each once");
+    }
+
     @Test
     void aCallNobodyAnswersExpiresAndIsReportedExpired() throws Exception {
         startOnH2();
