@@ -1,6 +1,6 @@
 package io.cages.host.spi;
 
-import java.util.HexFormat;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,7 +53,8 @@ public final class TraceContext {
     /** tracestate is at most 32 list members of at most 256 characters each; longer is not a header we carry. */
     private static final int MAX_STATE_CHARS = 32 * 257;
     private static final ThreadLocal<TraceContext> CURRENT = new ThreadLocal<>();
-    private static final HexFormat HEX = HexFormat.of(); // lower case, as W3C asks
+    /** Lower case, as W3C writes ids. */
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
     /** The W3C trace id as two numbers (high, low); both 0 for a trace that is not W3C (see {@link #w3c}). */
     private final long traceHigh;
@@ -249,7 +250,10 @@ public final class TraceContext {
     public String traceId() {
         String text = traceIdText;
         if (text == null && (traceHigh != 0 || traceLow != 0)) {
-            text = HEX.toHexDigits(traceHigh) + HEX.toHexDigits(traceLow);
+            byte[] digits = new byte[32];
+            putHex(digits, 0, traceHigh);
+            putHex(digits, 16, traceLow);
+            text = new String(digits, StandardCharsets.ISO_8859_1);
             traceIdText = text;
         }
         return text;
@@ -259,7 +263,7 @@ public final class TraceContext {
     public String spanId() {
         String text = spanIdText;
         if (text == null && span != 0) {
-            text = HEX.toHexDigits(span);
+            text = hex(span);
             spanIdText = text;
         }
         return text;
@@ -269,7 +273,7 @@ public final class TraceContext {
     public String parentSpanId() {
         String text = parentSpanIdText;
         if (text == null && parentSpan != 0) {
-            text = HEX.toHexDigits(parentSpan);
+            text = hex(parentSpan);
             parentSpanIdText = text;
         }
         return text;
@@ -292,7 +296,25 @@ public final class TraceContext {
 
     /** This span as a {@code traceparent} header value, or null when the trace is not a W3C one. */
     public String traceparent() {
-        return w3c ? "00-" + traceId() + "-" + spanId() + "-" + flags : null;
+        if (!w3c) {
+            return null;
+        }
+        if ((traceHigh != 0 || traceLow != 0) && span != 0 && flags.length() == 2) {
+            // Written straight from the numbers: a call's span id is read nowhere else on the caller's side.
+            byte[] header = new byte[55];
+            header[0] = '0';
+            header[1] = '0';
+            header[2] = '-';
+            putHex(header, 3, traceHigh);
+            putHex(header, 19, traceLow);
+            header[35] = '-';
+            putHex(header, 36, span);
+            header[52] = '-';
+            header[53] = (byte) flags.charAt(0);
+            header[54] = (byte) flags.charAt(1);
+            return new String(header, StandardCharsets.ISO_8859_1);
+        }
+        return "00-" + traceId() + "-" + spanId() + "-" + flags;
     }
 
     /** What travels in the one trace field of an RPC frame: the traceparent, or the bare id of a non-W3C trace. */
@@ -357,7 +379,21 @@ public final class TraceContext {
     }
 
     static String newSpanId() {
-        return HEX.toHexDigits(newSpan());
+        return hex(newSpan());
+    }
+
+    private static String hex(long value) {
+        byte[] digits = new byte[16];
+        putHex(digits, 0, value);
+        return new String(digits, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes {@code value} as 16 lower-case hex digits at {@code at}. */
+    private static void putHex(byte[] out, int at, long value) {
+        for (int i = at + 15; i >= at; i--) {
+            out[i] = HEX_DIGITS[(int) value & 0xf];
+            value >>>= 4;
+        }
     }
 
     private static long newSpan() {
@@ -385,7 +421,8 @@ public final class TraceContext {
     private static long hexLong(String value, int from) {
         long result = 0;
         for (int i = from; i < from + 16; i++) {
-            result = (result << 4) | HexFormat.fromHexDigit(value.charAt(i));
+            char c = value.charAt(i);
+            result = (result << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
         }
         return result;
     }
