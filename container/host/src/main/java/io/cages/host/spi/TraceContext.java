@@ -1,6 +1,7 @@
 package io.cages.host.spi;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,6 +56,15 @@ public final class TraceContext {
     private static final ThreadLocal<TraceContext> CURRENT = new ThreadLocal<>();
     /** Lower case, as W3C writes ids. */
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+    /** Each ASCII character's value as a lower-case hex digit, else -1. */
+    private static final byte[] HEX_VALUES = new byte[128];
+
+    static {
+        Arrays.fill(HEX_VALUES, (byte) -1);
+        for (int i = 0; i < HEX_DIGITS.length; i++) {
+            HEX_VALUES[HEX_DIGITS[i]] = (byte) i;
+        }
+    }
 
     /** The W3C trace id as two numbers (high, low); both 0 for a trace that is not W3C (see {@link #w3c}). */
     private final long traceHigh;
@@ -128,9 +138,9 @@ public final class TraceContext {
         if (traceparent == null || traceparent.isEmpty()) {
             return root();
         }
-        TraceContext parent = parse(traceparent, tracestate);
-        if (parent != null) {
-            return parent.child();
+        TraceContext hop = parse(traceparent, tracestate, true);
+        if (hop != null) {
+            return hop;
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("ignored an invalid traceparent '{}'; the request starts a new trace", clip(traceparent));
@@ -145,6 +155,11 @@ public final class TraceContext {
      * cutting the header into strings.
      */
     public static TraceContext parse(String traceparent, String tracestate) {
+        return parse(traceparent, tracestate, false);
+    }
+
+    /** As {@link #parse(String, String)}; with {@code asChild}, the caller's child instead (no context in between). */
+    private static TraceContext parse(String traceparent, String tracestate, boolean asChild) {
         if (traceparent == null) {
             return null;
         }
@@ -152,7 +167,22 @@ public final class TraceContext {
         if (value.length() < 55 || value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
             return null;
         }
-        if (!isHex(value, 0, 2) || !isHex(value, 3, 35) || !isHex(value, 36, 52) || !isHex(value, 53, 55)) {
+        // One pass over the digits reads the ids and checks them: a character that is not a lower-case hex digit
+        // has the value -1, which sets the sign of invalid.
+        long high = 0;
+        long low = 0;
+        long parentSpan = 0;
+        int invalid = hexValue(value.charAt(0)) | hexValue(value.charAt(1)) | hexValue(value.charAt(53)) | hexValue(value.charAt(54));
+        for (int i = 0; i < 16; i++) {
+            int h = hexValue(value.charAt(3 + i));
+            int l = hexValue(value.charAt(19 + i));
+            int s = hexValue(value.charAt(36 + i));
+            invalid |= h | l | s;
+            high = high << 4 | h;
+            low = low << 4 | l;
+            parentSpan = parentSpan << 4 | s;
+        }
+        if (invalid < 0) {
             return null;
         }
         boolean version00 = value.charAt(0) == '0' && value.charAt(1) == '0';
@@ -162,14 +192,12 @@ public final class TraceContext {
         if (value.length() > 55 && (version00 || value.charAt(55) != '-')) {
             return null;
         }
-        long high = hexLong(value, 3);
-        long low = hexLong(value, 19);
-        long parentSpan = hexLong(value, 36);
         if (high == 0 && low == 0 || parentSpan == 0) {
             return null;
         }
         String state = tracestate == null || tracestate.isBlank() || tracestate.length() > MAX_STATE_CHARS ? null : tracestate.trim();
-        return new TraceContext(high, low, true, null, parentSpan, 0, null, flagsAt(value, 53), state);
+        return asChild ? new TraceContext(high, low, true, null, newSpan(), parentSpan, null, flagsAt(value, 53), state)
+                : new TraceContext(high, low, true, null, parentSpan, 0, null, flagsAt(value, 53), state);
     }
 
     /**
@@ -180,9 +208,9 @@ public final class TraceContext {
         if (value == null || value.isEmpty()) {
             return root();
         }
-        TraceContext parent = parse(value, null);
-        if (parent != null) {
-            return parent.child();
+        TraceContext hop = parse(value, null, true);
+        if (hop != null) {
+            return hop;
         }
         if (isLegacyId(value)) {
             return new TraceContext(0, 0, false, value, newSpan(), 0, null, SAMPLED, null);
@@ -417,14 +445,9 @@ public final class TraceContext {
         return value.substring(from, from + 2);
     }
 
-    /** The 16 hex digits at {@code from} (checked by {@link #isHex}) as a number. */
-    private static long hexLong(String value, int from) {
-        long result = 0;
-        for (int i = from; i < from + 16; i++) {
-            char c = value.charAt(i);
-            result = (result << 4) | (c <= '9' ? c - '0' : c - 'a' + 10);
-        }
-        return result;
+    /** The value of a lower-case hex digit, else -1. */
+    private static int hexValue(char c) {
+        return c < HEX_VALUES.length ? HEX_VALUES[c] : -1;
     }
 
     private static boolean isW3cTraceId(String traceId) {

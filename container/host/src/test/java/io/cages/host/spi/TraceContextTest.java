@@ -30,7 +30,10 @@ class TraceContextTest {
     void invalidHeadersStartANewTrace() {
         for (String invalid : new String[] {"", "garbage", HEADER.toUpperCase(), HEADER.substring(0, 54),
                 "00-" + "0".repeat(32) + "-" + SPAN + "-01", "00-" + TRACE + "-" + "0".repeat(16) + "-01",
-                "ff-" + TRACE + "-" + SPAN + "-01", HEADER + "-extra", "00_" + TRACE + "-" + SPAN + "-01"}) {
+                "ff-" + TRACE + "-" + SPAN + "-01", HEADER + "-extra", "00_" + TRACE + "-" + SPAN + "-01",
+                "0g-" + TRACE + "-" + SPAN + "-01", "00-" + TRACE.substring(0, 31) + "\u00e9-" + SPAN + "-01",
+                "00-" + TRACE + "-" + SPAN.substring(0, 15) + "g-01", "00-" + TRACE + "-" + SPAN + "-0x",
+                "00-" + TRACE.replace('a', 'A') + "-" + SPAN + "-01"}) {
             TraceContext hop = TraceContext.incoming(invalid, "a=b");
             assertNotEquals(TRACE, hop.traceId(), invalid);
             assertNull(hop.parentSpanId(), invalid);
