@@ -30,7 +30,10 @@ class TraceContextTest {
     void invalidHeadersStartANewTrace() {
         for (String invalid : new String[] {"", "garbage", HEADER.toUpperCase(), HEADER.substring(0, 54),
                 "00-" + "0".repeat(32) + "-" + SPAN + "-01", "00-" + TRACE + "-" + "0".repeat(16) + "-01",
-                "ff-" + TRACE + "-" + SPAN + "-01", HEADER + "-extra", "00_" + TRACE + "-" + SPAN + "-01"}) {
+                "ff-" + TRACE + "-" + SPAN + "-01", HEADER + "-extra", "00_" + TRACE + "-" + SPAN + "-01",
+                "0g-" + TRACE + "-" + SPAN + "-01", "00-" + TRACE.substring(0, 31) + "\u00e9-" + SPAN + "-01",
+                "00-" + TRACE + "-" + SPAN.substring(0, 15) + "g-01", "00-" + TRACE + "-" + SPAN + "-0x",
+                "00-" + TRACE.replace('a', 'A') + "-" + SPAN + "-01"}) {
             TraceContext hop = TraceContext.incoming(invalid, "a=b");
             assertNotEquals(TRACE, hop.traceId(), invalid);
             assertNull(hop.parentSpanId(), invalid);
@@ -102,5 +105,41 @@ class TraceContextTest {
         assertEquals(outer, TraceContext.current());
         TraceContext.restore(before);
         assertNull(TraceContext.current());
+    }
+
+    @Test
+    void idsHeldAsNumbersReadAsTheTextTheyCameAs() {
+        TraceContext parsed = TraceContext.parse(HEADER, null);
+        TraceContext given = new TraceContext(TRACE, SPAN, null, "01", null);
+        assertEquals(TRACE, parsed.traceId());
+        assertEquals(SPAN, parsed.spanId());
+        assertNull(parsed.parentSpanId());
+        assertEquals(given, parsed);
+        assertEquals(given.hashCode(), parsed.hashCode());
+        assertEquals(given.toString(), parsed.toString());
+        assertEquals("TraceContext[traceId=" + TRACE + ", spanId=" + SPAN + ", parentSpanId=null, flags=01, state=null]",
+                parsed.toString(), "the text the record printed");
+        assertEquals(HEADER, parsed.traceparent());
+        assertEquals("03", TraceContext.parse("00-" + TRACE + "-" + SPAN + "-03", null).flags(), "other flags kept as sent");
+        assertEquals("00000000000000010000000000000002",
+                TraceContext.parse("00-00000000000000010000000000000002-ffffffffffffffff-01", null).traceId(), "leading zeros kept");
+        assertEquals("ffffffffffffffff", TraceContext.parse("00-" + TRACE + "-ffffffffffffffff-01", null).spanId());
+    }
+
+    @Test
+    void aChildOfGivenIdsPointsAtTheGivenSpan() {
+        TraceContext given = new TraceContext(TRACE, "not-hex-span", null, "01", "k=v");
+        TraceContext child = given.child();
+        assertEquals(TRACE, child.traceId());
+        assertEquals("not-hex-span", child.parentSpanId());
+        assertEquals("k=v", child.state());
+        assertTrue(child.spanId().matches("[0-9a-f]{16}"), child.spanId());
+        assertEquals("00-" + TRACE + "-" + child.spanId() + "-01", child.wireValue());
+        TraceContext legacy = new TraceContext("trace-7", SPAN, null, "01", null);
+        assertTrue(!legacy.isW3c() && legacy.traceparent() == null && legacy.wireValue().equals("trace-7"));
+        TraceContext root = TraceContext.root();
+        assertTrue(root.traceId().matches("[0-9a-f]{32}") && root.isW3c(), root.traceId());
+        TraceContext grandchild = root.child().child();
+        assertEquals(root.traceId(), grandchild.traceId());
     }
 }

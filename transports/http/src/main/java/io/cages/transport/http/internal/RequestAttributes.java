@@ -23,6 +23,8 @@ import java.util.Set;
  */
 final class RequestAttributes extends AbstractMap<String, String> implements TraceContext.Carrier {
 
+    private static final String HEADER = "header.";
+
     private final String method;
     private final String path;
     private final String remoteIp;
@@ -52,15 +54,26 @@ final class RequestAttributes extends AbstractMap<String, String> implements Tra
 
     @Override
     public String get(Object key) {
-        if (key instanceof String name && name.startsWith("trace.")) {
+        if (!(key instanceof String name)) {
+            return null;
+        }
+        if (name.startsWith("trace.")) {
             return trace.attribute(name);
         }
-        return built().get(key);
+        return switch (name) {
+            case "http.method" -> method;
+            case "http.path" -> path;
+            case "remote.address" -> remoteIp;
+            case "remote.port" -> remotePort;
+            // Only a header needs the map; any other name (the host asks every request for its durable key and
+            // may ask for its transport) is not among these attributes, and answers without building it.
+            default -> name.startsWith(HEADER) ? built().get(name) : null;
+        };
     }
 
     @Override
     public boolean containsKey(Object key) {
-        return built().containsKey(key);
+        return get(key) != null; // no attribute is null
     }
 
     @Override
@@ -91,7 +104,7 @@ final class RequestAttributes extends AbstractMap<String, String> implements Tra
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
-            String name = "header." + header.getKey().toString().toLowerCase(Locale.ROOT);
+            String name = HEADER + header.getKey().toString().toLowerCase(Locale.ROOT);
             attributes.merge(name, header.getValue().toString(), (first, next) -> first + ", " + next);
         }
         trace.putInto(attributes);

@@ -126,19 +126,8 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private Map<String, String> attributes(Frame.Request r) {
-        Map<String, String> attributes = java.util.HashMap.newHashMap(peerAttributes.size() + 7);
-        attributes.putAll(peerAttributes);
         // The frame's trace field: the caller's span as a traceparent (an older host: its bare trace id).
-        TraceContext.fromWire(r.traceId()).putInto(attributes);
-        // A call by name has the calling cage's name as its caller: this says it came over RPC (metrics, spans).
-        attributes.put(InboundRequest.TRANSPORT, "rpc");
-        if (r.idempotent()) {
-            attributes.put("rpc.idempotent", "true");
-        }
-        if (r.durableKey() != null) {
-            attributes.put(InboundRequest.DURABLE_KEY_ATTRIBUTE, r.durableKey()); // the host runs it once per key
-        }
-        return attributes;
+        return new RpcAttributes(peerAttributes, TraceContext.fromWire(r.traceId()), r.idempotent(), r.durableKey());
     }
 
     private static Frame response(Frame.Request r, Reply reply) {
