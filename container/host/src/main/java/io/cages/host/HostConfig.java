@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The host's settings, read from {@code configs/host.json} at start. Every field has a default, so an empty
@@ -55,7 +54,6 @@ public record HostConfig(
         Tracing tracing,
         Health health) {
 
-    private static final Pattern CAGE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Set<String> KEYS = Set.of("name", "workDir", "deployDir", "cageConfigDir", "http", "cageDefaults",
             "cages", "pollMs", "shutdownTimeoutMs", "historySize", "transports", "resourcesFile", "metrics",
             "tracing", "health");
@@ -226,8 +224,25 @@ public record HostConfig(
         return Duration.ofMillis(shutdownTimeoutMs);
     }
 
+    /**
+     * {@code [a-z][a-z0-9-]{0,62}}, checked by hand: every call by name asks, and a regex matcher per call was
+     * ~3% of a caller's allocation in the RPC benchmark.
+     */
     public static boolean isValidCageName(String name) {
-        return name != null && CAGE_NAME.matcher(name).matches();
+        if (name == null || name.isEmpty() || name.length() > 63) {
+            return false;
+        }
+        char first = name.charAt(0);
+        if (first < 'a' || first > 'z') {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -16,6 +16,18 @@ class HostConfigTest {
     @TempDir
     Path dir;
 
+    @Test
+    void cageNamesAreALowerCaseLetterThenUpTo62LettersDigitsOrDashes() {
+        String longest = "a" + "b1-".repeat(20) + "cd";
+        assertEquals(63, longest.length());
+        for (String good : new String[] {"a", "hello", "hello-2", "x-", longest}) {
+            assertTrue(HostConfig.isValidCageName(good), good);
+        }
+        for (String bad : new String[] {null, "", "Hello", "1a", "-a", "a_b", "a.b", "a b", "h\u00e9", longest + "e", "a\n"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(HostConfig.isValidCageName(bad), String.valueOf(bad));
+        }
+    }
+
     private IllegalArgumentException rejected(String json) throws Exception {
         Path file = Files.writeString(dir.resolve("host.json"), json);
         return assertThrows(IllegalArgumentException.class, () -> HostConfig.load(file));
