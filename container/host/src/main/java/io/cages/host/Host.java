@@ -101,6 +101,11 @@ public final class Host implements AutoCloseable {
             public void offerFlockProbe(io.cages.host.spi.FlockProbe probe) {
                 runtime.offerFlockProbe(probe);
             }
+
+            @Override
+            public void offerAdminAddress(java.net.InetSocketAddress bound) {
+                runtime.offerAdminAddress(bound);
+            }
         };
         try {
             for (Transport transport : transports) {

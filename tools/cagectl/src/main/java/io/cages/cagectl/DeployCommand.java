@@ -21,8 +21,8 @@ final class DeployCommand implements CommandSpec.Action {
                     + " stops at the first rollback.", "--flock");
     static final OptionSpec BATCH = OptionSpec.wholeNumber("--batch", "N", "With --flock: hosts updated at a time (default 1).");
     static final OptionSpec HOSTS = OptionSpec.text("--hosts", "URLS",
-            "With --flock: the hosts' admin URLs, comma-separated, in rollout order (default: the flock as --admin sees it,"
-                    + " when it publishes admin URLs). The same --token is sent to every host.");
+            "With --flock: the hosts' admin URLs, comma-separated, in rollout order (default: every member of the flock"
+                    + " --admin sees, at the admin URL it publishes, by host name). The same --token is sent to every host.");
 
     static final CommandSpec SPEC = new CommandSpec("deploy", "Deploy a cage jar, or update the cage "
                     + "to the jar's version. Waits until the new version serves, or the deploy failed and the "

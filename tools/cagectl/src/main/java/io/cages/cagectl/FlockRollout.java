@@ -129,7 +129,10 @@ final class FlockRollout {
         return state.replace('_', ' ') + " " + subject + ": " + (reason == null ? "no reason given" : Text.cell(reason));
     }
 
-    /** The hosts to update: {@code --hosts}, else the flock {@code --admin} sees; only those running the cage. */
+    /**
+     * The hosts to update: {@code --hosts} in the order given, else every member of the flock {@code --admin}
+     * sees, at the admin URL it publishes, ordered by host name (printed); only those running the cage.
+     */
     private List<String> hostsRunning(String cage) {
         List<String> candidates = new ArrayList<>();
         String given = invocation.value(DeployCommand.HOSTS.name());
@@ -140,17 +143,7 @@ final class FlockRollout {
                 }
             }
         } else {
-            for (JsonNode member : ctl.getArray("/flock")) {
-                String url = Json.text(member, "adminUrl");
-                if (url == null) {
-                    throw new CageCtlException(ExitCodes.USAGE, "the flock directory does not say where host '"
-                            + Json.text(member, "name") + "' has its admin API; give every host's admin URL with --hosts URL,URL,...");
-                }
-                candidates.add(url);
-            }
-            if (candidates.isEmpty()) {
-                candidates.add(ctl.client().base().toString()); // in no flock: just this host
-            }
+            candidates.addAll(flockAdminUrls());
         }
         List<String> running = new ArrayList<>();
         for (String host : candidates) {
@@ -171,6 +164,57 @@ final class FlockRollout {
             }
         }
         return running;
+    }
+
+    /**
+     * The admin URLs the flock's members publish ({@code GET /flock} of {@code --admin}), by host name; just
+     * {@code --admin} when it is in no flock. Each URL must answer as the host that published it: an admin
+     * listener bound to loopback publishes 127.0.0.1, which from another machine is some other host.
+     */
+    private List<String> flockAdminUrls() {
+        java.util.TreeMap<String, String> byName = new java.util.TreeMap<>();
+        for (JsonNode member : ctl.getArray("/flock")) {
+            String name = Json.text(member, "name");
+            String url = Json.text(member, "adminUrl");
+            if (url == null) {
+                throw new CageCtlException(ExitCodes.USAGE, "the flock directory does not say where host '" + name
+                        + "' has its admin API (its admin listener is off, or it runs an older build);"
+                        + " give every host's admin URL with --hosts URL,URL,...");
+            }
+            byName.put(name, AdminClient.parseBaseUrl(url).toString());
+        }
+        if (byName.isEmpty()) {
+            return List.of(ctl.client().base().toString()); // in no flock: just this host
+        }
+        List<String> order = new ArrayList<>();
+        byName.forEach((name, url) -> {
+            String answering = selfName(url);
+            if (!name.equals(answering)) {
+                throw new CageCtlException(ExitCodes.FAILED, "host '" + name + "' publishes its admin API at " + url
+                        + ", but " + (answering == null ? "that address does not say which host it is" : "host '" + answering + "' answers there")
+                        + " (an admin listener bound to loopback is reachable only on its own machine);"
+                        + " bind it to an address the others reach, or give every host's admin URL with --hosts URL,URL,...");
+            }
+            order.add(name + " " + url);
+        });
+        ctl.out().println("rollout order (by host name): " + String.join(", ", order));
+        return List.copyOf(byName.values());
+    }
+
+    /** The name of the host answering at {@code url}: the member of its {@code GET /flock} that is itself. */
+    private String selfName(String url) {
+        AdminClient client = new AdminClient(URI.create(url), CageCtl.CONNECT_TIMEOUT, Duration.ofSeconds(timeoutSeconds()), ctl.adminToken());
+        AdminClient.Response answer = client.get("/flock");
+        JsonNode members = answer.ok() ? Json.tryParse(answer.body()) : null;
+        if (members == null || !members.isArray()) {
+            throw new CageCtlException(ExitCodes.FAILED, url + ": " + Outcomes.describeError(answer.status(), members, answer.body()));
+        }
+        for (JsonNode member : members) {
+            if (member.path("self").asBoolean(false)) {
+                return Json.text(member, "name");
+            }
+        }
+        return null;
     }
 
     private int timeoutSeconds() {

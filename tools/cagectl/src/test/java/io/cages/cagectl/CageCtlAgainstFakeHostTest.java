@@ -89,6 +89,8 @@ class CageCtlAgainstFakeHostTest {
     }
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    /** What the fake host answers to {@code GET /flock}; {@code ADMIN} stands for its own admin URL. */
+    private volatile String flock = "[]";
     private HttpServer server;
     private String adminUrl;
     private final StringWriter out = new StringWriter();
@@ -122,6 +124,7 @@ class CageCtlAgainstFakeHostTest {
             case "GET /config-problems" -> reply(exchange, 200, "[]");
             case "GET /jobs" -> reply(exchange, 200, JOBS);
             case "GET /health/flock" -> reply(exchange, 200, healthFlock);
+            case "GET /flock" -> reply(exchange, 200, flock.replace("ADMIN", adminUrl));
             case "GET /durable-calls" -> reply(exchange, 200, DURABLE);
             case "POST /durable-calls/retry" -> reply(exchange, 200, "{\"id\":\"" + query.get("id") + "\",\"retried\":true}");
             case "POST /durable-calls/cancel" -> reply(exchange, 404,
@@ -468,5 +471,43 @@ class CageCtlAgainstFakeHostTest {
         assertTrue(out.toString().startsWith("cagectl "), out::toString);
         assertEquals("", err.toString());
         assertTrue(seen.isEmpty());
+    }
+
+    private Path cageJar(String cage) throws IOException {
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Cage-Name", cage);
+        Path jar = tmp.resolve(cage + ".jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new java.util.jar.JarEntry("bad.txt"));
+            out.write("bad".getBytes(StandardCharsets.UTF_8));
+        }
+        return jar;
+    }
+
+    @Test
+    void aRolloutFromTheFlockStopsBeforeAnyDeployWhenAMemberPublishesNoAdminUrl() throws IOException {
+        flock = "[{\"name\":\"a\",\"self\":true,\"adminUrl\":\"ADMIN\"},{\"name\":\"b\",\"self\":false}]";
+        assertEquals(ExitCodes.USAGE, run("deploy", "--flock", cageJar("hello").toString()));
+        assertTrue(err.toString().contains("the flock directory does not say where host 'b' has its admin API (its admin listener"
+                + " is off, or it runs an older build); give every host's admin URL with --hosts URL,URL,..."), err::toString);
+        assertTrue(seen.stream().noneMatch(s -> s.method().equals("POST")), seen::toString);
+    }
+
+    @Test
+    void aRolloutFromTheFlockRefusesAUrlWhereAnotherHostAnswers() throws IOException {
+        // b publishes the same loopback URL as a: from here it reaches a, which must not be updated twice.
+        flock = "[{\"name\":\"a\",\"self\":true,\"adminUrl\":\"ADMIN\"},{\"name\":\"b\",\"self\":false,\"adminUrl\":\"ADMIN\"}]";
+        assertEquals(ExitCodes.FAILED, run("deploy", "--flock", cageJar("hello").toString()));
+        assertTrue(err.toString().contains("host 'b' publishes its admin API at " + adminUrl + ", but host 'a' answers there"), err::toString);
+        assertTrue(seen.stream().noneMatch(s -> s.method().equals("POST")), seen::toString);
+    }
+
+    @Test
+    void aRolloutFromTheFlockPrintsTheOrderAndDeploysAtThePublishedUrl() throws IOException {
+        flock = "[{\"name\":\"a\",\"self\":true,\"adminUrl\":\"ADMIN/\"}]";
+        assertEquals(ExitCodes.FAILED, run("deploy", "--flock", "--watch", "3s", cageJar("hello").toString()), "the fake rolls 'bad' back");
+        assertTrue(out.toString().startsWith("rollout order (by host name): a " + adminUrl + "\n"), out::toString);
+        assertEquals(1, seen.stream().filter(s -> s.method().equals("POST") && s.path().equals("/deploy")).count(), seen::toString);
     }
 }

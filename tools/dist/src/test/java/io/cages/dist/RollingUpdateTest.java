@@ -5,13 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.cagectl.CageCtl;
+import io.cages.host.HostConfig;
 import io.cages.host.admin.DeployRecord;
 import io.cages.host.testing.Await;
+import io.cages.host.testing.Ports;
 import io.cages.host.testing.TestCages;
 import io.cages.testcages.rolling.RollingCage;
+import io.cages.transport.flock.FlockTransport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +29,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,15 +40,28 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A rolling update of three hosts (one JVM, real sockets) under load, through cagectl's own code, with a version
  * that fails every third request: the first host rolls back within its watch, the rollout stops, the other two
- * never get the version, and the only failed requests are those the bad version itself answered.
+ * never get the version, and the only failed requests are those the bad version itself answered. Once with the
+ * hosts given by {@code --hosts}, once found in the flock's directory (each host publishes its admin URL).
  */
 class RollingUpdateTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
 
     @Test
     void aVersionWhoseErrorsRiseRollsBackOnTheFirstHostAndReachesNoOther() throws Exception {
+        rollOutTheFaultyVersion(false);
+    }
+
+    @Test
+    void theRolloutFindsTheHostsInTheFlocksDirectoryWithoutHosts() throws Exception {
+        rollOutTheFaultyVersion(true);
+    }
+
+    /** {@code fromFlock}: the hosts are in one flock and cagectl, given the second host only, finds the others. */
+    private void rollOutTheFaultyVersion(boolean fromFlock) throws Exception {
         byte[] good = TestCages.build("rolling", "1.0.0", RollingCage.class);
         Path bad = Files.write(dir.resolve("rolling-1.0.1.jar"), TestCages.build("rolling", RollingCage.FAULTY, RollingCage.class));
         RollingCage.answered().clear();
@@ -50,9 +72,14 @@ class RollingUpdateTest {
         Set<String> failedWithVersion = ConcurrentHashMap.newKeySet();
         AtomicLong clientErrors = new AtomicLong();
         try {
+            String flock = "rolling-" + UUID.randomUUID();
+            int[] flockPorts = {Ports.free(), Ports.free(), Ports.free()};
             for (int i = 0; i < 3; i++) {
                 Path home = dir.resolve("host" + i);
-                RunningHost h = new RunningHost(RunningHost.configIn(home).withName("host" + i).withDeployDir(home.resolve("deploy")));
+                HostConfig config = RunningHost.configIn(home).withName("host" + i).withDeployDir(home.resolve("deploy"));
+                RunningHost h = fromFlock
+                        ? new RunningHost(config.withTransport("flock", flockSection(flock, flockPorts, i)), new FlockTransport())
+                        : new RunningHost(config);
                 hosts.add(h);
                 assertEquals(200, h.deploy(good).statusCode());
                 // A scrape builds the metrics now (not 3 s after start): the baseline comes from their history rings.
@@ -84,9 +111,15 @@ class RollingUpdateTest {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             String urls = String.join(",", hosts.stream().map(h -> "http://127.0.0.1:" + h.http.adminPort()).toList());
+            if (fromFlock) {
+                Await.until("every host lists all three with their admin URLs", Duration.ofSeconds(20),
+                        () -> hosts.stream().allMatch(h -> adminUrlsListedBy(h).equals(urlsByName(hosts))));
+            }
             long started = System.nanoTime();
-            int exit = new CageCtl(Map.of(), new PrintWriter(out, true), new PrintWriter(err, true), ZoneOffset.UTC)
-                    .execute("deploy", "--flock", "--hosts", urls, "--watch", "3s", bad.toString());
+            CageCtl cagectl = new CageCtl(Map.of(), new PrintWriter(out, true), new PrintWriter(err, true), ZoneOffset.UTC);
+            int exit = fromFlock
+                    ? cagectl.execute("--admin", "http://127.0.0.1:" + hosts.get(1).http.adminPort(), "deploy", "--flock", "--watch", "3s", bad.toString())
+                    : cagectl.execute("deploy", "--flock", "--hosts", urls, "--watch", "3s", bad.toString());
             long tookMs = (System.nanoTime() - started) / 1_000_000;
             loading.set(false);
             for (Thread t : clients) {
@@ -95,6 +128,11 @@ class RollingUpdateTest {
             System.out.println("cagectl exit " + exit + " after " + tookMs + " ms\n--- out\n" + out + "--- err\n" + err);
 
             assertEquals(1, exit, "a rollback fails the rollout");
+            if (fromFlock) {
+                assertTrue(out.toString().contains("rollout order (by host name): host0 http://127.0.0.1:" + hosts.get(0).http.adminPort()
+                        + ", host1 http://127.0.0.1:" + hosts.get(1).http.adminPort()
+                        + ", host2 http://127.0.0.1:" + hosts.get(2).http.adminPort() + "\n"), out.toString());
+            }
             String first = "http://127.0.0.1:" + hosts.get(0).http.adminPort();
             String errText = err.toString();
             assertTrue(errText.contains(first + ": ROLLED BACK rolling 1.0.1 (was 1.0.0): rolled back: error rate "), errText);
@@ -164,6 +202,39 @@ class RollingUpdateTest {
                 t.join(10_000);
             }
             hosts.forEach(RunningHost::close);
+        }
+    }
+
+    private static ObjectNode flockSection(String name, int[] ports, int self) {
+        ObjectNode section = JSON.createObjectNode().put("name", name).put("discovery", "static")
+                .put("bind", "127.0.0.1").put("port", ports[self]).put("rpcPort", 0).put("publishMs", 100);
+        for (int j = 0; j < ports.length; j++) {
+            if (j != self) {
+                section.withArray("hosts").add("127.0.0.1:" + ports[j]);
+            }
+        }
+        return section;
+    }
+
+    /** What each host's admin listener is, by host name. */
+    private static Map<String, String> urlsByName(List<RunningHost> hosts) {
+        Map<String, String> urls = new TreeMap<>();
+        hosts.forEach(h -> urls.put(h.host.config().name(), "http://127.0.0.1:" + h.http.adminPort()));
+        return urls;
+    }
+
+    /** {@code GET /flock} of {@code on}, over HTTP as cagectl reads it: each member's adminUrl by name. */
+    private static Map<String, String> adminUrlsListedBy(RunningHost on) {
+        try {
+            HttpResponse<String> response = on.send(HttpRequest.newBuilder(on.admin("/flock")));
+            assertEquals(200, response.statusCode(), response.body());
+            Map<String, String> urls = new TreeMap<>();
+            for (JsonNode member : JSON.readTree(response.body())) {
+                urls.put(member.path("name").asText(), member.path("adminUrl").isTextual() ? member.path("adminUrl").asText() : null);
+            }
+            return urls;
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 }

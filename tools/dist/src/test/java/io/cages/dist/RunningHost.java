@@ -34,6 +34,14 @@ final class RunningHost implements AutoCloseable {
         host = Host.start(config, List.of(http));
     }
 
+    /** A host with more transports after HTTP (e.g. the flock's). */
+    RunningHost(HostConfig config, Transport... more) throws Exception {
+        http = new HttpTransport();
+        java.util.List<Transport> all = new java.util.ArrayList<>(List.of(http));
+        all.addAll(List.of(more));
+        host = Host.start(config, all);
+    }
+
     /**
      * A host whose HTTP transport hands its requests to {@code dispatcher} applied to the host's own
      * dispatcher: a test sees there every request the transport turned into a request for a cage.

@@ -57,6 +57,14 @@ public interface Admin {
     /** The flock this host is in, itself included; empty when it is in none. */
     List<FlockMember> flock();
 
+    /**
+     * The address the admin listener is bound to, as the transport that runs it offered it (the flock publishes
+     * it so {@code cagectl deploy --flock} finds every host); null when no listener runs.
+     */
+    default java.net.InetSocketAddress adminAddress() {
+        return null;
+    }
+
     /** Scheduled jobs (timers, cron) with next fire time, last run and outcome; empty when no transport runs jobs. */
     default List<JobInfo> jobs() {
         return List.of();

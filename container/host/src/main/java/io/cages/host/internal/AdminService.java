@@ -144,6 +144,17 @@ final class AdminService implements Admin {
         return j == null ? null : j.runJob(cage, name);
     }
 
+    private volatile java.net.InetSocketAddress adminAddress;
+
+    @Override
+    public java.net.InetSocketAddress adminAddress() {
+        return adminAddress;
+    }
+
+    void offerAdminAddress(java.net.InetSocketAddress bound) {
+        adminAddress = bound;
+    }
+
     void offerJobs(io.cages.host.spi.JobsAdmin offered) {
         if (jobs != null) {
             throw new IllegalStateException("another transport already offers jobs");

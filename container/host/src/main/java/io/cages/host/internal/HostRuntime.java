@@ -207,6 +207,11 @@ public final class HostRuntime {
         admin.offerJobs(jobs);
     }
 
+    /** Where the admin listener is bound, for the admin API and the flock directory. */
+    public void offerAdminAddress(java.net.InetSocketAddress bound) {
+        admin.offerAdminAddress(bound);
+    }
+
     /** Config files a transport reads itself, added to the admin API's config problems. */
     public void addConfigProblems(java.util.function.Supplier<java.util.List<io.cages.host.admin.ConfigProblem>> source) {
         admin.addConfigProblems(source);

@@ -40,6 +40,10 @@ public interface TransportContext {
         return null;
     }
 
+    /** Tells the host where the admin listener is bound ({@link Admin#adminAddress()}); the transport running it does. */
+    default void offerAdminAddress(java.net.InetSocketAddress bound) {
+    }
+
     /** Offers the way to probe the other hosts of the flock to the health monitor; at most one transport does. */
     default void offerFlockProbe(FlockProbe probe) {
     }

@@ -29,6 +29,9 @@ public final class HttpTransport implements Transport {
         HttpServer started = new HttpServer(context.config().http(), context.dispatcher(), context.admin());
         started.start();
         server = started;
+        if (started.adminAddress() != null) {
+            context.offerAdminAddress(started.adminAddress()); // the flock publishes it: cagectl deploy --flock finds every host
+        }
     }
 
     /** The port the cage listener is bound to (useful with port 0), or -1 before start. */

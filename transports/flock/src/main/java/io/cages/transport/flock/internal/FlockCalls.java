@@ -36,7 +36,8 @@ final class FlockCalls implements RemoteCalls, FlockView {
         HostInfo self = directory.self();
         for (HostInfo host : directory.hosts()) {
             List<String> cages = host.cages().stream().map(c -> c.name() + "@" + c.version()).toList();
-            members.add(new FlockMember(host.name(), host.rpcHost() + ":" + host.rpcPort(), cages, host.inFlight(), host.queued(), host == self));
+            members.add(new FlockMember(host.name(), host.rpcHost() + ":" + host.rpcPort(), cages, host.inFlight(), host.queued(), host == self,
+                    host.adminUrl()));
         }
         return members;
     }

@@ -5,6 +5,7 @@ import io.cages.host.admin.Admin;
 import io.cages.host.admin.CageInfo;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
@@ -64,7 +65,26 @@ final class Publisher {
                 }
             }
         }
-        return new HostInfo(hostName, settings.name(), rpcHost, rpcPort, cages, inFlight, queued, seq.incrementAndGet());
+        return new HostInfo(hostName, settings.name(), rpcHost, rpcPort, cages, inFlight, queued, seq.incrementAndGet(),
+                adminUrl(admin.adminAddress(), rpcHost));
+    }
+
+    /**
+     * Where this host's admin API is reached: {@code http://} and the address the listener is bound to, but
+     * for a wildcard bind (0.0.0.0, ::) the address this host publishes for RPC, the one its peers reach it on.
+     * Null when no admin listener runs. Asked at each publication, so the order transports start in is free.
+     */
+    static String adminUrl(InetSocketAddress bound, String flockHost) {
+        if (bound == null) {
+            return null;
+        }
+        InetAddress address = bound.getAddress();
+        String host = address == null ? bound.getHostString()
+                : address.isAnyLocalAddress() ? flockHost : address.getHostAddress();
+        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            host = "[" + host + "]"; // an IPv6 literal in a URL
+        }
+        return "http://" + host + ":" + bound.getPort();
     }
 
     void start(Directory target) {

@@ -16,7 +16,7 @@ public final class Introspect {
     public static AutoCloseable joinAs(FlockSettings settings, String name, int rpcPort, String cage, String version,
                                        List<String> idempotent) throws Exception {
         HostInfo info = new HostInfo(name, settings.name(), "127.0.0.1", rpcPort,
-                List.of(new HostInfo.CageEntry(cage, version, idempotent)), 0, 0, 1);
+                List.of(new HostInfo.CageEntry(cage, version, idempotent)), 0, 0, 1, null);
         return Directory.join(settings, info);
     }
 

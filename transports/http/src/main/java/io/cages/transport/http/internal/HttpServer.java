@@ -122,6 +122,12 @@ public final class HttpServer {
         return portOf(adminListener);
     }
 
+    /** The address the admin listener is bound to, or null when disabled or before start. */
+    public InetSocketAddress adminAddress() {
+        Channel channel = adminListener;
+        return channel != null && channel.localAddress() instanceof InetSocketAddress address ? address : null;
+    }
+
     private static int portOf(Channel channel) {
         return channel != null && channel.localAddress() instanceof InetSocketAddress address ? address.getPort() : -1;
     }
