@@ -34,6 +34,8 @@ public final class Drain {
     private final Runnable close;
     /** The {@link #DRAINING} bit, plus the count of users inside in the bits below it. */
     private final AtomicInteger state = new AtomicInteger();
+    /** Runs in {@link #leave} between its count-down and acting on it: a no-op but in DrainTest. */
+    private final Runnable afterCountDown;
     /** Completed when the count reached zero after draining began, or at the deadline. */
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -45,8 +47,14 @@ public final class Drain {
      * @param close what to run once the drain ends; a failure is logged, and the retirement completes anyway
      */
     public Drain(String name, Runnable close) {
+        this(name, close, () -> {});
+    }
+
+    /** For tests that replay an interleaving inside {@link #leave} (DrainTest). */
+    Drain(String name, Runnable close, Runnable afterCountDown) {
         this.name = name;
         this.close = close;
+        this.afterCountDown = afterCountDown;
     }
 
     /** Counts a user in; false once draining began (the caller then uses the replacement, or fails). */
@@ -60,7 +68,9 @@ public final class Drain {
 
     /** Counts a user out; exactly once for each {@link #tryEnter} that returned true. */
     public void leave() {
-        if (state.decrementAndGet() == DRAINING) { // draining, and this was the last one inside
+        int now = state.decrementAndGet();
+        afterCountDown.run();
+        if (now == DRAINING) { // draining, and this was the last one inside
             drained.complete(null);
         }
     }
