@@ -17,26 +17,29 @@ import org.slf4j.LoggerFactory;
  * try { ... } finally { drain.leave(); }
  * }</pre>
  *
- * <p>Lock-free on the hot path: {@link #tryEnter} is an increment and a volatile read, {@link #leave} a
- * decrement and a volatile read. They and {@link #retire} form a Dekker-style handshake: a user increments
- * {@code inside} and then checks {@code draining}; a retirement sets {@code draining} and then checks
- * {@code inside}. Both are volatile, so at least one side sees the other: either the user backs off (and goes
- * to the replacement) or the retirement waits for it. Likewise a leaving user decrements and then checks
- * {@code draining}: whichever of it and the retirement comes second sees a count of zero and a drain begun.
+ * <p>Lock-free on the hot path: {@link #tryEnter} and {@link #leave} are one atomic add each. The count and
+ * the draining flag live in one word ({@code state}), so "draining began and nobody is inside" is a state that
+ * exactly one atomic operation creates (the retirement's, or the last leave's), never a conclusion drawn from
+ * two reads. With two separate variables (a count, then a volatile flag) a leave could decrement to zero, be
+ * overtaken by users entering and by the retirement, and then read the flag and close under those users.
  */
 public final class Drain {
 
     private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
+    /** Set once, by the first {@link #retire}; far above any real count of users. */
+    private static final int DRAINING = 1 << 30;
+    private static final int COUNT = DRAINING - 1;
 
     private final String name;
     private final Runnable close;
-    private final AtomicInteger inside = new AtomicInteger();
+    /** The {@link #DRAINING} bit, plus the count of users inside in the bits below it. */
+    private final AtomicInteger state = new AtomicInteger();
+    /** Runs in {@link #leave} between its count-down and acting on it: a no-op but in DrainTest. */
+    private final Runnable afterCountDown;
     /** Completed when the count reached zero after draining began, or at the deadline. */
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    /** CONCURRENCY: written once, by the first {@link #retire} (under this monitor); read by every enter and leave. */
-    private volatile boolean draining;
-    /** Written by the first {@link #retire}, before {@link #draining}; read by the close. */
+    /** Written by the first {@link #retire} (under this monitor), before it sets {@link #DRAINING}; read by the close. */
     private volatile Duration grace;
 
     /**
@@ -44,15 +47,20 @@ public final class Drain {
      * @param close what to run once the drain ends; a failure is logged, and the retirement completes anyway
      */
     public Drain(String name, Runnable close) {
+        this(name, close, () -> {});
+    }
+
+    /** For tests that replay an interleaving inside {@link #leave} (DrainTest). */
+    Drain(String name, Runnable close, Runnable afterCountDown) {
         this.name = name;
         this.close = close;
+        this.afterCountDown = afterCountDown;
     }
 
     /** Counts a user in; false once draining began (the caller then uses the replacement, or fails). */
     public boolean tryEnter() {
-        inside.incrementAndGet();
-        if (draining) {
-            leave();
+        if ((state.incrementAndGet() & DRAINING) != 0) {
+            leave(); // may be the decrement that finds everyone gone: it then ends the drain itself
             return false;
         }
         return true;
@@ -60,18 +68,20 @@ public final class Drain {
 
     /** Counts a user out; exactly once for each {@link #tryEnter} that returned true. */
     public void leave() {
-        if (inside.decrementAndGet() == 0 && draining) {
+        int now = state.decrementAndGet();
+        afterCountDown.run();
+        if (now == DRAINING) { // draining, and this was the last one inside
             drained.complete(null);
         }
     }
 
     /** Users inside now (an estimate while they come and go). */
     public int inFlight() {
-        return Math.max(0, inside.get());
+        return state.get() & COUNT;
     }
 
     public boolean draining() {
-        return draining;
+        return (state.get() & DRAINING) != 0;
     }
 
     /**
@@ -80,11 +90,10 @@ public final class Drain {
      * same future (the first grace stands).
      */
     public synchronized CompletableFuture<Void> retire(Duration grace) {
-        if (!draining) {
+        if (!draining()) {
             this.grace = grace;
             drained.thenRun(() -> Thread.ofVirtual().name("retire " + name).start(this::closeOnce));
-            draining = true;
-            if (inside.get() == 0) {
+            if (state.getAndAdd(DRAINING) == 0) { // the count as the flag went up: nobody inside
                 drained.complete(null);
             } else {
                 drained.completeOnTimeout(null, Math.max(0, grace.toNanos()), TimeUnit.NANOSECONDS);
@@ -109,6 +118,6 @@ public final class Drain {
 
     @Override
     public String toString() {
-        return "Drain[" + name + ", " + inFlight() + " inside" + (draining ? ", draining" : "") + "]";
+        return "Drain[" + name + ", " + inFlight() + " inside" + (draining() ? ", draining" : "") + "]";
     }
 }

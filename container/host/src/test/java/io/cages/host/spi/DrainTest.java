@@ -3,6 +3,7 @@ package io.cages.host.spi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -113,6 +115,45 @@ class DrainTest {
         drain.leave();
         first.get(5, TimeUnit.SECONDS);
         assertEquals(1, closes.get());
+    }
+
+    /**
+     * The interleaving behind the old flake of {@link #enterRacingRetireNeverClosesUnderAUser}, replayed on one
+     * thread: the last user's leave has counted down to zero when another user enters and the retirement
+     * begins, both before that leave returns. The newcomer is inside, so nothing may close until it leaves.
+     */
+    @Test
+    void aLeaveOvertakenByAnEnterAndTheRetirementDoesNotCloseUnderTheNewcomer() throws Exception {
+        AtomicBoolean newcomerInside = new AtomicBoolean();
+        AtomicInteger closes = new AtomicInteger();
+        AtomicBoolean closedUnderTheNewcomer = new AtomicBoolean();
+        Drain[] self = new Drain[1];
+        List<CompletableFuture<Void>> retired = new ArrayList<>();
+        AtomicBoolean overtaken = new AtomicBoolean();
+        Runnable overtake = () -> { // between the count reaching zero and the leave acting on it
+            if (overtaken.compareAndSet(false, true)) {
+                newcomerInside.set(self[0].tryEnter());
+                retired.add(self[0].retire(LONG));
+            }
+        };
+        Drain drain = new Drain("overtaken leave", () -> {
+            closedUnderTheNewcomer.set(newcomerInside.get());
+            closes.incrementAndGet();
+        }, overtake);
+        self[0] = drain;
+        assertTrue(drain.tryEnter());
+
+        drain.leave();
+
+        assertTrue(newcomerInside.get(), "the newcomer got in before the drain began");
+        CompletableFuture<Void> closed = retired.get(0);
+        // the close would run within microseconds of that leave if it had been set off; it must not be
+        assertThrows(TimeoutException.class, () -> closed.get(300, TimeUnit.MILLISECONDS), "closed with the newcomer inside");
+        newcomerInside.set(false);
+        drain.leave();
+        closed.get(5, TimeUnit.SECONDS);
+        assertEquals(1, closes.get());
+        assertFalse(closedUnderTheNewcomer.get(), "closed with the newcomer inside");
     }
 
     /**
