@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,17 @@ final class RelayCounts {
     private final AtomicLong expired = new AtomicLong();
     // CONCURRENCY: guarded by this (snapshot is synchronized): one scrape queries, the others wait for its answer.
     private final Map<String, List<DurableCallCounts.Stored>> byDatabase = new HashMap<>();
+    private final LongSupplier clock;
     private long countedAt;
     private List<DurableCallCounts.Stored> stored = List.of();
+
+    RelayCounts() {
+        this(System::currentTimeMillis);
+    }
+
+    RelayCounts(LongSupplier clock) {
+        this.clock = clock;
+    }
 
     /** The relay recorded an attempt's outcome ({@code status}: done, pending for a retry, failed, expired). */
     void recorded(String status) {
@@ -47,7 +57,7 @@ final class RelayCounts {
     }
 
     synchronized DurableCallCounts snapshot(List<String> outboxes, Lookup<JdbcResource> databases, int inFlight) {
-        long now = System.currentTimeMillis();
+        long now = clock.getAsLong();
         if (countedAt == 0 || now - countedAt >= CACHE_MS) {
             stored = count(outboxes, databases);
             countedAt = now;
