@@ -41,13 +41,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The host's one meter registry (Prometheus behind it) and the request, swap, pool and JVM meters in it. See the
- * README's "Metrics" for the names and tags.
+ * The host's one meter registry (Prometheus behind it) and the request, swap, pool, job, durable call and JVM
+ * meters in it. See the README's "Metrics" for the names and tags.
  *
  * <p>The request path never goes through the registry's builders: the meters of each (cage, operation, version,
  * transport, outcome) are made once and kept in a map, so recording a request is a map look-up and a timer
- * update. Gauges that depend on what is deployed (per-cage in flight and queued, resource pools) are refreshed
- * when the registry is scraped, not on the request path.
+ * update. Gauges that depend on what is deployed (per-cage in flight and queued, resource pools) and the counts
+ * that jobs and durable calls keep themselves are refreshed when the registry is scraped, not on the request path.
  */
 final class HostMetrics implements RequestEvents, AutoCloseable {
 
