@@ -101,6 +101,14 @@ public interface Admin {
         return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
     }
 
+    /**
+     * Counts of the durable calls this host relays, for its metrics; {@link DurableCallCounts#NONE} when its
+     * resource provider stores none.
+     */
+    default DurableCallCounts durableCallCounts() {
+        return DurableCallCounts.NONE;
+    }
+
     /** Makes a durable call due again now (a failed, expired or cancelled one with a new expiry); false: no such call. */
     default boolean retryDurableCall(String id) throws io.cages.api.CageException {
         return false;

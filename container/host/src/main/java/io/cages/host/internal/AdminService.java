@@ -205,6 +205,11 @@ final class AdminService implements Admin {
     }
 
     @Override
+    public io.cages.host.admin.DurableCallCounts durableCallCounts() {
+        return resources.durableCallCounts();
+    }
+
+    @Override
     public boolean retryDurableCall(String id) throws io.cages.api.CageException {
         return resources.retryDurableCall(id);
     }

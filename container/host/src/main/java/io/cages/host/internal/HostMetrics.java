@@ -3,11 +3,16 @@ package io.cages.host.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
+import io.cages.host.admin.Admin;
 import io.cages.host.admin.DeployRecord;
+import io.cages.host.admin.DurableCallCounts;
+import io.cages.host.admin.JobInfo;
 import io.cages.host.admin.MetricsText;
 import io.cages.host.spi.InboundRequest;
 import io.cages.host.spi.Reply;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -36,13 +41,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The host's one meter registry (Prometheus behind it) and the request, swap, pool and JVM meters in it. See the
- * README's "Metrics" for the names and tags.
+ * The host's one meter registry (Prometheus behind it) and the request, swap, pool, job, durable call and JVM
+ * meters in it. See the README's "Metrics" for the names and tags.
  *
  * <p>The request path never goes through the registry's builders: the meters of each (cage, operation, version,
  * transport, outcome) are made once and kept in a map, so recording a request is a map look-up and a timer
- * update. Gauges that depend on what is deployed (per-cage in flight and queued, resource pools) are refreshed
- * when the registry is scraped, not on the request path.
+ * update. Gauges that depend on what is deployed (per-cage in flight and queued, resource pools) and the counts
+ * that jobs and durable calls keep themselves are refreshed when the registry is scraped, not on the request path.
  */
 final class HostMetrics implements RequestEvents, AutoCloseable {
 
@@ -65,6 +70,14 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
     private final MultiGauge inFlight;
     private final MultiGauge queued;
     private final ConcurrentHashMap<String, MultiGauge> pools = new ConcurrentHashMap<>();
+    /** Jobs and durable calls, read at each scrape; null until {@link #watch(Admin)}. */
+    private volatile Admin admin;
+    private final Map<List<String>, JobMeters> jobMeters = new java.util.HashMap<>();
+    private final MultiGauge jobsRunning;
+    private final MultiGauge durableStored;
+    /** The durable call counts of the last scrape, which the durable call meters read. */
+    private volatile DurableCallCounts durable = DurableCallCounts.NONE;
+    private boolean durableMetersRegistered;
 
     HostMetrics(String hostName, Supplier<JsonNode> resources) {
         this.resources = resources;
@@ -78,6 +91,9 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         inFlight = MultiGauge.builder("cages.requests.in_flight").description("requests running, per cage").register(registry);
         queued = MultiGauge.builder("cages.requests.queued").description("requests waiting for a slot, per cage").register(registry);
+        jobsRunning = MultiGauge.builder("cages.job.running").description("runs of the job in flight now").register(registry);
+        durableStored = MultiGauge.builder("cages.durable.calls")
+                .description("stored durable calls this host relays, per target cage and status").register(registry);
     }
 
     void watch(CageRegistry registry) {
@@ -98,6 +114,11 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
                     .description("the health monitor's probes of other hosts, by outcome")
                     .tag("outcome", outcomes[i]).register(registry);
         }
+    }
+
+    /** Jobs ({@link Admin#jobs}) and durable calls ({@link Admin#durableCallCounts}), read when scraped. */
+    void watch(Admin admin) {
+        this.admin = admin;
     }
 
     // --- request path ---
@@ -293,6 +314,79 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
         inFlight.register(running, true);
         queued.register(waiting, true);
         refreshPools();
+        Admin reporting = admin;
+        if (reporting != null) {
+            refreshJobs(reporting);
+            refreshDurableCalls(reporting);
+        }
+    }
+
+    /**
+     * The jobs' own counts as function counters per (cage, job), read from {@link Admin#jobs} once per scrape;
+     * a job that went (its config file edited or removed) takes its meters with it. The counts restart at 0 when
+     * a job is reconfigured, which Prometheus reads as a counter reset.
+     */
+    private void refreshJobs(Admin watched) {
+        List<JobInfo> jobs;
+        try {
+            jobs = watched.jobs();
+        } catch (RuntimeException e) {
+            return; // the jobs transport cannot report now: the meters keep their last values
+        }
+        Set<List<String>> seen = new HashSet<>();
+        List<MultiGauge.Row<?>> running = new ArrayList<>();
+        for (JobInfo job : jobs) {
+            List<String> key = List.of(job.cage(), job.name());
+            seen.add(key);
+            jobMeters.computeIfAbsent(key, k -> new JobMeters(registry, job.cage(), job.name())).latest = job;
+            running.add(MultiGauge.Row.of(Tags.of("cage", job.cage(), "job", job.name()), job.running()));
+        }
+        jobMeters.entrySet().removeIf(e -> {
+            if (seen.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().removeFrom(registry);
+            return true;
+        });
+        jobsRunning.register(running, true);
+    }
+
+    /**
+     * Stored durable calls per (cage, status) and the relay's outcome counters, from one {@link Admin#durableCallCounts}
+     * per scrape (the provider caches its outbox queries for a few seconds). A host whose provider stores no
+     * durable calls reports {@link DurableCallCounts#NONE}: no durable call meters at all.
+     */
+    private void refreshDurableCalls(Admin watched) {
+        DurableCallCounts counts;
+        try {
+            counts = watched.durableCallCounts();
+        } catch (RuntimeException e) {
+            return; // keeps the last counts
+        }
+        if (counts == null || counts == DurableCallCounts.NONE) {
+            return;
+        }
+        durable = counts;
+        if (!durableMetersRegistered) {
+            durableMetersRegistered = true;
+            Gauge.builder("cages.durable.calls.in_flight", this, m -> m.durable.inFlight())
+                    .description("pending durable calls being delivered now").register(registry);
+            durableOutcome("delivered", m -> m.durable.delivered());
+            durableOutcome("retried", m -> m.durable.retried());
+            durableOutcome("failed", m -> m.durable.failed());
+            durableOutcome("expired", m -> m.durable.expired());
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (DurableCallCounts.Stored s : counts.stored()) {
+            rows.add(MultiGauge.Row.of(Tags.of("cage", s.cage(), "status", s.status()), s.calls()));
+        }
+        durableStored.register(rows, true);
+    }
+
+    private void durableOutcome(String outcome, java.util.function.ToDoubleFunction<HostMetrics> count) {
+        FunctionCounter.builder("cages.durable.call.outcomes", this, count)
+                .description("delivery attempts and expiries the relay recorded since the host started, by outcome")
+                .tag("outcome", outcome).register(registry);
     }
 
     /**
@@ -348,6 +442,30 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
     }
 
     private record Key(String cage, String operation, String version, String transport, String outcome) {
+    }
+
+    /** One job's counters, reading the {@link JobInfo} of the last scrape. */
+    private static final class JobMeters {
+        volatile JobInfo latest;
+        private final List<FunctionCounter> counters;
+
+        JobMeters(MeterRegistry registry, String cage, String job) {
+            counters = List.of(
+                    counter(registry, "cages.job.fired", "runs started since the job was (re)configured", cage, job, m -> m.latest.fired()),
+                    counter(registry, "cages.job.skipped", "ticks not run: overlap limit, or missed under skip", cage, job,
+                            m -> m.latest.skipped()),
+                    counter(registry, "cages.job.not_here", "ticks of a onePerFlock job left to another host", cage, job,
+                            m -> m.latest.notHere()));
+        }
+
+        private FunctionCounter counter(MeterRegistry registry, String name, String description, String cage, String job,
+                                        java.util.function.ToDoubleFunction<JobMeters> count) {
+            return FunctionCounter.builder(name, this, count).description(description).tags("cage", cage, "job", job).register(registry);
+        }
+
+        void removeFrom(MeterRegistry registry) {
+            counters.forEach(registry::remove);
+        }
     }
 
     private record RequestMeters(Timer all, Timer byTransport, Counter deadlineMisses) {

@@ -196,6 +196,10 @@ final class HostResources implements AutoCloseable {
         return provider == null ? JsonNodeFactory.instance.arrayNode() : provider.durableCalls(cage, status, limit);
     }
 
+    io.cages.host.admin.DurableCallCounts durableCallCounts() {
+        return provider == null ? io.cages.host.admin.DurableCallCounts.NONE : provider.durableCallCounts();
+    }
+
     boolean retryDurableCall(String id) throws CageException {
         return provider != null && provider.retryDurableCall(id);
     }

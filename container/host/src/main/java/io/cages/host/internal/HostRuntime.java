@@ -89,6 +89,7 @@ public final class HostRuntime {
             admin.serveMetrics(this::buildMetrics, metricsBuilt.thenApply(metrics -> {
                 metrics.watch(registry);
                 metrics.watch(health);
+                metrics.watch(admin);
                 // The console's history is built with the metrics, from the same events (nothing before them).
                 MetricsHistory recent = new MetricsHistory(System::currentTimeMillis);
                 history.listen(record -> {

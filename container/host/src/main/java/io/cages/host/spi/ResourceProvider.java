@@ -78,6 +78,14 @@ public interface ResourceProvider extends AutoCloseable {
         return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
     }
 
+    /**
+     * Counts of the stored durable calls and the relay's outcomes, for the host's metrics (read at each scrape:
+     * the provider bounds and caches the queries behind it); {@code NONE} by default.
+     */
+    default io.cages.host.admin.DurableCallCounts durableCallCounts() {
+        return io.cages.host.admin.DurableCallCounts.NONE;
+    }
+
     /** Makes a stored durable call due again now; false when there is no such call (or it is done). */
     default boolean retryDurableCall(String id) throws CageException {
         return false;

@@ -93,6 +93,7 @@ final class DurableCalls implements AutoCloseable {
     private final AtomicLong earliestRetry = new AtomicLong(Long.MAX_VALUE);
     private volatile boolean closed;
     private Thread relay;
+    private final RelayCounts counts = new RelayCounts();
 
     DurableCalls(ResourceContext context, Lookup<JdbcResource> databases, DurableSettings settings) {
         this.context = context;
@@ -353,6 +354,11 @@ final class DurableCalls implements AutoCloseable {
         return resolve(database).use(Deadline.afterMillis(10_000), work);
     }
 
+    /** Stored calls per (cage, status) in every outbox this host relays, and the relay's outcomes; see {@link RelayCounts}. */
+    io.cages.host.admin.DurableCallCounts counts() {
+        return counts.snapshot(List.copyOf(outboxes), this::resolve, inFlight.size());
+    }
+
     // ---------------------------------------------------------------- executing once on the target
 
     /**
@@ -607,7 +613,9 @@ final class DurableCalls implements AutoCloseable {
         } catch (CageException e) {
             // The row stays as it was: delivered again later, and the target answers the stored outcome.
             LOG.warn("durable call {}: cannot record its outcome in '{}': {}", call.id(), database, e.getMessage());
+            return;
         }
+        counts.recorded(status);
     }
 
     private void expire(String database, Due call) {

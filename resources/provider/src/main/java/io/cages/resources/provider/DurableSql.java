@@ -252,6 +252,18 @@ final class DurableSql {
         }
     }
 
+    /** Stored calls per (cage, status), for the metrics: one GROUP BY over the outbox. */
+    static List<io.cages.host.admin.DurableCallCounts.Stored> countByCageAndStatus(Connection c) throws SQLException {
+        List<io.cages.host.admin.DurableCallCounts.Stored> counts = new ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT cage, status, COUNT(*) FROM " + OUTBOX + " GROUP BY cage, status")) {
+            while (rs.next()) {
+                counts.add(new io.cages.host.admin.DurableCallCounts.Stored(rs.getString(1), rs.getString(2), rs.getLong(3)));
+            }
+        }
+        return counts;
+    }
+
     static boolean retry(Connection c, String id, long now, long newExpiry) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE " + OUTBOX + " SET status = 'pending', next_attempt_at = ?,"
                 + " expires_at = CASE WHEN status = 'pending' THEN expires_at ELSE ? END, finished_at = NULL WHERE id = ? AND status <> 'done'")) {

@@ -143,6 +143,12 @@ public final class HostResourceProvider implements ResourceProvider, StateStore 
     }
 
     @Override
+    public io.cages.host.admin.DurableCallCounts durableCallCounts() {
+        DurableCalls d = durable;
+        return d == null ? io.cages.host.admin.DurableCallCounts.NONE : d.counts();
+    }
+
+    @Override
     public boolean retryDurableCall(String id) throws CageException {
         return durable.retry(id);
     }

@@ -1,6 +1,7 @@
 package io.cages.transport.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cages.host.Host;
@@ -75,6 +76,8 @@ class MetricsEndpointTest {
                         "a histogram for Prometheus' quantiles");
                 assertEquals(0, sum(text, "cages_requests_in_flight", "cage=\"metered\""), text);
                 assertEquals(1, sum(text, "cages_swap_duration_seconds_count", "cage=\"metered\"", "action=\"deploy\"", "outcome=\"active\""), text);
+                assertFalse(text.contains("cages_durable_"), "no durable call meters on a host without a resource provider");
+                assertFalse(text.contains("cages_job_"), "no job meters on a host without the jobs transport");
                 assertTrue(text.contains("jvm_memory_used_bytes{"), "JVM metrics");
                 assertTrue(text.contains("process_cpu_usage{") || text.contains("system_cpu_count{"), "processor metrics");
 
