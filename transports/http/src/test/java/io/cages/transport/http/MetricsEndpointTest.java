@@ -1,5 +1,6 @@
 package io.cages.transport.http;
 
+import static io.cages.host.testing.PrometheusSamples.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,25 +113,5 @@ class MetricsEndpointTest {
     /** Every request's metrics are recorded before its slot is released: idle means all are counted. */
     private static void awaitIdle(Host host) {
         Await.until("cage 'metered' is idle", Duration.ofSeconds(10), () -> metered(host).running() == 0 && metered(host).queued() == 0);
-    }
-
-    /** The sum of the samples of {@code name} whose labels include every one of {@code labels}. */
-    static long sum(String text, String name, String... labels) {
-        double total = 0;
-        for (String line : text.split("\n")) {
-            if (!line.startsWith(name + "{")) {
-                continue;
-            }
-            String labelPart = line.substring(name.length(), line.lastIndexOf('}') + 1);
-            boolean all = true;
-            for (String label : labels) {
-                all &= labelPart.contains("{" + label + ",") || labelPart.contains("," + label + ",")
-                        || labelPart.contains("," + label + "}") || labelPart.contains("{" + label + "}");
-            }
-            if (all) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return Math.round(total);
     }
 }
