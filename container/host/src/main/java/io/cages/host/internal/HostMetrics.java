@@ -78,6 +78,8 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
     /** The durable call counts of the last scrape, which the durable call meters read. */
     private volatile DurableCallCounts durable = DurableCallCounts.NONE;
     private boolean durableMetersRegistered;
+    /** The console's history, fed with the meters; null when none is kept. */
+    private volatile MetricsHistory history;
 
     HostMetrics(String hostName, Supplier<JsonNode> resources) {
         this.resources = resources;
@@ -116,6 +118,15 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
         }
     }
 
+    /**
+     * Feeds the console's {@code history} from this object's request events, through the same per-request look-up
+     * as the meters (the history's series is kept with them) instead of a look-up of its own. Set before the
+     * first request event reaches this object.
+     */
+    void keepHistory(MetricsHistory history) {
+        this.history = history;
+    }
+
     /** Jobs ({@link Admin#jobs}) and durable calls ({@link Admin#durableCallCounts}), read when scraped. */
     void watch(Admin admin) {
         this.admin = admin;
@@ -136,6 +147,10 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
                     .register(registry));
         }
         counter.increment();
+        MetricsHistory h = history;
+        if (h != null) {
+            h.refused(in, cageKnown, code);
+        }
     }
 
     @Override
@@ -156,6 +171,9 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
             }
         }
         meters.record(took);
+        if (meters.series != null) {
+            history.answered(meters.series, meters.error, took);
+        }
     }
 
     /**
@@ -205,7 +223,9 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
                         .tags("cage", k.cage, "operation", k.operation, "version", k.version, "transport", k.transport)
                         .register(registry)
                 : null;
-        return new RequestMeters(all, byTransport, misses);
+        MetricsHistory h = history;
+        MetricsHistory.Series series = h == null ? null : h.series(k.cage, k.operation);
+        return new RequestMeters(all, byTransport, misses, series, OK.equals(k.outcome) ? null : MetricsHistory.codeOf(k.outcome));
     }
 
     private Timer timer(String name, String description, Tags tags) {
@@ -441,7 +461,40 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
         registry.close();
     }
 
-    private record Key(String cage, String operation, String version, String transport, String outcome) {
+    /**
+     * What a request's meters are found by. Written out rather than a record: a record's equals and hashCode go
+     * through method handles that C2 did not fully inline here, and this look-up runs on every request (it was
+     * the largest single item of the metrics' request-path cost in a profile of the HTTP hello benchmark).
+     */
+    private static final class Key {
+        final String cage;
+        final String operation;
+        final String version;
+        final String transport;
+        final String outcome;
+        private final int hash;
+
+        Key(String cage, String operation, String version, String transport, String outcome) {
+            this.cage = cage;
+            this.operation = operation;
+            this.version = version;
+            this.transport = transport;
+            this.outcome = outcome;
+            this.hash = (((cage.hashCode() * 31 + operation.hashCode()) * 31 + version.hashCode()) * 31 + transport.hashCode()) * 31
+                    + outcome.hashCode();
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            // version, transport and outcome are mostly the same String instances, so those compare by identity
+            return o instanceof Key k && hash == k.hash && cage.equals(k.cage) && operation.equals(k.operation)
+                    && version.equals(k.version) && transport.equals(k.transport) && outcome.equals(k.outcome);
+        }
     }
 
     /** One job's counters, reading the {@link JobInfo} of the last scrape. */
@@ -468,7 +521,11 @@ final class HostMetrics implements RequestEvents, AutoCloseable {
         }
     }
 
-    private record RequestMeters(Timer all, Timer byTransport, Counter deadlineMisses) {
+    /**
+     * The meters of one key, and the history series the same requests go to ({@code error} is the key's outcome as
+     * the history counts it, null for ok).
+     */
+    private record RequestMeters(Timer all, Timer byTransport, Counter deadlineMisses, MetricsHistory.Series series, ErrorCode error) {
         void removeFrom(MeterRegistry registry) {
             registry.remove(all);
             if (byTransport != null) {

@@ -96,7 +96,8 @@ public final class HostRuntime {
                     metrics.deployed(record);
                     recent.deployed(record);
                 });
-                requestEvents.ready(RequestEvents.both(metrics, recent));
+                metrics.keepHistory(recent);
+                requestEvents.ready(metrics);
                 sampleEvery(HISTORY_SAMPLE_MS, recent);
                 timeline.complete(recent);
                 return metrics;

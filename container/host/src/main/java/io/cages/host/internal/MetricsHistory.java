@@ -83,7 +83,20 @@ final class MetricsHistory implements RequestEvents {
         seriesOf(in.cage(), in.operation()).answered(clock.getAsLong(), code, tookNanos);
     }
 
-    private static ErrorCode codeOf(String outcome) {
+    /**
+     * The series of {@code cage} and {@code operation}, for a caller that keeps it and reports each request to it
+     * with {@link #answered} (the metrics do, beside their own meters: one look-up per request for both).
+     */
+    Series series(String cage, String operation) {
+        return seriesOf(cage, operation);
+    }
+
+    /** A request of {@code series} was answered, with {@code error} (null: ok) after {@code tookNanos}. */
+    void answered(Series series, ErrorCode error, long tookNanos) {
+        series.answered(clock.getAsLong(), error, tookNanos);
+    }
+
+    static ErrorCode codeOf(String outcome) {
         for (ErrorCode c : CODES) {
             if (HostMetrics.outcome(c).equals(outcome)) {
                 return c;
@@ -253,7 +266,7 @@ final class MetricsHistory implements RequestEvents {
     ObjectNode series() {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         List<SeriesKey> keys = new ArrayList<>(series.keySet());
-        keys.sort(java.util.Comparator.comparing(SeriesKey::cage).thenComparing(SeriesKey::operation));
+        keys.sort(java.util.Comparator.comparing((SeriesKey k) -> k.cage).thenComparing(k -> k.operation));
         for (SeriesKey k : keys) {
             ArrayNode ops = out.has(k.cage) ? (ArrayNode) out.get(k.cage) : out.putArray(k.cage);
             ops.add(k.operation);
@@ -267,11 +280,31 @@ final class MetricsHistory implements RequestEvents {
         }
     }
 
-    private record SeriesKey(String cage, String operation) {
+    /** A series' name; written out rather than a record for the reason {@code HostMetrics.Key} gives. */
+    private static final class SeriesKey {
+        final String cage;
+        final String operation;
+        private final int hash;
+
+        SeriesKey(String cage, String operation) {
+            this.cage = cage;
+            this.operation = operation;
+            this.hash = cage.hashCode() * 31 + operation.hashCode();
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SeriesKey k && hash == k.hash && cage.equals(k.cage) && operation.equals(k.operation);
+        }
     }
 
     /** Both windows' rings of one series. */
-    private static final class Series {
+    static final class Series {
         private final Ring minute = new Ring(Window.MINUTE);
         private final Ring hour = new Ring(Window.HOUR);
 
