@@ -13,14 +13,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What metrics cost on the HTTP hello path: two host JVMs, the same hello cage on each, one with metrics (the
- * default) and one with {@code "metrics": {"enabled": false}}, measured with wrk in alternating rounds (each round
- * pairs the two runs next to each other in time; the median of the per-round ratios is reported).
+ * default) and one with {@code "metrics": {"enabled": false}}, a new pair each round, measured with wrk one after
+ * the other (the first of the pair alternates); the median of the per-round ratios is reported.
  *
  * <p>Two JVMs, not two hosts in this one: in one JVM the JIT compiles the request path once for both, with the
  * profile of whichever host ran last, and every switch between them deoptimized it (per-round ratios scattered
  * from 0.60 to 1.83, and whole runs from 17,000 to 39,000 requests/s).
  *
- * <p>Arguments: {@code [hello.jar] [seconds-per-round=10] [rounds=5] [connections=32]}.
+ * <p>Two measures per round: throughput flat out, and the host JVM's CPU time per request at one offered rate (each
+ * connection pausing between requests). The second is the overhead figure: it is what metrics add to each request,
+ * while flat-out throughput on this 2-core machine also moves with how wrk and the host's threads share the cores.
+ *
+ * <p>Arguments: {@code [hello.jar] [seconds-per-round=10] [rounds=5] [connections=32] [paced-delay-ms=5]}: each round warms both
+ * hosts up, then measures each flat out for the given seconds, then paced in four runs of half that each.
  */
 public final class MetricsBench {
 
@@ -29,41 +34,129 @@ public final class MetricsBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int connections = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        int pacedDelayMs = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+        System.out.printf("metrics overhead, HTTP hello, %d connections, wrk 1 thread, %d rounds (a new pair of host JVMs each),"
+                        + " %d s per measure, %d cores, %s%n",
+                connections, rounds, seconds, Runtime.getRuntime().availableProcessors(), Runtime.version());
 
-        try (HostJvm with = HostJvm.start(helloJar, true); HostJvm without = HostJvm.start(helloJar, false)) {
-            String withUrl = "http://127.0.0.1:" + with.port + "/hello/greet";
-            String withoutUrl = "http://127.0.0.1:" + without.port + "/hello/greet";
-            System.out.printf("metrics overhead, HTTP hello, %d connections, wrk 1 thread, %d rounds of %d s each, %d cores, %s%n",
-                    connections, rounds, seconds, Runtime.getRuntime().availableProcessors(), Runtime.version());
-            Wrk.run(withUrl, 1, connections, seconds); // warm-up: JIT both hosts before measuring
-            Wrk.run(withoutUrl, 1, connections, seconds);
+        List<Double> rateWith = new ArrayList<>();
+        List<Double> rateWithout = new ArrayList<>();
+        List<Double> rateRatios = new ArrayList<>();
+        List<Double> cpuWith = new ArrayList<>();
+        List<Double> cpuWithout = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
+        List<Double> pacedRates = new ArrayList<>();
+        long errors = 0;
+        for (int round = 0; round < rounds; round++) {
+            boolean withFirst = round % 2 == 0;
+            // A new pair per round: a JVM's JIT can settle on a faster or slower shape of the request path for its
+            // whole life (one pair kept through a run showed the same host 30 % behind in every round), so one
+            // pair measures that luck, not what metrics cost.
+            try (HostJvm first = HostJvm.start(helloJar, withFirst); HostJvm second = HostJvm.start(helloJar, !withFirst)) {
+                HostJvm with = withFirst ? first : second;
+                HostJvm without = withFirst ? second : first;
+                Wrk.run(first.url(), 1, connections, seconds); // warm-up: JIT both hosts before measuring
+                Wrk.run(second.url(), 1, connections, seconds);
 
-            List<Wrk.Result> withRuns = new ArrayList<>();
-            List<Wrk.Result> withoutRuns = new ArrayList<>();
-            List<Double> ratios = new ArrayList<>();
-            for (int round = 0; round < rounds; round++) {
-                boolean withFirst = round % 2 == 0;
-                Wrk.Result first = Wrk.run(withFirst ? withUrl : withoutUrl, 1, connections, seconds);
-                Wrk.Result second = Wrk.run(withFirst ? withoutUrl : withUrl, 1, connections, seconds);
-                Wrk.Result w = withFirst ? first : second;
-                Wrk.Result wo = withFirst ? second : first;
-                withRuns.add(w);
-                withoutRuns.add(wo);
-                ratios.add(w.requestsPerSecond() / wo.requestsPerSecond());
-            }
-            long errors = withRuns.stream().mapToLong(Wrk.Result::errors).sum() + withoutRuns.stream().mapToLong(Wrk.Result::errors).sum();
-            List<Double> sorted = new ArrayList<>(ratios);
-            sorted.sort(Double::compare);
-            System.out.printf("per-round throughput ratios with/without metrics: %s%n", ratios.stream().map(r -> String.format("%.3f", r)).toList());
-            System.out.printf("with metrics %.0f req/s, without %.0f req/s (medians); throughput ratio with/without = %.3f"
-                            + " (median of rounds; min %.3f, max %.3f): overhead %.1f %% (target < 5 %%)%n",
-                    median(withRuns), median(withoutRuns), sorted.get(rounds / 2), sorted.get(0), sorted.get(rounds - 1),
-                    100 * (1 - sorted.get(rounds / 2)));
-            if (errors > 0) {
-                System.err.println("bench-metrics: " + errors + " requests failed");
-                System.exit(1);
+                Measured f1 = Measured.of(first, () -> Wrk.run(first.url(), 1, connections, seconds));
+                Measured f2 = Measured.of(second, () -> Wrk.run(second.url(), 1, connections, seconds));
+                // The same two hosts at one offered rate, well under what either can serve: what a request costs
+                // in CPU with and without metrics, without the swings of a saturated 2-core machine (where wrk,
+                // the event loops and the virtual threads take turns, and a round's rate moves by more than 5 %).
+                // Four short runs each, in the order A B B A A B B A, so a slow spell of the machine falls on both.
+                Measured p1 = Measured.NONE;
+                Measured p2 = Measured.NONE;
+                int part = Math.max(1, seconds / 2);
+                for (int i = 0; i < 4; i++) {
+                    HostJvm a = i % 2 == 0 ? first : second;
+                    HostJvm b = i % 2 == 0 ? second : first;
+                    Measured ma = Measured.of(a, () -> Wrk.runPaced(a.url(), 1, connections, part, pacedDelayMs));
+                    Measured mb = Measured.of(b, () -> Wrk.runPaced(b.url(), 1, connections, part, pacedDelayMs));
+                    p1 = p1.plus(a == first ? ma : mb);
+                    p2 = p2.plus(a == first ? mb : ma);
+                }
+                Measured flatWith = withFirst ? f1 : f2;
+                Measured flatWithout = withFirst ? f2 : f1;
+                Measured pacedWith = withFirst ? p1 : p2;
+                Measured pacedWithout = withFirst ? p2 : p1;
+                for (Measured m : List.of(f1, f2, p1, p2)) {
+                    errors += m.wrk.errors();
+                }
+                rateWith.add(flatWith.wrk.requestsPerSecond());
+                rateWithout.add(flatWithout.wrk.requestsPerSecond());
+                rateRatios.add(flatWith.wrk.requestsPerSecond() / flatWithout.wrk.requestsPerSecond());
+                cpuWith.add(pacedWith.cpuMicrosPerRequest());
+                cpuWithout.add(pacedWithout.cpuMicrosPerRequest());
+                cpuRatios.add(pacedWith.cpuMicrosPerRequest() / pacedWithout.cpuMicrosPerRequest());
+                pacedRates.add(pacedWith.wrk.requestsPerSecond());
+                pacedRates.add(pacedWithout.wrk.requestsPerSecond());
+                System.out.printf("round %d: flat out %.0f vs %.0f req/s (%.3f); paced host CPU per request %.1f vs %.1f us (%.3f)%n",
+                        round + 1, flatWith.wrk.requestsPerSecond(), flatWithout.wrk.requestsPerSecond(), rateRatios.getLast(),
+                        cpuWith.getLast(), cpuWithout.getLast(), cpuRatios.getLast());
             }
         }
+
+        System.out.printf("flat out: with metrics %.0f req/s, without %.0f req/s (medians); throughput ratio with/without %.3f"
+                        + " (median of rounds; min %.3f, max %.3f)%n",
+                median(rateWith), median(rateWithout), median(rateRatios), min(rateRatios), max(rateRatios));
+        System.out.printf("paced (%d connections, %d ms between a connection's requests, %.0f-%.0f req/s): host CPU per request"
+                        + " with metrics %.1f us, without %.1f us (medians)%n",
+                connections, pacedDelayMs, min(pacedRates), max(pacedRates), median(cpuWith), median(cpuWithout));
+        System.out.printf("metrics overhead: host CPU per request at a fixed rate %+.1f %% (median of rounds; min %+.1f %%, max %+.1f %%)"
+                        + " (target < 5 %%)%n",
+                100 * (median(cpuRatios) - 1), 100 * (min(cpuRatios) - 1), 100 * (max(cpuRatios) - 1));
+        if (errors > 0) {
+            System.err.println("bench-metrics: " + errors + " requests failed");
+            System.exit(1);
+        }
+    }
+
+    /** A wrk run against one host JVM and the CPU time that JVM used during it. */
+    private record Measured(Wrk.Result wrk, long cpuNanos) {
+        static final Measured NONE = new Measured(new Wrk.Result(0, 0, 0, 0, 0), 0);
+
+        interface Load {
+            Wrk.Result run() throws Exception;
+        }
+
+        static Measured of(HostJvm host, Load load) throws Exception {
+            long before = host.cpuNanos();
+            Wrk.Result result = load.run();
+            return new Measured(result, host.cpuNanos() - before);
+        }
+
+        /** Both runs as one: their requests, errors and CPU time added (the rate is the mean of the two). */
+        Measured plus(Measured other) {
+            if (this == NONE) {
+                return other;
+            }
+            Wrk.Result a = wrk;
+            Wrk.Result b = other.wrk;
+            return new Measured(new Wrk.Result((a.requestsPerSecond() + b.requestsPerSecond()) / 2, Double.NaN, Double.NaN,
+                    a.errors() + b.errors(), a.requests() + b.requests()), cpuNanos + other.cpuNanos);
+        }
+
+        double cpuMicrosPerRequest() {
+            return cpuNanos / 1000.0 / wrk.requests();
+        }
+    }
+
+    private static String format(List<Double> values) {
+        return values.stream().map(r -> String.format("%.3f", r)).toList().toString();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
     }
 
     /** A host in a JVM of its own, started from this class path; it serves until its stdin closes. */
@@ -74,6 +167,10 @@ public final class MetricsBench {
         private HostJvm(Process process, int port) {
             this.process = process;
             this.port = port;
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + port + "/hello/greet";
         }
 
         static HostJvm start(Path helloJar, boolean metrics) throws Exception {
@@ -91,6 +188,11 @@ public final class MetricsBench {
             }
             throw new IllegalStateException("the " + (metrics ? "metrics" : "no-metrics") + " host JVM ended before it served (exit "
                     + process.waitFor() + ")");
+        }
+
+        /** The CPU time (user + system) this JVM has used so far, from /proc through ProcessHandle. */
+        long cpuNanos() {
+            return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for the host JVM")).toNanos();
         }
 
         @Override
@@ -113,11 +215,5 @@ public final class MetricsBench {
                 System.in.transferTo(java.io.OutputStream.nullOutputStream()); // until the parent closes our stdin
             }
         }
-    }
-
-    private static double median(List<Wrk.Result> runs) {
-        List<Double> rates = new ArrayList<>(runs.stream().map(Wrk.Result::requestsPerSecond).toList());
-        rates.sort(Double::compare);
-        return rates.get(rates.size() / 2);
     }
 }

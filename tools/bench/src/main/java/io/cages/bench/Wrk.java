@@ -2,6 +2,8 @@ package io.cages.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -9,10 +11,12 @@ import java.util.regex.Pattern;
 /** Runs wrk (a separate C process, so the load generator does not share the JVM it measures) and parses it. */
 final class Wrk {
 
-    record Result(double requestsPerSecond, double p50Ms, double p99Ms, long errors) {
+    /** One wrk run: its rate, latencies, failed requests, and how many requests it completed in all. */
+    record Result(double requestsPerSecond, double p50Ms, double p99Ms, long errors, long requests) {
     }
 
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ");
     private static final Pattern ERRORS = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
     private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
@@ -20,8 +24,26 @@ final class Wrk {
     }
 
     static Result run(String url, int threads, int connections, int seconds) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", url))
-                .redirectErrorStream(true).start();
+        return run(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", url));
+    }
+
+    /**
+     * Runs wrk at a roughly fixed offered rate instead of flat out: each connection waits {@code delayMs} before
+     * each request (wrk's script {@code delay()} hook; wrk2 is not packaged here), so the rate is about
+     * connections x 1000 / (delayMs + latency) whatever the server's speed, and two servers get the same load.
+     */
+    static Result runPaced(String url, int threads, int connections, int seconds, int delayMs) throws IOException, InterruptedException {
+        Path script = Files.createTempFile("wrk-paced", ".lua");
+        try {
+            Files.writeString(script, "function delay()\n  return " + delayMs + "\nend\n");
+            return run(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", "-s", script.toString(), url));
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    private static Result run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new IOException("wrk failed: " + out);
@@ -41,7 +63,12 @@ final class Wrk {
                 errors += Long.parseLong(s.group(i));
             }
         }
-        return new Result(Double.parseDouble(rps.group(1)), percentile(out, "50%"), percentile(out, "99%"), errors);
+        Matcher requests = REQUESTS.matcher(out);
+        if (!requests.find()) {
+            throw new IOException("no request count in wrk output: " + out);
+        }
+        return new Result(Double.parseDouble(rps.group(1)), percentile(out, "50%"), percentile(out, "99%"), errors,
+                Long.parseLong(requests.group(1)));
     }
 
     private static double percentile(String out, String label) throws IOException {
