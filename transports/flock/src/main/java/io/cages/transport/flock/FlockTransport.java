@@ -60,6 +60,8 @@ public final class FlockTransport implements Transport {
         rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()));
         rpc.start(HealthAnswering.wrap(context)); // answers other hosts' health probes before the dispatcher
         client = new RpcClient(rpcSettings);
+        // Credentials come from the constructor (embedding, tests); the host's own tls section is read where the
+        // host config is: hand its key and trust stores to this transport's constructor.
         Membership members = Membership.join(context.config().name(), settings, credentials, context.admin(),
                 rpc.localAddress().getPort());
         membership = members;

@@ -18,7 +18,6 @@ import org.jgroups.Message;
 import org.jgroups.auth.AuthToken;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.util.UUID;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FlockJoinToken extends AuthToken {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FlockJoinToken.class);
+    private static final Refusals REFUSALS = new Refusals(LoggerFactory.getLogger(FlockJoinToken.class));
     static final short MAGIC = 3_117;
     static final long MAX_SKEW_MS = 5 * 60_000L;
     private static final long RESIGN_MS = 60_000L;
@@ -123,7 +122,7 @@ public final class FlockJoinToken extends AuthToken {
         if (refusal == null) {
             return true;
         }
-        LOG.warn("refused {} in flock '{}': {}", msg.getSrc(), trust.flock(), refusal);
+        REFUSALS.refused(String.valueOf(msg.getSrc()), trust.flock(), refusal);
         return false;
     }
 

@@ -7,7 +7,6 @@ import java.util.List;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.jgroups.protocols.SSL_KEY_EXCHANGE;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FlockSessionVerifier implements SSL_KEY_EXCHANGE.SessionVerifier {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FlockSessionVerifier.class);
+    private static final Refusals REFUSALS = new Refusals(LoggerFactory.getLogger(FlockSessionVerifier.class));
 
     private final FlockTrust trust;
 
@@ -40,7 +39,7 @@ final class FlockSessionVerifier implements SSL_KEY_EXCHANGE.SessionVerifier {
         }
         String refusal = trust.refusal(chain);
         if (refusal != null) {
-            LOG.warn("refused the group key exchange with {} in flock '{}': {}", session.getPeerHost(), trust.flock(), refusal);
+            REFUSALS.refused("the group key exchange with " + session.getPeerHost(), trust.flock(), refusal);
             throw new SecurityException(refusal);
         }
     }
