@@ -46,6 +46,14 @@ class FlockSettingsTest {
     }
 
     @Test
+    void theKeyExchangePortDefaultsToJGroupsAndMayNotBeZero() {
+        assertEquals(2157, FlockSettings.from(section()).keyExchangePort());
+        assertEquals(7801, FlockSettings.from(section().put("keyExchangePort", 7801)).keyExchangePort());
+        assertEquals("transports.flock.keyExchangePort must be 1..65535, was 0",
+                assertThrows(IllegalArgumentException.class, () -> FlockSettings.from(section().put("keyExchangePort", 0))).getMessage());
+    }
+
+    @Test
     void valuesMayComeFromTheEnvironment() {
         FlockSettings s = FlockSettings.from(JSON.createObjectNode().put("name", "${env:FLOCK}").put("rpcPort", "${env:RPC_PORT}"),
                 java.util.Map.of("FLOCK", "payments", "RPC_PORT", "7171")::get);

@@ -169,6 +169,22 @@ class SecureFlockTest {
     }
 
     @Test
+    void whenTheCoordinatorLeavesTheOthersTakeANewKeyAndStillReadEachOther() throws Exception {
+        ports[2] = ports[4];
+        Introspect.Member a = join("a", 0, ca.host("a", flock)); // the first: coordinator and key server
+        Introspect.Member b = join("b", 1, ca.host("b", flock));
+        Introspect.Member c = join("c", 2, ca.host("c", flock));
+        Await.until("all three list each other", Duration.ofSeconds(20),
+                () -> a.listed().equals(List.of("b", "c")) && c.listed().equals(List.of("a", "b")));
+        a.close();
+        Await.until("b and c see a leave", Duration.ofSeconds(10), () -> b.viewSize() == 2 && c.viewSize() == 2);
+        // b, the new coordinator, made a new group key (change_key_on_coord_leave) and c fetched it: what b
+        // publishes now still reaches c.
+        b.publishRunning("after-rekey");
+        Await.until("c reads b's entry under the new key", Duration.ofSeconds(10), () -> c.cagesOf("b").equals(List.of("after-rekey")));
+    }
+
+    @Test
     void joiningTakesLongerWithSecurityButWellUnderASecond() throws Exception {
         long plain = timeSecondJoin(null, 0);
         long secure = timeSecondJoin(ca, 2);

@@ -55,6 +55,19 @@ public final class Introspect {
             return directory.others().stream().map(HostInfo::name).sorted().toList();
         }
 
+        /** Publishes this member's entry again, now running {@code cage} (version 1.0.0). */
+        public void publishRunning(String cage) {
+            HostInfo self = directory.self();
+            directory.publish(new HostInfo(self.name(), self.flock(), self.rpcHost(), self.rpcPort(),
+                    List.of(new HostInfo.CageEntry(cage, "1.0.0", List.of())), 0, 0, self.seq() + 1, null));
+        }
+
+        /** The cages the other host {@code name} runs as this member's directory lists them. */
+        public List<String> cagesOf(String name) {
+            return directory.others().stream().filter(h -> h.name().equals(name)).flatMap(h -> h.cages().stream())
+                    .map(HostInfo.CageEntry::name).toList();
+        }
+
         /** The number of members of its JGroups view, itself included. */
         public int viewSize() {
             return directory.channel().getView().size();
