@@ -57,15 +57,15 @@ class SecureFlockTest {
     void setUp() throws Exception {
         flock = "secure-" + UUID.randomUUID();
         ca = FlockCa.create(flock);
-        ports = new int[] {Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free()};
+        ports = new int[] {Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free()};
         keyExchangePort = Ports.free();
         refusals.start();
-        ((Logger) LoggerFactory.getLogger(FlockJoinToken.class)).addAppender(refusals);
+        ((Logger) LoggerFactory.getLogger(FlockJoinToken.class.getPackageName())).addAppender(refusals);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        ((Logger) LoggerFactory.getLogger(FlockJoinToken.class)).detachAppender(refusals);
+        ((Logger) LoggerFactory.getLogger(FlockJoinToken.class.getPackageName())).detachAppender(refusals);
         for (AutoCloseable c : open.reversed()) {
             c.close();
         }
@@ -103,14 +103,16 @@ class SecureFlockTest {
                 .anyMatch(m -> m.name().equals("h2") && m.cages().contains("svc@1.0.0")));
         Await.until("h2 lists h1", Duration.ofSeconds(20), () -> members(h2).equals(Set.of("h1", "h2")));
 
-        // Three rogues pointed at h1 and h2, each with a certificate of its own (the flock's name in it, not its CA's
-        // signature), one from another flock's CA, and one from this CA but naming another flock. In parallel:
+        // Four rogues pointed at h1 and h2: one with a certificate of its own (the flock's name in it, not its CA's
+        // signature), one from another flock's CA, one from this CA but naming another flock, and one with no
+        // credentials (the open stack). In parallel:
         // a refused joiner waits out its JOIN attempts.
         FlockCa otherCa = FlockCa.create("other");
-        Map<String, FlockCredentials> rogues = Map.of(
+        Map<String, FlockCredentials> rogues = new java.util.HashMap<>(Map.of(
                 "rogue-self", FlockCa.selfSigned("rogue-self", flock),
                 "rogue-other-ca", otherCa.host("rogue-other-ca", flock),
-                "rogue-other-flock", ca.host("rogue-other-flock", "other-" + flock));
+                "rogue-other-flock", ca.host("rogue-other-flock", "other-" + flock)));
+        rogues.put("rogue-open", null); // no credentials: the open stack, no token at all
         Map<String, Object> outcomes = new ConcurrentHashMap<>();
         CountDownLatch done = new CountDownLatch(rogues.size());
         int i = 2;
@@ -145,6 +147,7 @@ class SecureFlockTest {
         assertRefused("rogue-self", "is not issued by this flock's CA");
         assertRefused("rogue-other-ca", "is not issued by this flock's CA");
         assertRefused("rogue-other-flock", "names flock 'other-" + flock + "', not '" + flock + "'");
+        assertRefused("rogue-open", "no AUTH header found in message (a host without flock credentials?)");
     }
 
     private void assertRefused(String rogue, String reason) {
@@ -170,10 +173,23 @@ class SecureFlockTest {
 
     @Test
     void whenTheCoordinatorLeavesTheOthersTakeANewKeyAndStillReadEachOther() throws Exception {
-        ports[2] = ports[4];
-        Introspect.Member a = join("a", 0, ca.host("a", flock)); // the first: coordinator and key server
-        Introspect.Member b = join("b", 1, ca.host("b", flock));
-        Introspect.Member c = join("c", 2, ca.host("c", flock));
+        // Each member on its own loopback address, as hosts have their own: the key server's port is the same on
+        // every host, and the new coordinator opens it while the old one may still hold it on its own address.
+        List<String> addresses = List.of("127.0.0.1:" + ports[0], "127.0.0.2:" + ports[1], "127.0.0.3:" + ports[2]);
+        List<Introspect.Member> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String name = List.of("a", "b", "c").get(i);
+            ObjectNode section = JSON.createObjectNode().put("name", flock).put("discovery", "static")
+                    .put("bind", addresses.get(i).substring(0, addresses.get(i).indexOf(':'))).put("port", ports[i])
+                    .put("keyExchangePort", keyExchangePort);
+            addresses.forEach(section.withArray("hosts")::add);
+            Introspect.Member member = Introspect.join(FlockSettings.from(section), ca.host(name, flock), name);
+            open.add(member);
+            members.add(member); // the first is the coordinator and key server
+        }
+        Introspect.Member a = members.get(0);
+        Introspect.Member b = members.get(1);
+        Introspect.Member c = members.get(2);
         Await.until("all three list each other", Duration.ofSeconds(20),
                 () -> a.listed().equals(List.of("b", "c")) && c.listed().equals(List.of("a", "b")));
         a.close();

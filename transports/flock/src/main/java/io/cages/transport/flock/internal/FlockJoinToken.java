@@ -18,7 +18,6 @@ import org.jgroups.Message;
 import org.jgroups.auth.AuthToken;
 import org.jgroups.conf.ClassConfigurator;
 import org.jgroups.util.UUID;
-import org.slf4j.LoggerFactory;
 
 /**
  * The proof a host sends with its JOIN and MERGE requests (and a coordinator with its answers) through JGroups'
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FlockJoinToken extends AuthToken {
 
-    private static final Refusals REFUSALS = new Refusals(LoggerFactory.getLogger(FlockJoinToken.class));
+    private static final Refusals REFUSALS = new Refusals();
     static final short MAGIC = 3_117;
     static final long MAX_SKEW_MS = 5 * 60_000L;
     private static final long RESIGN_MS = 60_000L;

@@ -7,7 +7,6 @@ import java.util.List;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.jgroups.protocols.SSL_KEY_EXCHANGE;
-import org.slf4j.LoggerFactory;
 
 /**
  * The group key goes only to a member of this flock, and is taken only from one: the TLS handshake already
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FlockSessionVerifier implements SSL_KEY_EXCHANGE.SessionVerifier {
 
-    private static final Refusals REFUSALS = new Refusals(LoggerFactory.getLogger(FlockSessionVerifier.class));
+    private static final Refusals REFUSALS = new Refusals();
 
     private final FlockTrust trust;
 

@@ -57,14 +57,12 @@ final class JGroupsStack {
     static JChannel secureChannel(FlockSettings s, FlockTrust trust) throws Exception {
         List<Protocol> protocols = Configurator.createProtocolsAndInitializeAttrs(
                 XmlConfigurator.getInstance(new ByteArrayInputStream(xml(s, true).getBytes(StandardCharsets.UTF_8))).getProtocolStack(), null);
-        for (Protocol p : protocols) {
-            if (p instanceof SSL_KEY_EXCHANGE keys) {
+        for (int i = 0; i < protocols.size(); i++) {
+            if (protocols.get(i) instanceof SSL_KEY_EXCHANGE keys) {
                 keys.setClientSSLContext(trust.sslContext()).setServerSSLContext(trust.sslContext())
                         .setSessionVerifier(new FlockSessionVerifier(trust));
-            } else if (p instanceof AUTH auth) {
-                FlockJoinToken token = new FlockJoinToken(trust);
-                token.setAuth(auth);
-                auth.setAuthToken(token);
+            } else if (protocols.get(i) instanceof AUTH) {
+                protocols.set(i, new FlockAuth(trust));
             }
         }
         return new JChannel(protocols);

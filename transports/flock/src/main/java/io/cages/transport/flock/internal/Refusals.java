@@ -3,22 +3,20 @@ package io.cages.transport.flock.internal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Logs each refusal of a host into the flock, but the same refusal of the same host at most once every
- * {@link #QUIET_MS}: a refused host retries its JOIN (and its key request) several times a second.
+ * {@link #QUIET_MS}: a refused host retries its JOIN (and its key request) several times a second. Every refusal
+ * is logged by this class's logger, whichever check refused.
  */
 final class Refusals {
 
     static final long QUIET_MS = 10_000;
     private static final int MAX_REMEMBERED = 1_024; // a flood of made-up senders must not grow this without bound
 
-    private final Logger log;
+    private static final Logger LOG = LoggerFactory.getLogger(Refusals.class);
     private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
-
-    Refusals(Logger log) {
-        this.log = log;
-    }
 
     /** Logs "refused {what} in flock '{flock}': {reason}" unless it was logged in the last {@link #QUIET_MS}. */
     void refused(String what, String flock, String reason) {
@@ -32,6 +30,6 @@ final class Refusals {
             lastLogged.clear();
         }
         lastLogged.put(key, now);
-        log.warn("refused {} in flock '{}': {}", what, flock, reason);
+        LOG.warn("refused {} in flock '{}': {}", what, flock, reason);
     }
 }
