@@ -22,7 +22,8 @@ import java.util.function.Function;
  *     "rpcPort": 7070,               // calls from other hosts
  *     "publishMs": 500,              // how often this host's cages and load are re-published
  *     "failureTimeoutMs": 1200,      // a host silent this long leaves the directory
- *     "rpcIdleTimeoutMs": 3000       // an RPC connection silent this long is closed
+ *     "rpcIdleTimeoutMs": 3000,      // an RPC connection silent this long is closed
+ *     "keyExchangePort": 2157        // with flock credentials: where the coordinator hands members the group key
  * } }
  * }</pre>
  *
@@ -38,14 +39,16 @@ import java.util.function.Function;
  * @param failureTimeoutMs a host silent this long is taken out of the directory
  * @param rpcIdleTimeoutMs an RPC connection whose peer is silent this long (pings unanswered) is closed and its
  *                         calls fail as connection lost; calls to a host the directory drops end at once anyway
+ * @param keyExchangePort  with flock credentials ({@link FlockCredentials}): the TLS port the coordinator hands the
+ *                         group key out on (JGroups' SSL_KEY_EXCHANGE), the same on every host; unused without
  */
 public record FlockSettings(String name, String discovery, String bind, String multicastAddress, Integer multicastPort,
                             Integer port, List<String> hosts, Integer rpcPort, Long publishMs, Long failureTimeoutMs,
-                            Long rpcIdleTimeoutMs) {
+                            Long rpcIdleTimeoutMs, Integer keyExchangePort) {
 
     private static final String PATH = "transports.flock";
     private static final Set<String> KEYS = Set.of("name", "discovery", "bind", "multicastAddress", "multicastPort",
-            "port", "hosts", "rpcPort", "publishMs", "failureTimeoutMs", "rpcIdleTimeoutMs");
+            "port", "hosts", "rpcPort", "publishMs", "failureTimeoutMs", "rpcIdleTimeoutMs", "keyExchangePort");
 
     public FlockSettings {
         if (name == null || name.isBlank()) {
@@ -76,12 +79,24 @@ public record FlockSettings(String name, String discovery, String bind, String m
         if (failureTimeoutMs < 500) {
             throw new IllegalArgumentException("transports.flock.failureTimeoutMs must be at least 500, was " + failureTimeoutMs);
         }
+        keyExchangePort = port(keyExchangePort, 2157, "keyExchangePort");
+        if (keyExchangePort == 0) {
+            throw new IllegalArgumentException(PATH + ".keyExchangePort must be 1..65535: members find the coordinator's on it");
+        }
         rpcIdleTimeoutMs = rpcIdleTimeoutMs == null ? RpcSettings.defaults().idleTimeoutMs() : rpcIdleTimeoutMs;
         long minIdle = 2 * RpcSettings.defaults().heartbeatIntervalMs();
         if (rpcIdleTimeoutMs < minIdle) {
             throw new IllegalArgumentException("transports.flock.rpcIdleTimeoutMs must be at least " + minIdle
                     + " (twice the RPC heartbeat), was " + rpcIdleTimeoutMs);
         }
+    }
+
+    /** The same settings without a key exchange port of their own (the default). */
+    public FlockSettings(String name, String discovery, String bind, String multicastAddress, Integer multicastPort,
+                         Integer port, List<String> hosts, Integer rpcPort, Long publishMs, Long failureTimeoutMs,
+                         Long rpcIdleTimeoutMs) {
+        this(name, discovery, bind, multicastAddress, multicastPort, port, hosts, rpcPort, publishMs, failureTimeoutMs,
+                rpcIdleTimeoutMs, null);
     }
 
     /** Reads the section, with {@code ${env:NAME}} from the process environment. */
@@ -119,7 +134,8 @@ public record FlockSettings(String name, String discovery, String bind, String m
         return new FlockSettings(name, discovery, s.string("bind", null), s.string("multicastAddress", null),
                 s.optionalInteger("multicastPort", 0, 65535), s.optionalInteger("port", 0, 65535), hosts,
                 s.optionalInteger("rpcPort", 0, 65535), s.optionalLong("publishMs", 50, Long.MAX_VALUE),
-                s.optionalLong("failureTimeoutMs", 500, Long.MAX_VALUE), rpcIdleTimeoutMs);
+                s.optionalLong("failureTimeoutMs", 500, Long.MAX_VALUE), rpcIdleTimeoutMs,
+                s.optionalInteger("keyExchangePort", 1, 65535));
     }
 
     private static boolean isHostAndPort(String host) {

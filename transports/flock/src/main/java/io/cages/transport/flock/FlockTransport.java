@@ -24,9 +24,23 @@ public final class FlockTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(FlockTransport.class);
 
+    private final FlockCredentials credentials;
     private volatile RpcTransport rpc;
     private volatile RpcClient client;
     private volatile Membership membership;
+
+    /** As {@link java.util.ServiceLoader} makes it: membership open, as before flock credentials existed. */
+    public FlockTransport() {
+        this(null);
+    }
+
+    /**
+     * With {@code credentials} (null: none), only hosts holding a certificate from the same flock CA that names the
+     * same flock join this host's flock, and the directory travels encrypted.
+     */
+    public FlockTransport(FlockCredentials credentials) {
+        this.credentials = credentials;
+    }
 
     @Override
     public String name() {
@@ -46,7 +60,10 @@ public final class FlockTransport implements Transport {
         rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()));
         rpc.start(HealthAnswering.wrap(context)); // answers other hosts' health probes before the dispatcher
         client = new RpcClient(rpcSettings);
-        Membership members = Membership.join(context.config().name(), settings, context.admin(), rpc.localAddress().getPort());
+        // Credentials come from the constructor (embedding, tests); the host's own tls section is read where the
+        // host config is: hand its key and trust stores to this transport's constructor.
+        Membership members = Membership.join(context.config().name(), settings, credentials, context.admin(),
+                rpc.localAddress().getPort());
         membership = members;
         CallRouter router = new CallRouter(client, members.copies(), RouterSettings.defaults());
         // Ends the calls in flight to a host the directory dropped. Why: a host cut off from the flock answers

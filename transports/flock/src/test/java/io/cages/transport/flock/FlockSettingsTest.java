@@ -33,8 +33,8 @@ class FlockSettingsTest {
     void theSectionIsReadStrictlyWithTheFullKeyPath() {
         IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
                 () -> FlockSettings.from(section().put("rpcport", 7071)));
-        assertEquals("transports.flock.rpcport: unknown key (known: [bind, discovery, failureTimeoutMs, hosts, multicastAddress, "
-                + "multicastPort, name, port, publishMs, rpcIdleTimeoutMs, rpcPort])", typo.getMessage());
+        assertEquals("transports.flock.rpcport: unknown key (known: [bind, discovery, failureTimeoutMs, hosts, keyExchangePort, "
+                + "multicastAddress, multicastPort, name, port, publishMs, rpcIdleTimeoutMs, rpcPort])", typo.getMessage());
         ObjectNode statics = section().put("discovery", "static");
         statics.putArray("hosts").add("10.0.0.5:7800").add("10.0.0.6");
         assertEquals("transports.flock.hosts[1] is not address:port",
@@ -43,6 +43,14 @@ class FlockSettingsTest {
                 assertThrows(IllegalArgumentException.class, () -> FlockSettings.from(section().put("discovery", "dns"))).getMessage());
         assertEquals("transports.flock.name is required: the name of the flock to join",
                 assertThrows(IllegalArgumentException.class, () -> FlockSettings.from(JSON.createObjectNode())).getMessage());
+    }
+
+    @Test
+    void theKeyExchangePortDefaultsToJGroupsAndMayNotBeZero() {
+        assertEquals(2157, FlockSettings.from(section()).keyExchangePort());
+        assertEquals(7801, FlockSettings.from(section().put("keyExchangePort", 7801)).keyExchangePort());
+        assertEquals("transports.flock.keyExchangePort must be 1..65535, was 0",
+                assertThrows(IllegalArgumentException.class, () -> FlockSettings.from(section().put("keyExchangePort", 0))).getMessage());
     }
 
     @Test

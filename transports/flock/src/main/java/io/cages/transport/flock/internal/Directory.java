@@ -1,9 +1,8 @@
 package io.cages.transport.flock.internal;
 
 import io.cages.host.spi.HostJson;
+import io.cages.transport.flock.FlockCredentials;
 import io.cages.transport.flock.FlockSettings;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,16 +41,36 @@ final class Directory implements AutoCloseable {
 
     /** Joins the flock, publishing {@code initial} as this host's info. */
     static Directory join(FlockSettings settings, HostInfo initial) throws Exception {
-        JChannel channel = new JChannel(new ByteArrayInputStream(JGroupsStack.xml(settings).getBytes(StandardCharsets.UTF_8)));
+        return join(settings, null, initial);
+    }
+
+    /**
+     * Joins the flock, publishing {@code initial} as this host's info; with {@code credentials} (else null) over
+     * the protected stack, where only hosts with a flock certificate get in and read the directory.
+     */
+    static Directory join(FlockSettings settings, FlockCredentials credentials, HostInfo initial) throws Exception {
+        JChannel channel = JGroupsStack.channel(settings, credentials);
         channel.setName(initial.name());
         channel.setDiscardOwnMessages(true);
         Directory directory = new Directory(channel);
         directory.self = initial;
         channel.setReceiver(directory.new Listener());
-        channel.connect(settings.name());
+        try {
+            channel.connect(settings.name());
+        } catch (Exception | Error e) {
+            channel.close();
+            throw e;
+        }
         directory.publish(initial);
-        LOG.info("host {} joined flock '{}' ({} discovery); view {}", initial.name(), settings.name(), settings.discovery(), channel.getView());
+        LOG.info("host {} joined flock '{}' ({} discovery, {}); view {}", initial.name(), settings.name(), settings.discovery(),
+                credentials == null ? "membership open to any host that reaches it, directory in plain text"
+                        : "members authenticated by the flock CA, directory encrypted", channel.getView());
         return directory;
+    }
+
+    /** The JGroups channel, for tests that look at the wire. */
+    JChannel channel() {
+        return channel;
     }
 
     /** Publishes this host's info to every member. */

@@ -4,6 +4,7 @@ import io.cages.host.admin.Admin;
 import io.cages.host.spi.RemoteCalls;
 import io.cages.transport.flock.CallRouter;
 import io.cages.transport.flock.CopyFinder;
+import io.cages.transport.flock.FlockCredentials;
 import io.cages.transport.flock.FlockSettings;
 import java.net.InetSocketAddress;
 import java.util.function.BiConsumer;
@@ -25,8 +26,17 @@ public final class Membership implements AutoCloseable {
 
     /** Joins the flock of {@code settings} as {@code hostName}, publishing the cages {@code admin} lists. */
     public static Membership join(String hostName, FlockSettings settings, Admin admin, int rpcPort) throws Exception {
+        return join(hostName, settings, null, admin, rpcPort);
+    }
+
+    /**
+     * Joins as {@link #join(String, FlockSettings, Admin, int)} does; with {@code credentials} (else null) the
+     * membership is authenticated by the flock CA and the directory encrypted.
+     */
+    public static Membership join(String hostName, FlockSettings settings, FlockCredentials credentials, Admin admin, int rpcPort)
+            throws Exception {
         Publisher publisher = new Publisher(hostName, settings, admin, rpcPort);
-        Directory directory = Directory.join(settings, publisher.current());
+        Directory directory = Directory.join(settings, credentials, publisher.current());
         publisher.start(directory);
         return new Membership(publisher, directory);
     }
