@@ -124,12 +124,21 @@ final class CallPermissions {
         }
         for (FlockMember member : view.members()) {
             if (member.name().equals(who.host())) {
-                return member.cages().contains(who.caller()) ? null
+                return runs(member, who.caller()) ? null
                         : "forbidden: host '" + who.host() + "' does not run cage '" + who.caller() + "' (flock directory), so it may not call "
                         + in.cage() + "." + in.operation() + " as that cage";
             }
         }
         return null;
+    }
+
+    private static boolean runs(FlockMember member, String cage) {
+        for (String active : member.cages()) { // name@version
+            if (active.length() > cage.length() && active.startsWith(cage) && active.charAt(cage.length()) == '@') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Applies the file if it changed since the last look. Called by the host's watcher, every poll. */

@@ -6,11 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cages.host.admin.FlockMember;
+import io.cages.host.spi.FlockView;
 import io.cages.host.spi.InboundRequest;
+import io.cages.host.spi.OutboundCall;
+import io.cages.host.spi.RemoteCalls;
+import io.cages.host.spi.RemoteReply;
 import io.cages.host.spi.SettingsException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The policy's rules: deny before allow before the default, wildcards, and the two kinds of caller. */
 class CallPolicyTest {
@@ -104,6 +114,33 @@ class CallPolicyTest {
     @Test
     void noPolicyAllowsEverythingWithoutLookingAtTheRequest() {
         assertNull(CallPermissions.allowAll("h1").refusal(request("http:x", Map.of())));
+    }
+
+    @Test
+    void anAuthenticatedPeerHostMayOnlyCallAsACageItRuns(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("policy.json");
+        Files.writeString(file, "{\"default\": \"allow\"}");
+        CallPermissions permissions = CallPermissions.load(file, "h1", name -> null);
+        permissions.consultDirectory(() -> new Directory(List.of(
+                new FlockMember("h1", "127.0.0.1:1", List.of("billing@1.0.0"), 0, 0, true),
+                new FlockMember("h2", "127.0.0.1:2", List.of("orders@2.1.0", "stock@1.0.0"), 0, 0, false))));
+        Map<String, String> fromH2 = Map.of(InboundRequest.TRANSPORT, "rpc", CallerIdentity.PEER_HOST_ATTRIBUTE, "h2");
+        assertNull(permissions.refusal(request("orders", fromH2)));
+        assertEquals("forbidden: host 'h2' does not run cage 'order' (flock directory), so it may not call billing.charge as that cage",
+                permissions.refusal(request("order", fromH2)));
+        assertEquals("forbidden: host 'h2' does not run cage 'billing' (flock directory), so it may not call billing.charge as that cage",
+                permissions.refusal(request("billing", fromH2)));
+        // Not proven (no peer.host): the frame's word is taken; a host the directory does not list yet is not judged.
+        assertNull(permissions.refusal(request("billing", Map.of(InboundRequest.TRANSPORT, "rpc"))));
+        assertNull(permissions.refusal(request("billing", Map.of(InboundRequest.TRANSPORT, "rpc", CallerIdentity.PEER_HOST_ATTRIBUTE, "h9"))));
+    }
+
+    /** A transport's calls to other hosts that can also show the directory, as the flock transport's can. */
+    private record Directory(List<FlockMember> members) implements RemoteCalls, FlockView {
+        @Override
+        public CompletableFuture<RemoteReply> call(OutboundCall call) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private static InboundRequest request(String caller, Map<String, String> attributes) {
