@@ -14,5 +14,10 @@ public enum ErrorCode {
     /** The request's deadline passed before it could be answered. */
     DEADLINE_EXCEEDED,
     /** The handler failed unexpectedly. Details stay in the host's log. */
-    INTERNAL
+    INTERNAL,
+    /**
+     * The flock's call policy does not let this caller call this cage and operation. Nothing was executed, and
+     * another copy of the cage would answer the same: it is not retried.
+     */
+    FORBIDDEN
 }

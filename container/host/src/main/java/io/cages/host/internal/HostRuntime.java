@@ -37,6 +37,7 @@ public final class HostRuntime {
     private final ScheduledExecutorService watcher;
     private final HostResources resources;
     private final HealthMonitor health;
+    private final CallPermissions permissions;
     /** The metrics being built, or null when they are switched off in host.json. */
     private final java.util.concurrent.CompletableFuture<HostMetrics> metricsBuilt;
     private final java.util.concurrent.atomic.AtomicBoolean metricsBuildStarted = new java.util.concurrent.atomic.AtomicBoolean();
@@ -45,6 +46,8 @@ public final class HostRuntime {
         this.config = config;
         // Built by startMetrics, once the host serves (see there); requests never wait for them.
         this.metricsBuilt = config.metrics().enabled() ? new java.util.concurrent.CompletableFuture<>() : null;
+        // First: a policy file that cannot be used stops the host before anything started.
+        this.permissions = CallPermissions.load(CallPermissions.fileBeside(config.resourcesFile()), config.name(), System::getenv);
         Files.createDirectories(config.workDir());
         // Before Felix and any cage: cages may use resources in their start, transports an embedded broker.
         this.resources = HostResources.start(config, provider);
@@ -62,8 +65,9 @@ public final class HostRuntime {
         DeferredEvents requestEvents = new DeferredEvents(EARLY_EVENTS_BEFORE_METRICS, this::buildMetrics);
         VersionWatch versionWatch = new VersionWatch(); // guarded deploys count the new version with or without metrics
         this.dispatcher = new RequestDispatcher(registry,
-                RequestEvents.both(versionWatch, metricsBuilt == null ? RequestEvents.NONE : requestEvents), resources);
+                RequestEvents.both(versionWatch, metricsBuilt == null ? RequestEvents.NONE : requestEvents), resources, permissions);
         this.calls = new CageCalls(config.name(), config, registry, dispatcher);
+        permissions.consultDirectory(calls::remote);
         resources.deliverThrough(new DurableDelivery(registry, dispatcher, calls));
         dispatcher.exportSpans(SpanExport.configured(config, System::getenv));
         DeployHistory history = new DeployHistory(config.historySize());
@@ -75,6 +79,7 @@ public final class HostRuntime {
         this.swaps = new SwapCoordinator(framework, revisions, registry, history);
         this.folder = new DeployFolder(config.deployDir(), swaps);
         this.admin = new AdminService(registry, history, folder, configs, calls, resources);
+        admin.addConfigProblems(permissions::problems);
         admin.guardDeploys(new Rollouts(folder, versionWatch, admin::lastMinuteOf, cage -> {
             CageSlot slot = registry.get(cage);
             CageRevision active = slot == null ? null : slot.active();
@@ -190,6 +195,7 @@ public final class HostRuntime {
         try {
             configs.scan();
             resources.scan();
+            permissions.scan();
             folder.scan();
         } catch (RuntimeException e) {
             LOG.error("watching {} / {} failed; trying again next poll", config.deployDir(), config.cageConfigDir(), e);

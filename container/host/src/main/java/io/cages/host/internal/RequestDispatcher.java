@@ -1,5 +1,6 @@
 package io.cages.host.internal;
 
+import io.cages.api.CageException;
 import io.cages.api.ErrorCode;
 import io.cages.api.Deadline;
 import io.cages.host.spi.Dispatcher;
@@ -34,10 +35,12 @@ final class RequestDispatcher implements Dispatcher {
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean accepting = true;
     private final HostResources resources;
+    private final CallPermissions permissions;
     /** Where each request's span goes once it is answered; {@link SpanExport#NONE} unless tracing is configured. */
     private volatile SpanExport spans = SpanExport.NONE;
 
-    RequestDispatcher(CageRegistry registry, RequestEvents events, HostResources resources) {
+    RequestDispatcher(CageRegistry registry, RequestEvents events, HostResources resources, CallPermissions permissions) {
+        this.permissions = permissions;
         this.registry = registry;
         this.events = events;
         this.resources = resources;
@@ -63,6 +66,13 @@ final class RequestDispatcher implements Dispatcher {
         if (slot == null || slot.active() == null) {
             events.refused(in, false, ErrorCode.NOT_FOUND);
             return CompletableFuture.failedFuture(new RefusedException(ErrorCode.NOT_FOUND, "no cage named '" + in.cage() + "' is deployed"));
+        }
+        // After the lookup (an unknown cage answers NOT_FOUND to anyone), before admission (a forbidden call
+        // takes no place in the cage's queue). A CageException, not a refusal: another copy would refuse too.
+        String forbidden = permissions.refusal(in);
+        if (forbidden != null) {
+            events.refused(in, true, ErrorCode.FORBIDDEN);
+            return CompletableFuture.failedFuture(new CageException(ErrorCode.FORBIDDEN, forbidden));
         }
         long limitMs = slot.limits().timeoutMs();
         Deadline deadline = Deadline.afterMillis(limitMs).earliest(in.deadline());

@@ -69,6 +69,7 @@ final class ReplyEncoder {
             case UNAVAILABLE -> HttpResponseStatus.SERVICE_UNAVAILABLE;
             case DEADLINE_EXCEEDED -> HttpResponseStatus.GATEWAY_TIMEOUT;
             case INTERNAL -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+            case FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
         };
     }
 

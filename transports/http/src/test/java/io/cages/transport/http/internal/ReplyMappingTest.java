@@ -102,7 +102,8 @@ class ReplyMappingTest {
             ErrorCode.NOT_FOUND, 404,
             ErrorCode.UNAVAILABLE, 503,
             ErrorCode.DEADLINE_EXCEEDED, 504,
-            ErrorCode.INTERNAL, 500);
+            ErrorCode.INTERNAL, 500,
+            ErrorCode.FORBIDDEN, 403);
 
     @Test
     void everyErrorCodeHasAStatus() {
