@@ -62,6 +62,15 @@ final class NetnsLan implements AutoCloseable {
         run("restore", Integer.toString(host));
     }
 
+    /** Cuts only the path between hosts {@code a} and {@code b}: unicast between them is dropped, both keep their link. */
+    void cutBetween(int a, int b) throws IOException, InterruptedException {
+        run("cut-pair", Integer.toString(a), Integer.toString(b));
+    }
+
+    void restoreBetween(int a, int b) throws IOException, InterruptedException {
+        run("restore-pair", Integer.toString(a), Integer.toString(b));
+    }
+
     /** A test's teardown: its host processes first, then the LAN they ran on (null if it never came up). */
     static void stop(List<HostProcess> hosts, NetnsLan lan) throws Exception {
         for (HostProcess host : hosts) {
