@@ -74,6 +74,8 @@ class NetnsDurableCallsFaultTest {
     private static final long STOP_MS = 4_000;
     private static final long CUT_MS = 4_000;
     private static final long CLIENTS_DEADLINE_S = 300;
+    /** {@code -Dcages.fault.outbox=h2}: the callers keep their outboxes in their own H2 database, not in PostgreSQL. */
+    private static final boolean OUTBOX_IN_H2 = "h2".equals(System.getProperty("cages.fault.outbox"));
 
     @RegisterExtension
     @Order(0)
@@ -96,6 +98,8 @@ class NetnsDurableCallsFaultTest {
     private int relayPort;
     /** Set at teardown: clients of a failed run stop instead of retrying forever. */
     private volatile boolean stopped;
+    /** The last accept that failed (status and body, or the exception), for the failure message. */
+    private volatile String lastRefusal;
 
     @AfterEach
     void stop() throws Exception {
@@ -163,7 +167,10 @@ class NetnsDurableCallsFaultTest {
         int round = 0;
         while (!clientsDone.get()) {
             assertTrue(System.nanoTime() - startedAt < TimeUnit.SECONDS.toNanos(CLIENTS_DEADLINE_S),
-                    "the clients got " + accepted.size() + " keys accepted in " + CLIENTS_DEADLINE_S + " s, not all");
+                    "the clients got " + accepted.size() + " keys accepted in " + CLIENTS_DEADLINE_S + " s, not all; last refusal: "
+                            + lastRefusal);
+            assertTrue(!accepted.isEmpty() || System.nanoTime() - startedAt < TimeUnit.SECONDS.toNanos(60),
+                    "no key accepted in 60 s; last refusal: " + lastRefusal);
             int caller = 1 + round % CALLERS;
             int target = CALLERS + 1 + round % TARGETS;
             int other = CALLERS + 1 + (round + 1) % TARGETS;
@@ -194,7 +201,14 @@ class NetnsDurableCallsFaultTest {
 
         // The check, in the databases.
         Map<String, Integer> effects = effects();
-        Map<String, List<String>> statuses = outboxStatuses(); // key -> status of each stored call
+        Map<String, List<String>> statuses = new HashMap<>(); // key -> status of each stored call, both callers
+        int redelivered = 0; // stored calls delivered more than once (a failed, timed-out or unrecorded attempt)
+        for (int i = 1; i <= CALLERS; i++) {
+            for (JsonNode call : outbox(i, "")) {
+                statuses.computeIfAbsent(call.path("key").asText(), k -> new ArrayList<>()).add(call.path("status").asText());
+                redelivered += call.path("attempts").asInt() > 1 ? 1 : 0;
+            }
+        }
         Set<String> lost = new TreeSet<>();
         Set<String> doubled = new TreeSet<>();
         Set<String> expired = new TreeSet<>();
@@ -224,7 +238,6 @@ class NetnsDurableCallsFaultTest {
         // caller was killed, or the reply lost), so the client sent the key again. Its effect must still be one.
         long storedAgain = statuses.values().stream().filter(rows -> rows.size() > 1).count();
         int storedCalls = statuses.values().stream().mapToInt(List::size).sum();
-        int redelivered = redelivered();
 
         System.out.printf(Locale.ROOT, "durable calls under faults: %d accepted (%d failed attempts retried), %d stored calls (%d keys"
                         + " stored again after an unacknowledged accept), %d delivered more than once, %d effect rows, %d lost, %d doubled,"
@@ -232,6 +245,7 @@ class NetnsDurableCallsFaultTest {
                         + " sent; faults: %s; clients done in %d ms, all settled in %d ms%n",
                 accepted.size(), failedAttempts.get(), storedCalls, storedAgain, redelivered, effectRows, lost.size(), doubled.size(),
                 expired.size(), expiredWithEffect, failed.size(), notSent.size(), new TreeMap<>(faults), clientsMs, settledMs);
+        System.out.println("the callers' outboxes were in " + (OUTBOX_IN_H2 ? "their own H2 databases" : "PostgreSQL"));
         if (!expired.isEmpty()) {
             System.out.println("expired keys: " + expired);
         }
@@ -333,7 +347,9 @@ class NetnsDurableCallsFaultTest {
         boolean caller = i <= CALLERS;
         ObjectNode resources = JSON.createObjectNode();
         ObjectNode durable = resources.putObject("durableCalls");
-        if (caller) {
+        if (caller && OUTBOX_IN_H2) {
+            resources.putObject("resources"); // the outbox is the host's own H2 database, in its work folder
+        } else if (caller) {
             resources.putObject("resources").set("calls", jdbc("calls" + i));
             durable.put("database", "calls");
         } else {
@@ -358,6 +374,7 @@ class NetnsDurableCallsFaultTest {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(caller.http(query)).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) {
+                lastRefusal = r.statusCode() + " " + r.body();
                 return null;
             }
             JsonNode body = JSON.readTree(r.body());
@@ -367,6 +384,7 @@ class NetnsDurableCallsFaultTest {
             }
             return callId;
         } catch (IOException e) {
+            lastRefusal = e.toString();
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -393,37 +411,25 @@ class NetnsDurableCallsFaultTest {
         }
     }
 
-    private static int pending() {
-        try {
-            return pendingCalls();
-        } catch (java.sql.SQLException e) {
-            throw new AssertionError("cannot count the callers' pending calls: " + e, e);
-        }
-    }
-
-    private static int pendingCalls() throws java.sql.SQLException {
+    /** Pending calls in both callers' outboxes, as their admin APIs list them. */
+    private int pending() {
         int pending = 0;
         for (int i = 1; i <= CALLERS; i++) {
-            try (Connection c = connect("calls" + i); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM cages_durable_outbox WHERE status = 'pending'")) {
-                rs.next();
-                pending += rs.getInt(1);
-            }
+            pending += outbox(i, "&status=pending").size();
         }
         return pending;
     }
 
-    /** Stored calls delivered more than once (the relay retried them: a failed, timed-out or unrecorded attempt). */
-    private static int redelivered() throws Exception {
-        int n = 0;
-        for (int i = 1; i <= CALLERS; i++) {
-            try (Connection c = connect("calls" + i); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM cages_durable_outbox WHERE attempts > 1")) {
-                rs.next();
-                n += rs.getInt(1);
-            }
+    /** Every stored call of caller n{@code i} (key, status, attempts), from its {@code GET /durable-calls}. */
+    private JsonNode outbox(int i, String filter) {
+        try {
+            return hosts.get(i - 1).adminArray("/durable-calls?limit=100000" + filter);
+        } catch (IOException e) {
+            throw new AssertionError("cannot list the durable calls of n" + i + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
-        return n;
     }
 
     /** Effect rows per key, in the database the targets share. */
@@ -436,20 +442,6 @@ class NetnsDurableCallsFaultTest {
             }
         }
         return counts;
-    }
-
-    /** The status of every stored call per key, from both callers' outboxes (a retried accept may store a key twice). */
-    private static Map<String, List<String>> outboxStatuses() throws Exception {
-        Map<String, List<String>> statuses = new HashMap<>();
-        for (int i = 1; i <= CALLERS; i++) {
-            try (Connection c = connect("calls" + i); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT call_key, status FROM cages_durable_outbox")) {
-                while (rs.next()) {
-                    statuses.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-                }
-            }
-        }
-        return statuses;
     }
 
     private static void pause(long ms) {
