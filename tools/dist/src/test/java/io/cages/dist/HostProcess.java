@@ -235,6 +235,11 @@ final class HostProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The host JVM's process id ({@code ip netns exec} execs java, so it is the JVM's own). */
+    long pid() {
+        return process.pid();
+    }
+
     /** kill -9: no shutdown hook, no goodbye to the flock. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

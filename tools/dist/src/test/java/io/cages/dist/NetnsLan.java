@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 
 /**
  * The LAN of network namespaces that {@code tools/netns/flock-net} builds: host {@code i} lives in namespace
@@ -24,14 +25,26 @@ final class NetnsLan implements AutoCloseable {
 
     /** Builds a LAN of {@code hosts} namespaces (tearing down what an earlier run left). */
     static NetnsLan up(int hosts) throws IOException, InterruptedException {
+        requireRoot();
+        run("up", Integer.toString(hosts));
+        return new NetnsLan();
+    }
+
+    /**
+     * Skips the test (a failed assumption) when not root, or fails it under CI. Also a class's first extension
+     * ({@link #NEEDS_ROOT}), so that nothing the class sets up for its LAN (a PostgreSQL server) starts before
+     * the skip.
+     */
+    static void requireRoot() {
         boolean root = "root".equals(System.getProperty("user.name"));
         if (!root && "true".equals(System.getenv("CI"))) {
             throw new AssertionError("CI must run the network namespace tests as root; they run as " + System.getProperty("user.name"));
         }
         Assumptions.assumeTrue(root, "needs root to create network namespaces; skipped");
-        run("up", Integer.toString(hosts));
-        return new NetnsLan();
     }
+
+    /** {@link #requireRoot()} before all of a class: register it with a lower {@code @Order} than the other extensions. */
+    static final BeforeAllCallback NEEDS_ROOT = context -> requireRoot();
 
     static String address(int host) {
         return "10.213.7." + host;
@@ -60,6 +73,15 @@ final class NetnsLan implements AutoCloseable {
 
     void restore(int host) throws IOException, InterruptedException {
         run("restore", Integer.toString(host));
+    }
+
+    /** Cuts only the path between hosts {@code a} and {@code b}: unicast between them is dropped, both keep their link. */
+    void cutBetween(int a, int b) throws IOException, InterruptedException {
+        run("cut-pair", Integer.toString(a), Integer.toString(b));
+    }
+
+    void restoreBetween(int a, int b) throws IOException, InterruptedException {
+        run("restore-pair", Integer.toString(a), Integer.toString(b));
     }
 
     /** A test's teardown: its host processes first, then the LAN they ran on (null if it never came up). */

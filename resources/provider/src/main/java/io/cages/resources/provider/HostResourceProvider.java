@@ -56,6 +56,7 @@ public final class HostResourceProvider implements ResourceProvider, StateStore 
     @Override
     public synchronized void start(ResourceContext context, JsonNode config) throws Exception {
         this.context = context;
+        JdbcDrivers.register(); // before any database is opened, possibly lazily from a cage's thread
         ResourcesFile file = ResourcesFile.parse(config, System::getenv);
         if (file.broker().enabled()) {
             EmbeddedBrokerSettings b = file.broker();
