@@ -7,6 +7,8 @@ import io.cages.host.spi.TransportContext;
 import io.cages.transport.rpc.RpcClient;
 import io.cages.transport.rpc.RpcSettings;
 import io.cages.transport.rpc.RpcTransport;
+import io.cages.transport.rpc.RpcTls;
+import io.cages.host.HostConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,7 @@ public final class FlockTransport implements Transport {
     private volatile RpcTransport rpc;
     private volatile RpcClient client;
     private volatile Membership membership;
+    private volatile RpcTls tls;
 
     @Override
     public String name() {
@@ -38,14 +41,22 @@ public final class FlockTransport implements Transport {
         JsonNode section = context.config().transport("flock");
         if (section == null) {
             LOG.info("host {} is in no flock (no transports.flock section): calls by name stay on this host", context.config().name());
+            if (context.config().tls() != null) {
+                LOG.warn("host {} has tls credentials but no flock: they are not used", context.config().name());
+            }
             return;
         }
         FlockSettings settings = FlockSettings.from(section);
         String bind = settings.bind() != null ? settings.bind() : "0.0.0.0";
         RpcSettings rpcSettings = RpcSettings.defaults().withHeartbeat(RpcSettings.defaults().heartbeatIntervalMs(), settings.rpcIdleTimeoutMs());
-        rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()));
+        HostConfig.Tls credentials = context.config().tls();
+        if (credentials != null) {
+            // A wrong file stops the start here, naming the file.
+            tls = RpcTls.watch(credentials.ca(), credentials.cert(), credentials.key(), context.config().name(), settings.name());
+        }
+        rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()), tls);
         rpc.start(HealthAnswering.wrap(context)); // answers other hosts' health probes before the dispatcher
-        client = new RpcClient(rpcSettings);
+        client = new RpcClient(rpcSettings, tls);
         Membership members = Membership.join(context.config().name(), settings, context.admin(), rpc.localAddress().getPort());
         membership = members;
         CallRouter router = new CallRouter(client, members.copies(), RouterSettings.defaults());
@@ -89,5 +100,14 @@ public final class FlockTransport implements Transport {
         if (c != null) {
             c.close();
         }
+        RpcTls t = tls;
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    /** This host's mutual TLS credentials (re-read on change), or null when RPC is plain TCP. */
+    public RpcTls tls() {
+        return tls;
     }
 }
