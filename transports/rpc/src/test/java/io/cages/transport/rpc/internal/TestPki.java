@@ -28,18 +28,18 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** CAs and host certificates for the mutual TLS tests, as cagectl makes them (EC P-256, CN=host, O=flock). */
-final class TestPki {
+/** CAs and host certificates for the mutual TLS tests (here and the flock's), as cagectl makes them (EC P-256, CN=host, O=flock). */
+public final class TestPki {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    record Issued(PrivateKey key, X509Certificate cert) {
+    public record Issued(PrivateKey key, X509Certificate cert) {
     }
 
     private TestPki() {
     }
 
-    static Issued ca(String flock) throws Exception {
+    public static Issued ca(String flock) throws Exception {
         KeyPair keys = keys();
         X500Name name = name(flock + " flock CA", flock);
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(Instant.now().minusSeconds(60)),
@@ -50,7 +50,7 @@ final class TestPki {
     }
 
     /** A host certificate naming {@code host} of {@code flock}, signed by {@code ca}. */
-    static Issued host(Issued ca, String host, String flock) throws Exception {
+    public static Issued host(Issued ca, String host, String flock) throws Exception {
         KeyPair keys = keys();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca.cert(), serial(), Date.from(Instant.now().minusSeconds(60)),
                 Date.from(Instant.now().plusSeconds(86_400)), name(host, flock), keys.getPublic());
@@ -59,7 +59,7 @@ final class TestPki {
     }
 
     /** A host certificate that signs itself: no CA vouches for it. */
-    static Issued selfSigned(String host, String flock) throws Exception {
+    public static Issued selfSigned(String host, String flock) throws Exception {
         KeyPair keys = keys();
         X500Name name = name(host, flock);
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(Instant.now().minusSeconds(60)),
@@ -69,18 +69,18 @@ final class TestPki {
     }
 
     /** Writes host.pem, host.key and flock-ca.pem (the bundle of {@code cas}) into {@code dir}. */
-    static void write(Path dir, Issued host, Issued... cas) throws Exception {
+    public static void write(Path dir, Issued host, Issued... cas) throws Exception {
         Files.createDirectories(dir);
         writeHost(dir, host);
         writeBundle(dir, cas);
     }
 
-    static void writeHost(Path dir, Issued host) throws Exception {
+    public static void writeHost(Path dir, Issued host) throws Exception {
         replace(dir.resolve("host.pem"), pem("CERTIFICATE", host.cert().getEncoded()));
         replace(dir.resolve("host.key"), pem("PRIVATE KEY", host.key().getEncoded()));
     }
 
-    static void writeBundle(Path dir, Issued... cas) throws Exception {
+    public static void writeBundle(Path dir, Issued... cas) throws Exception {
         StringBuilder bundle = new StringBuilder();
         for (Issued ca : cas) {
             bundle.append(pem("CERTIFICATE", ca.cert().getEncoded()));
