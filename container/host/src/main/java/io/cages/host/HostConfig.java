@@ -36,6 +36,7 @@ import java.util.function.Function;
  * @param metrics          request, swap, pool and JVM metrics, served at {@code GET /metrics} of the admin listener
  * @param tracing          where spans are exported to with OTLP, if anywhere
  * @param health           how often the health monitor probes every cage of the flock, and how long it waits
+ * @param tls              this host's flock credentials (mutual TLS between hosts), or null: plain TCP
  */
 public record HostConfig(
         String name,
@@ -52,11 +53,12 @@ public record HostConfig(
         Path resourcesFile,
         Metrics metrics,
         Tracing tracing,
-        Health health) {
+        Health health,
+        Tls tls) {
 
     private static final Set<String> KEYS = Set.of("name", "workDir", "deployDir", "cageConfigDir", "http", "cageDefaults",
             "cages", "pollMs", "shutdownTimeoutMs", "historySize", "transports", "resourcesFile", "metrics",
-            "tracing", "health");
+            "tracing", "health", "tls");
 
     public HostConfig {
         name = name != null ? name : defaultHostName();
@@ -102,12 +104,20 @@ public record HostConfig(
                       Map<String, Limits> cages, Long pollMs, Long shutdownTimeoutMs, Integer historySize,
                       Map<String, JsonNode> transports, Path resourcesFile, Metrics metrics, Tracing tracing) {
         this(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize,
-                transports, resourcesFile, metrics, tracing, null);
+                transports, resourcesFile, metrics, tracing, null, null);
+    }
+
+    /** Without TLS settings: RPC between hosts is plain TCP. */
+    public HostConfig(String name, Path workDir, Path deployDir, Path cageConfigDir, Http http, Limits cageDefaults,
+                      Map<String, Limits> cages, Long pollMs, Long shutdownTimeoutMs, Integer historySize,
+                      Map<String, JsonNode> transports, Path resourcesFile, Metrics metrics, Tracing tracing, Health health) {
+        this(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize,
+                transports, resourcesFile, metrics, tracing, health, null);
     }
 
     /** Defaults for everything. */
     public static HostConfig defaults() {
-        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new HostConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -154,7 +164,8 @@ public record HostConfig(
                 path(s, "resourcesFile"),
                 Metrics.read(s.object("metrics", Metrics.KEYS)),
                 Tracing.read(s.object("tracing", Tracing.KEYS)),
-                Health.read(s.object("health", Health.KEYS)));
+                Health.read(s.object("health", Health.KEYS)),
+                Tls.read(s, file.toAbsolutePath().getParent()));
     }
 
     /** The limits in force for {@code cage}: its overrides on top of {@link #cageDefaults()}. */
@@ -163,56 +174,60 @@ public record HostConfig(
     }
 
     public HostConfig withWorkDir(Path dir) {
-        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
+        return new HostConfig(name, dir, dir.resolve("deploy"), cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health, tls);
     }
 
     public HostConfig withDeployDir(Path dir) {
-        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
+        return new HostConfig(name, workDir, dir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health, tls);
     }
 
     public HostConfig withCageConfigDir(Path dir) {
-        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
+        return new HostConfig(name, workDir, deployDir, dir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health, tls);
     }
 
     public HostConfig withHttp(Http value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, value, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health, tls);
     }
 
     public HostConfig withCageLimits(String cage, Limits limits) {
         Map<String, Limits> copy = new java.util.HashMap<>(cages);
         copy.put(cage, limits);
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, copy, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health, tls);
     }
 
     /** This config with {@code settings} as the section of transport {@code name}. */
     public HostConfig withTransport(String name, JsonNode settings) {
         Map<String, JsonNode> copy = new java.util.HashMap<>(transports);
         copy.put(name, settings);
-        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy, resourcesFile, metrics, tracing, health);
+        return new HostConfig(this.name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, copy, resourcesFile, metrics, tracing, health, tls);
     }
 
     public HostConfig withResourcesFile(Path file) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file, metrics, tracing, health);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, file, metrics, tracing, health, tls);
     }
 
     public HostConfig withPollMs(long ms) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, ms, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, ms, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health, tls);
     }
 
     public HostConfig withName(String hostName) {
-        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health);
+        return new HostConfig(hostName, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health, tls);
     }
 
     public HostConfig withMetrics(Metrics value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, value, tracing, health);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, value, tracing, health, tls);
     }
 
     public HostConfig withTracing(Tracing value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, value, health);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, value, health, tls);
+    }
+
+    public HostConfig withTls(Tls value) {
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, health, value);
     }
 
     public HostConfig withHealth(Health value) {
-        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, value);
+        return new HostConfig(name, workDir, deployDir, cageConfigDir, http, cageDefaults, cages, pollMs, shutdownTimeoutMs, historySize, transports, resourcesFile, metrics, tracing, value, tls);
     }
 
     /** The section of transport {@code name}, or null when the config has none. */
@@ -343,6 +358,49 @@ public record HostConfig(
                 throw new IllegalArgumentException(key + " must be 0..65535, was " + value);
             }
             return value;
+        }
+    }
+
+    /**
+     * This host's credentials in its flock ({@code "tls"} in host.json), PEM files: with them the RPC transport
+     * between hosts is mutual TLS (see the README, "Mutual TLS between hosts"). Relative paths are resolved
+     * against the folder host.json is in. The files are re-read when they change; the RPC transport checks
+     * their content (and names the file) when it starts.
+     *
+     * @param ca   the flock's CA certificates (one, or the old and the new one during a rotation)
+     * @param cert this host's certificate: subject {@code CN=<host name>, O=<flock name>}, issued by a CA of {@code ca}
+     * @param key  the certificate's private key (PKCS#8, unencrypted)
+     */
+    public record Tls(Path ca, Path cert, Path key) {
+
+        static final Set<String> KEYS = Set.of("ca", "cert", "key");
+
+        public Tls {
+            if (ca == null || cert == null || key == null) {
+                throw new IllegalArgumentException("tls needs all of ca, cert and key (PEM files)");
+            }
+        }
+
+        /** The {@code tls} section of {@code s}, with paths resolved against {@code configDir}; null when absent. */
+        static Tls read(Settings s, Path configDir) {
+            if (!s.has("tls")) {
+                return null;
+            }
+            Settings t = s.object("tls", KEYS);
+            Path[] paths = new Path[3];
+            String[] keys = {"ca", "cert", "key"};
+            for (int i = 0; i < keys.length; i++) {
+                String value = t.string(keys[i], null);
+                if (value == null || value.isBlank()) {
+                    throw t.problem(keys[i], "is required: the path of a PEM file (relative to the folder of host.json)");
+                }
+                try {
+                    paths[i] = configDir == null ? Path.of(value) : configDir.resolve(value);
+                } catch (InvalidPathException e) {
+                    throw t.invalid(keys[i], "is not a valid path: " + e.getReason());
+                }
+            }
+            return new Tls(paths[0], paths[1], paths[2]);
         }
     }
 

@@ -129,6 +129,19 @@ class HostConfigTest {
     }
 
     @Test
+    void tlsNamesThreePemFilesRelativeToTheConfigFolder() throws Exception {
+        assertEquals(null, HostConfig.load(Files.writeString(dir.resolve("host.json"), "{}")).tls());
+        HostConfig config = HostConfig.load(Files.writeString(dir.resolve("host.json"),
+                "{\"tls\": {\"ca\": \"flock-ca.pem\", \"cert\": \"certs/host.pem\", \"key\": \"/etc/cages/host.key\"}}"));
+        Path folder = dir.toAbsolutePath();
+        assertEquals(new HostConfig.Tls(folder.resolve("flock-ca.pem"), folder.resolve("certs/host.pem"), Path.of("/etc/cages/host.key")), config.tls());
+        IllegalArgumentException missing = rejected("{\"tls\": {\"ca\": \"flock-ca.pem\", \"cert\": \"host.pem\"}}");
+        assertTrue(missing.getMessage().contains("tls.key: is required: the path of a PEM file (relative to the folder of host.json)"), missing.getMessage());
+        IllegalArgumentException typo = rejected("{\"tls\": {\"ca\": \"a\", \"cert\": \"b\", \"key\": \"c\", \"cacert\": \"d\"}}");
+        assertTrue(typo.getMessage().contains("tls.cacert: unknown key"), typo.getMessage());
+    }
+
+    @Test
     void metricsCanBeSwitchedOff() throws Exception {
         assertTrue(HostConfig.load(Files.writeString(dir.resolve("host.json"), "{}")).metrics().enabled());
         assertTrue(HostConfig.load(Files.writeString(dir.resolve("host.json"), "{\"metrics\": {}}")).metrics().enabled());

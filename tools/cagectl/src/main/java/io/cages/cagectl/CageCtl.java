@@ -71,7 +71,7 @@ public final class CageCtl {
         this.commands = List.of(ListCommand.SPEC, HistoryCommand.SPEC, DeployCommand.SPEC, UndeployCommand.SPEC,
                 RollbackCommand.SPEC, RolloutsCommand.SPEC,
                 ProblemsCommand.SPEC, ResourcesCommand.SPEC, JobsCommand.SPEC, RunJobCommand.SPEC, DurableCommand.SPEC,
-                DurableCommand.Operate.RETRY, DurableCommand.Operate.CANCEL, HealthCommand.SPEC, help);
+                DurableCommand.Operate.RETRY, DurableCommand.Operate.CANCEL, HealthCommand.SPEC, CaCommand.SPEC, help);
         this.parser = new ArgumentParser(GLOBAL_OPTIONS, commands);
     }
 

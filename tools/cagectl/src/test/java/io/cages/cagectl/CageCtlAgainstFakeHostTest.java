@@ -426,7 +426,7 @@ class CageCtlAgainstFakeHostTest {
         assertTrue(err.toString().contains("Usage: cagectl"), err::toString);
 
         assertUsageError("cagectl: unknown command 'frobnicate'; the commands are list, history, deploy, undeploy, rollback, rollouts, "
-                + "problems, resources, jobs, run-job, durable, durable-retry, durable-cancel, health, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
+                + "problems, resources, jobs, run-job, durable, durable-retry, durable-cancel, health, ca, help\nRun 'cagectl --help' for usage.\n", "frobnicate");
         assertUsageError("cagectl: 'cagectl deploy' needs JAR: The cage bundle jar to deploy.\n"
                 + "Run 'cagectl deploy --help' for usage.\n", "deploy");
         assertUsageError("cagectl: '--last' must be at least 1, got 0\nRun 'cagectl history --help' for usage.\n",

@@ -44,7 +44,9 @@ public final class CalleeMain {
         Path helloJar = Path.of(args[0]);
         Path work = Files.createTempDirectory("cages-rpcbench-callee");
         RpcSettings settings = RpcSettings.defaults().withBind("127.0.0.1", 0);
-        RpcTransport rpc = new RpcTransport(settings);
+        String tlsDir = System.getProperty(BenchTls.DIR_PROPERTY);
+        // -Dtls (the caller made the credentials): RPC over mutual TLS; gRPC stays plaintext.
+        RpcTransport rpc = new RpcTransport(settings, tlsDir == null ? null : BenchTls.of(Path.of(tlsDir), "callee"));
         HostConfig config = HostConfig.defaults().withName("callee").withWorkDir(work)
                 .withCageConfigDir(work.resolve("configs"))
                 // A file that does not exist: the bench host owns no resources, whatever configs/ holds.

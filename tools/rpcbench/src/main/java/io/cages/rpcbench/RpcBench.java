@@ -155,6 +155,10 @@ public final class RpcBench {
         }
         List<String> extras = extras();
 
+        TLS_DIR = BenchTls.on() ? BenchTls.prepare() : null;
+        if (TLS_DIR != null) {
+            System.out.println("rpcbench: -Dtls: RPC (cages, byname, byname-vt) over mutual TLS 1.3; gRPC stays plaintext");
+        }
         Process callee = startCallee(helloJar);
         CALLEE = callee.toHandle();
         int status = 0;
@@ -174,7 +178,8 @@ public final class RpcBench {
     private static void run(Matcher ports, List<String> extras, int rounds, int seconds, int concurrency,
                             int latencyCalls) throws Exception {
         int ioThreads = Integer.parseInt(ports.group("io"));
-        RpcClient rpc = new RpcClient(RpcSettings.defaults().withConnectionsPerPeer(1).withIoThreads(ioThreads));
+        RpcClient rpc = new RpcClient(RpcSettings.defaults().withConnectionsPerPeer(1).withIoThreads(ioThreads),
+                TLS_DIR == null ? null : BenchTls.of(TLS_DIR, "caller"));
         EventLoopGroup grpcLoops = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("grpc-client", true));
         Map<String, ManagedChannel> channels = new LinkedHashMap<>();
         List<Caller> systems = new ArrayList<>();
@@ -505,10 +510,16 @@ public final class RpcBench {
     // ---- the callee process -------------------------------------------------------------------------------
 
     /** Same java binary, JVM flags and class path as this JVM; its stderr (logs) goes to ours. */
+    /** With -Dtls: the folder of the credentials both JVMs use; null: plain TCP. */
+    private static Path TLS_DIR;
+
     private static Process startCallee(Path helloJar) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (TLS_DIR != null) {
+            command.add("-D" + BenchTls.DIR_PROPERTY + "=" + TLS_DIR);
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(CalleeMain.class.getName());

@@ -7,6 +7,9 @@ import io.cages.host.spi.TransportContext;
 import io.cages.transport.rpc.RpcClient;
 import io.cages.transport.rpc.RpcSettings;
 import io.cages.transport.rpc.RpcTransport;
+import io.cages.transport.rpc.HostCredentials;
+import io.cages.transport.rpc.RpcTls;
+import io.cages.host.HostConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +31,9 @@ public final class FlockTransport implements Transport {
     private volatile RpcTransport rpc;
     private volatile RpcClient client;
     private volatile Membership membership;
+    private volatile RpcTls tls;
 
-    /** As {@link java.util.ServiceLoader} makes it: membership open, as before flock credentials existed. */
+    /** As {@link java.util.ServiceLoader} makes it: the membership is protected when the host has a {@code tls} section. */
     public FlockTransport() {
         this(null);
     }
@@ -42,6 +46,22 @@ public final class FlockTransport implements Transport {
         this.credentials = credentials;
     }
 
+    /**
+     * What the membership authenticates with: the credentials given to the constructor (embedding, tests), else the
+     * host's own {@code tls} files as RPC read them at the start, else none (open membership, as before). JGroups
+     * takes them once: a rotation of the files reaches RPC at once and the membership at the host's next start.
+     */
+    private FlockCredentials membershipCredentials() {
+        if (credentials != null) {
+            return credentials;
+        }
+        if (tls == null) {
+            return null;
+        }
+        HostCredentials host = tls.credentials();
+        return new FlockCredentials(host.keyStore(), HostCredentials.KEY_STORE_PASSWORD, host.trustStore());
+    }
+
     @Override
     public String name() {
         return "flock";
@@ -52,17 +72,23 @@ public final class FlockTransport implements Transport {
         JsonNode section = context.config().transport("flock");
         if (section == null) {
             LOG.info("host {} is in no flock (no transports.flock section): calls by name stay on this host", context.config().name());
+            if (context.config().tls() != null) {
+                LOG.warn("host {} has tls credentials but no flock: they are not used", context.config().name());
+            }
             return;
         }
         FlockSettings settings = FlockSettings.from(section);
         String bind = settings.bind() != null ? settings.bind() : "0.0.0.0";
         RpcSettings rpcSettings = RpcSettings.defaults().withHeartbeat(RpcSettings.defaults().heartbeatIntervalMs(), settings.rpcIdleTimeoutMs());
-        rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()));
+        HostConfig.Tls tlsFiles = context.config().tls();
+        if (tlsFiles != null) {
+            // A wrong file stops the start here, naming the file.
+            tls = RpcTls.watch(tlsFiles.ca(), tlsFiles.cert(), tlsFiles.key(), context.config().name(), settings.name());
+        }
+        rpc = new RpcTransport(rpcSettings.withBind(bind, settings.rpcPort()), tls);
         rpc.start(HealthAnswering.wrap(context)); // answers other hosts' health probes before the dispatcher
-        client = new RpcClient(rpcSettings);
-        // Credentials come from the constructor (embedding, tests); the host's own tls section is read where the
-        // host config is: hand its key and trust stores to this transport's constructor.
-        Membership members = Membership.join(context.config().name(), settings, credentials, context.admin(),
+        client = new RpcClient(rpcSettings, tls);
+        Membership members = Membership.join(context.config().name(), settings, membershipCredentials(), context.admin(),
                 rpc.localAddress().getPort());
         membership = members;
         CallRouter router = new CallRouter(client, members.copies(), RouterSettings.defaults());
@@ -106,5 +132,14 @@ public final class FlockTransport implements Transport {
         if (c != null) {
             c.close();
         }
+        RpcTls t = tls;
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    /** This host's mutual TLS credentials (re-read on change), or null when RPC is plain TCP. */
+    public RpcTls tls() {
+        return tls;
     }
 }

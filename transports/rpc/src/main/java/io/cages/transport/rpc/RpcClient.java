@@ -38,7 +38,16 @@ public final class RpcClient implements AutoCloseable {
     private final Client client;
 
     public RpcClient(RpcSettings settings) {
-        this.client = new Client(Objects.requireNonNull(settings, "settings"));
+        this(settings, null);
+    }
+
+    /**
+     * With {@code tls} every connection is mutual TLS (null: plain TCP): a peer must present a certificate of
+     * the flock. When the credentials change, calls move to new connections and the old ones close once their
+     * calls are answered.
+     */
+    public RpcClient(RpcSettings settings, RpcTls tls) {
+        this.client = new Client(Objects.requireNonNull(settings, "settings"), tls);
     }
 
     /**

@@ -22,6 +22,7 @@ public final class RpcTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(RpcTransport.class);
 
     private final RpcSettings settings;
+    private final RpcTls tls;
 
     // CONCURRENCY: written by start() on the host's thread; volatile for readers elsewhere.
     private volatile Server server;
@@ -32,7 +33,18 @@ public final class RpcTransport implements Transport {
     }
 
     public RpcTransport(RpcSettings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * With {@code tls} every connection is mutual TLS (null: plain TCP): a peer whose certificate is not from the
+     * CA bundle or names another flock, or that does not speak TLS, is refused in the handshake, before any frame
+     * is read, and logged (rate-limited). The calling host's name from its certificate is the request attribute
+     * {@code peer.host}.
+     */
+    public RpcTransport(RpcSettings settings, RpcTls tls) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.tls = tls;
     }
 
     @Override
@@ -45,8 +57,8 @@ public final class RpcTransport implements Transport {
         if (server != null) {
             throw new IllegalStateException("the rpc transport is already started");
         }
-        server = Server.start(context.dispatcher(), context.config().name(), settings);
-        LOG.info("rpc transport listening on {}", server.localAddress());
+        server = Server.start(context.dispatcher(), context.config().name(), settings, tls);
+        LOG.info("rpc transport listening on {}{}", server.localAddress(), tls == null ? "" : " (mutual TLS, " + tls.credentials() + ")");
     }
 
     /** The address the server listens on (with the actual port when 0 was asked for). */
@@ -62,6 +74,12 @@ public final class RpcTransport implements Transport {
     public long refusedFrames() {
         Server s = server;
         return s == null ? 0 : s.refusedFrames();
+    }
+
+    /** Connections refused in their TLS handshake since start (0 without TLS). */
+    public long refusedConnections() {
+        Server s = server;
+        return s == null ? 0 : s.refusedConnections();
     }
 
     /** REQUEST frames received since start. */

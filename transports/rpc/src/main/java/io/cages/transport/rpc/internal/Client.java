@@ -5,6 +5,7 @@ import io.cages.api.Deadline;
 import io.cages.host.spi.Reply;
 import io.cages.transport.rpc.RpcConnectionException;
 import io.cages.transport.rpc.RpcSettings;
+import io.cages.transport.rpc.RpcTls;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
@@ -29,9 +30,17 @@ public final class Client {
     private volatile boolean closed;
 
     public Client(RpcSettings settings) {
+        this(settings, null);
+    }
+
+    /** With {@code tls} (null: plain TCP) every connection is mutual TLS, drained to new ones when it changes. */
+    public Client(RpcSettings settings, RpcTls tls) {
         this.shared = new ClientShared(settings.ioThreads(), settings.maxFrameBytes(), settings.heartbeatIntervalMs(),
-                settings.idleTimeoutMs(), settings.connectTimeoutMs());
+                settings.idleTimeoutMs(), settings.connectTimeoutMs(), tls);
         this.connectionsPerPeer = settings.connectionsPerPeer();
+        if (tls != null) {
+            tls.onChange(() -> pools.values().forEach(PeerPool::drainStale));
+        }
     }
 
     /**

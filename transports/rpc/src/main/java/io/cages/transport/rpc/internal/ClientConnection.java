@@ -46,15 +46,24 @@ final class ClientConnection {
     private int silentIntervals;
     private String closeReason;
 
+    /** The TLS credentials this connection was opened with (0: plain TCP); see {@link ClientShared#tlsGeneration()}. */
+    final long tlsGeneration;
+    // CONCURRENCY: set once by retire(), on any thread.
+    private volatile boolean retired;
+
     ClientConnection(InetSocketAddress peer, ClientShared shared) {
         this.peer = peer;
         this.shared = shared;
+        this.tlsGeneration = shared.tlsGeneration();
     }
 
     ChannelInitializer<Channel> initializer() {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (shared.tls != null) {
+                    ch.pipeline().addLast("tls", shared.tls.clientContext().newHandler(ch.alloc(), peer.getHostString(), peer.getPort()));
+                }
                 ch.pipeline()
                         .addLast("idle", new IdleStateHandler(shared.heartbeatIntervalMs, 0, 0, TimeUnit.MILLISECONDS))
                         .addLast("frames", ServerPipeline.framer(shared.maxFrameBytes))
@@ -70,7 +79,37 @@ final class ClientConnection {
 
     boolean isActive() {
         Channel c = channel;
-        return c != null && c.isActive();
+        return c != null && c.isActive() && !retired;
+    }
+
+    /** The TLS handshake of a TLS connection, or null on plain TCP. Call after {@link #attach}. */
+    io.netty.util.concurrent.Future<Channel> handshake() {
+        io.netty.handler.ssl.SslHandler ssl = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        return ssl == null ? null : ssl.handshakeFuture();
+    }
+
+    /**
+     * Takes no new calls (its pool has a newer connection in its place) and closes once the calls on it are
+     * answered. Waits {@code graceMs} first: a call that picked this connection just before it was replaced is
+     * sent on it, not failed.
+     */
+    void retire(long graceMs) {
+        retired = true;
+        Channel ch = channel;
+        if (ch != null) {
+            ch.eventLoop().schedule(() -> closeWhenDrained(ch), graceMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void closeWhenDrained(Channel ch) {
+        if (!ch.isActive()) {
+            return;
+        }
+        if (inflight.isEmpty()) {
+            close("drained after the TLS credentials changed");
+        } else {
+            ch.eventLoop().schedule(() -> closeWhenDrained(ch), 20, TimeUnit.MILLISECONDS);
+        }
     }
 
     int inflight() {

@@ -33,8 +33,16 @@ final class ClientShared {
     final int maxFrameBytes;
     final long heartbeatIntervalMs;
     final long idleTimeoutMs;
+    /** Mutual TLS on every connection, or null: plain TCP. */
+    final io.cages.transport.rpc.RpcTls tls;
 
     ClientShared(int ioThreads, int maxFrameBytes, long heartbeatIntervalMs, long idleTimeoutMs, long connectTimeoutMs) {
+        this(ioThreads, maxFrameBytes, heartbeatIntervalMs, idleTimeoutMs, connectTimeoutMs, null);
+    }
+
+    ClientShared(int ioThreads, int maxFrameBytes, long heartbeatIntervalMs, long idleTimeoutMs, long connectTimeoutMs,
+                 io.cages.transport.rpc.RpcTls tls) {
+        this.tls = tls;
         this.maxFrameBytes = maxFrameBytes;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
         this.idleTimeoutMs = idleTimeoutMs;
@@ -53,6 +61,11 @@ final class ClientShared {
      */
     Executor completer(boolean direct) {
         return direct ? DIRECT : completer;
+    }
+
+    /** The TLS credentials' generation new connections get (0 without TLS): an older connection is drained. */
+    long tlsGeneration() {
+        return tls == null ? 0 : tls.generation();
     }
 
     Timer timer() {

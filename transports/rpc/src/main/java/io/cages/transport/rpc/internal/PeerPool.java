@@ -54,14 +54,47 @@ final class PeerPool {
             }
             CompletableFuture<ClientConnection> fresh = new CompletableFuture<>();
             if (slots.compareAndSet(i, current, fresh)) {
+                retireStale(current);
                 connect(fresh);
                 return fresh;
             }
         }
     }
 
-    private static boolean usable(CompletableFuture<ClientConnection> done) {
-        return !done.isCompletedExceptionally() && done.join().isActive();
+    private boolean usable(CompletableFuture<ClientConnection> done) {
+        if (done.isCompletedExceptionally()) {
+            return false;
+        }
+        ClientConnection c = done.join();
+        return c.isActive() && c.tlsGeneration == shared.tlsGeneration();
+    }
+
+    /**
+     * After a change of the TLS credentials: every connection opened with the old ones leaves its slot (the
+     * next call there connects with the new ones) and closes once its calls are answered. No call fails.
+     */
+    void drainStale() {
+        long now = shared.tlsGeneration();
+        for (int i = 0; i < slots.length(); i++) {
+            CompletableFuture<ClientConnection> slot = slots.get(i);
+            if (slot == null || !slot.isDone() || slot.isCompletedExceptionally()) {
+                continue;
+            }
+            ClientConnection c = slot.join();
+            if (c.tlsGeneration != now && slots.compareAndSet(i, slot, null)) {
+                c.retire(shared.heartbeatIntervalMs);
+            }
+        }
+    }
+
+    /** A replaced connection still open (its TLS credentials are old): drained, not dropped. */
+    private void retireStale(CompletableFuture<ClientConnection> replaced) {
+        if (replaced != null && replaced.isDone() && !replaced.isCompletedExceptionally()) {
+            ClientConnection c = replaced.join();
+            if (c.tlsGeneration != shared.tlsGeneration()) {
+                c.retire(shared.heartbeatIntervalMs);
+            }
+        }
     }
 
     private void connect(CompletableFuture<ClientConnection> slot) {
@@ -70,15 +103,32 @@ final class PeerPool {
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 connection.attach(connect.channel());
-                slot.complete(connection);
-                String closed = closedReason;
-                if (closed != null) {
-                    connection.close(closed); // connected after close() looked at its slot: no orphan connection
+                var handshake = connection.handshake();
+                if (handshake != null) {
+                    // With TLS the connection is usable once the peer proved it is of the flock.
+                    handshake.addListener(h -> {
+                        if (h.isSuccess()) {
+                            connected(slot, connection);
+                        } else {
+                            slot.completeExceptionally(new javax.net.ssl.SSLException("TLS handshake with " + peer
+                                    + " failed: " + h.cause().getMessage(), h.cause()));
+                        }
+                    });
+                    return;
                 }
+                connected(slot, connection);
             } else {
                 slot.completeExceptionally(f.cause());
             }
         });
+    }
+
+    private void connected(CompletableFuture<ClientConnection> slot, ClientConnection connection) {
+        slot.complete(connection);
+        String closed = closedReason;
+        if (closed != null) {
+            connection.close(closed); // connected after close() looked at its slot: no orphan connection
+        }
     }
 
     /** Open connections to this peer. */

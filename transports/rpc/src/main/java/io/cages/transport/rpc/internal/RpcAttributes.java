@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * A request's attributes as the RPC server hands them to the host: {@code remote.address} and {@code remote.port}
- * (the connection's peer), the trace ({@code trace.id}, {@code trace.span}, ...; see {@link TraceContext}),
+ * (the connection's peer), {@code peer.host} (with mutual TLS: the calling host's name from its certificate; no
+ * frame can set it), the trace ({@code trace.id}, {@code trace.span}, ...; see {@link TraceContext}),
  * {@code transport} = {@code rpc}, {@code rpc.idempotent} = {@code true} for an idempotent call and
  * {@code durable.key} for a durable one.
  *
@@ -21,7 +22,7 @@ final class RpcAttributes extends AbstractMap<String, String> implements TraceCo
 
     static final String IDEMPOTENT = "rpc.idempotent";
 
-    /** The connection's own: {@code remote.address} and {@code remote.port}, or none. */
+    /** The connection's own: {@code remote.address}, {@code remote.port} and {@code peer.host}, or none. */
     private final Map<String, String> peer;
     private final TraceContext trace;
     private final boolean idempotent;

@@ -2,6 +2,7 @@ package io.cages.transport.rpc.internal;
 
 import io.cages.host.spi.Dispatcher;
 import io.cages.transport.rpc.RpcSettings;
+import io.cages.transport.rpc.RpcTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -42,7 +43,12 @@ public final class Server {
 
     /** Listens on the settings' address and port; requests go to {@code dispatcher}, errors name {@code hostName}. */
     public static Server start(Dispatcher dispatcher, String hostName, RpcSettings settings) {
-        ServerShared shared = new ServerShared(dispatcher, hostName, settings.maxFrameBytes());
+        return start(dispatcher, hostName, settings, null);
+    }
+
+    /** As the other {@code start}; with {@code tls} (null: plain TCP) every connection is mutual TLS. */
+    public static Server start(Dispatcher dispatcher, String hostName, RpcSettings settings, RpcTls tls) {
+        ServerShared shared = new ServerShared(dispatcher, hostName, settings.maxFrameBytes(), tls);
         EventLoopGroup acceptors = new NioEventLoopGroup(1, new DefaultThreadFactory("cages-rpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory("cages-rpc-server", true));
         ChannelGroup connections = new DefaultChannelGroup("rpc-connections", GlobalEventExecutor.INSTANCE);
@@ -77,6 +83,11 @@ public final class Server {
     /** REQUEST frames received since start. */
     public long requests() {
         return shared.requests();
+    }
+
+    /** Connections refused in their TLS handshake since start (always 0 without TLS). */
+    public long refusedConnections() {
+        return shared.refusedConnections();
     }
 
     /** Closes the listener; new requests on open connections are answered UNAVAILABLE, dispatched ones still answer. */

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerConnectionHandler.class);
+    /** Request attribute: the calling host's name, from its TLS certificate (mutual TLS only). */
+    static final String PEER_HOST = "peer.host";
 
     private final ServerShared server;
 
@@ -188,6 +190,16 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent) {
+            String host = ctx.channel().attr(ServerTlsGate.PEER_HOST).get();
+            if (host != null) {
+                // Only the connection sets it: no frame can claim another host's name.
+                Map<String, String> withHost = new java.util.HashMap<>(peerAttributes);
+                withHost.put(PEER_HOST, host);
+                peerAttributes = Map.copyOf(withHost);
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             LOG.debug("rpc connection from {} silent past the idle timeout; closing", peerName);
             ctx.close();

@@ -7,7 +7,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** Idle timeout, then length framing, then the connection handler; every connection joins {@code open}. */
+/** With mutual TLS the TLS handler and its gate first; then idle timeout, length framing, then the connection handler; every connection joins {@code open}. */
 final class ServerPipeline extends ChannelInitializer<SocketChannel> {
 
     private final ServerShared server;
@@ -23,6 +23,12 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         open.add(ch);
+        if (server.tls != null) {
+            // First in line: nothing behind it sees a byte before the peer authenticated (ServerTlsGate).
+            ch.pipeline()
+                    .addLast("tls", server.tls.serverContext().newHandler(ch.alloc()))
+                    .addLast("tls-gate", new ServerTlsGate(server));
+        }
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(idleTimeoutMs, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("frames", framer(server.maxFrameBytes))

@@ -1,7 +1,10 @@
 package io.cages.transport.rpc.internal;
 
 import io.cages.host.spi.Dispatcher;
+import io.cages.transport.rpc.RpcTls;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.LoggerFactory;
 
 /** What every server connection shares: where to dispatch, whom to name in errors, limits and counters. */
 final class ServerShared {
@@ -9,17 +12,37 @@ final class ServerShared {
     final Dispatcher dispatcher;
     final String hostName;
     final int maxFrameBytes;
+    /** Mutual TLS on every connection, or null: plain TCP. */
+    final RpcTls tls;
 
     // CONCURRENCY: set once by stopAccepting on any thread, read by event loops.
     private volatile boolean draining;
 
     private final LongAdder refusedFrames = new LongAdder();
     private final LongAdder requests = new LongAdder();
+    private final LongAdder refusedConnections = new LongAdder();
+    private final RefusalLog refusalLog = new RefusalLog(LoggerFactory.getLogger(Server.class));
 
     ServerShared(Dispatcher dispatcher, String hostName, int maxFrameBytes) {
+        this(dispatcher, hostName, maxFrameBytes, null);
+    }
+
+    ServerShared(Dispatcher dispatcher, String hostName, int maxFrameBytes, RpcTls tls) {
         this.dispatcher = dispatcher;
         this.hostName = hostName;
         this.maxFrameBytes = maxFrameBytes;
+        this.tls = tls;
+    }
+
+    /** A connection refused in its TLS handshake: counted and logged (rate-limited). */
+    void refusedConnection(SocketAddress peer, String reason) {
+        refusedConnections.increment();
+        refusalLog.refused(peer, reason);
+    }
+
+    /** Connections refused in their TLS handshake since start. */
+    long refusedConnections() {
+        return refusedConnections.sum();
     }
 
     void drain() {
