@@ -45,12 +45,17 @@ public final class HostLogging extends ContextAwareBase implements Configurator 
     static final String CONSOLE_PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{24}" + TRACE + " - %msg%n";
     /** Files outlive the day they were written: their lines carry the date. */
     static final String FILE_PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{36}" + TRACE + " - %msg%n";
-    /** Chatty libraries: their INFO lines say nothing an operator acts on (Artemis audits every management read). */
+    /**
+     * Chatty loggers: their lines say nothing an operator acts on (Artemis audits every management read; JGroups'
+     * AUTH warns through the flock's token class on every retry of a refused joiner, which the flock already logs
+     * once per host and reason). The same as configs/logback.example.xml.
+     */
     static final Map<String, Level> QUIETER = Map.of(
             "org.apache.felix", Level.WARN,
             "io.netty", Level.WARN,
             "org.apache.activemq.audit", Level.WARN,
-            "org.jgroups", Level.WARN);
+            "org.jgroups", Level.WARN,
+            "io.cages.transport.flock.internal.FlockAuth", Level.ERROR);
 
     /** Set by the host's entry point before logging starts; read by logback's configuration, on another thread. */
     private static volatile boolean hostProcess;
