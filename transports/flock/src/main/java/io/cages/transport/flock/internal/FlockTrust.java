@@ -1,5 +1,6 @@
 package io.cages.transport.flock.internal;
 
+import io.cages.transport.rpc.HostCredentials;
 import io.cages.transport.flock.FlockCredentials;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -16,13 +17,9 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import javax.security.auth.x500.X500Principal;
 
 /**
  * Who belongs to a flock: a certificate chain that leads to one of the flock's CA certificates and whose subject
@@ -111,7 +108,7 @@ final class FlockTrust {
         } catch (GeneralSecurityException e) {
             return "certificate chain not checkable: " + e.getMessage();
         }
-        String named = attribute(peer.get(0).getSubjectX500Principal(), "O");
+        String named = HostCredentials.flockOf(peer.get(0));
         if (!flock.equals(named)) {
             return "certificate " + peer.get(0).getSubjectX500Principal().getName() + " names flock '" + named
                     + "', not '" + flock + "'";
@@ -121,19 +118,5 @@ final class FlockTrust {
 
     private boolean isAnchor(X509Certificate c) {
         return anchors.stream().anyMatch(a -> a.getTrustedCert().equals(c));
-    }
-
-    /** The value of the subject's {@code type} attribute (O, CN), or null. */
-    static String attribute(X500Principal subject, String type) {
-        try {
-            for (Rdn rdn : new LdapName(subject.getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase(type)) {
-                    return String.valueOf(rdn.getValue());
-                }
-            }
-        } catch (InvalidNameException e) {
-            return null;
-        }
-        return null;
     }
 }
