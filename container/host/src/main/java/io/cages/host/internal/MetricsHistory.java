@@ -6,26 +6,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.api.ErrorCode;
 import io.cages.host.admin.DeployRecord;
 import io.cages.host.spi.InboundRequest;
-import io.cages.host.spi.Reply;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
  * The console's short history: per cage and operation, the last hour per minute and the last minute per 10 s,
  * in fixed rings (requests, errors by code, a latency histogram for p50/p99), the per-cage in-flight and queued
- * counts sampled into the same slots, and the last swaps as markers. Fed by the same request events as the
- * metrics and built with them, so a host with metrics off keeps none of it.
+ * counts sampled into the same slots, and the last swaps as markers. Fed by the metrics ({@link HostMetrics},
+ * through the series each of their meter sets keeps) and built with them, so a host with metrics off keeps none.
  *
  * <p>Memory is bounded: a series is two small rings whose slots are allocated on first use, and at most
  * {@value #MAX_SERIES} series exist (operation names come from callers; later ones count under {@code _other}).
  * Cage and host totals are merged from the series when asked, so a request updates one series.
  */
-final class MetricsHistory implements RequestEvents {
+final class MetricsHistory {
 
     static final int MAX_SERIES = 200;
     static final int MAX_SWAPS = 200;
@@ -69,18 +67,11 @@ final class MetricsHistory implements RequestEvents {
 
     // --- request path ---
 
-    @Override
-    public void refused(InboundRequest in, boolean cageKnown, ErrorCode code) {
+    /** A request answered without running (see {@link RequestEvents#refused}); the metrics pass theirs on. */
+    void refused(InboundRequest in, boolean cageKnown, ErrorCode code) {
         if (cageKnown) {
             seriesOf(in.cage(), in.operation()).answered(clock.getAsLong(), code, -1);
         }
-    }
-
-    @Override
-    public void finished(InboundRequest in, String version, CompletableFuture<Reply> result, long tookNanos) {
-        String outcome = HostMetrics.outcome(result);
-        ErrorCode code = HostMetrics.OK.equals(outcome) ? null : codeOf(outcome);
-        seriesOf(in.cage(), in.operation()).answered(clock.getAsLong(), code, tookNanos);
     }
 
     /**

@@ -36,7 +36,10 @@ class MetricsHistoryTest {
     }
 
     private void answer(String cage, String operation, CompletableFuture<Reply> result, long millis) {
-        history.finished(request(cage, operation), "1.0.0", result, TimeUnit.MILLISECONDS.toNanos(millis));
+        // as the metrics report a request to the history: its series, and its outcome as an error code (null: ok)
+        String outcome = HostMetrics.outcome(result);
+        history.answered(history.series(cage, operation), HostMetrics.OK.equals(outcome) ? null : MetricsHistory.codeOf(outcome),
+                TimeUnit.MILLISECONDS.toNanos(millis));
     }
 
     @Test
