@@ -56,7 +56,7 @@ public final class HostResourceProvider implements ResourceProvider, StateStore 
     @Override
     public synchronized void start(ResourceContext context, JsonNode config) throws Exception {
         this.context = context;
-        JdbcDrivers.register(); // before any database is opened, possibly lazily from a cage's thread
+        JdbcDrivers.register(); // in the background; before any database is opened, possibly lazily from a cage's thread
         ResourcesFile file = ResourcesFile.parse(config, System::getenv);
         if (file.broker().enabled()) {
             EmbeddedBrokerSettings b = file.broker();
@@ -183,6 +183,7 @@ public final class HostResourceProvider implements ResourceProvider, StateStore 
 
     // Read through the volatile fields at each use: start() sets them before any cage runs.
     private JdbcResource jdbcResource(String name) throws CageException {
+        JdbcDrivers.awaitRegistered(); // a lazy open may be a JVM's first use of DriverManager
         return jdbc.get(name);
     }
 

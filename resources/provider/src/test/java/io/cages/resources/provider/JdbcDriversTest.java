@@ -47,6 +47,7 @@ class JdbcDriversTest {
         public static void main(String[] args) {
             if (args[0].equals("registered")) {
                 JdbcDrivers.register();
+                JdbcDrivers.awaitRegistered();
             }
             Thread.currentThread().setContextClassLoader(new URLClassLoader(new URL[0], null)); // like a cage bundle's
             try (Connection c = DriverManager.getConnection("jdbc:h2:mem:drivers")) {
