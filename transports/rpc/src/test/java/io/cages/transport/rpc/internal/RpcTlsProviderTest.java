@@ -121,4 +121,18 @@ class RpcTlsProviderTest {
             server.close();
         }
     }
+
+    @Test
+    void aRefusalNamesWhyTheCertificateWasRefusedOnBothProviders() {
+        // OpenSSL's handshake failure names its verify error only; the trust manager's reason is its cause.
+        var openSsl = new javax.net.ssl.SSLHandshakeException("error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED");
+        openSsl.initCause(new java.security.cert.CertificateException("PKIX path building failed: no trusted CA"));
+        assertEquals("error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED (PKIX path building failed: no trusted CA)",
+                ServerTlsGate.reason(new io.netty.handler.codec.DecoderException(openSsl)));
+        // The JDK's message already carries it: unchanged.
+        var jdk = new javax.net.ssl.SSLHandshakeException("(certificate_unknown) PKIX path building failed: no trusted CA");
+        jdk.initCause(new java.security.cert.CertificateException("PKIX path building failed: no trusted CA"));
+        assertEquals("(certificate_unknown) PKIX path building failed: no trusted CA",
+                ServerTlsGate.reason(new io.netty.handler.codec.DecoderException(jdk)));
+    }
 }
