@@ -27,8 +27,8 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * {@code -Dtls}: the RPC transport of both JVMs over mutual TLS (what {@code cagectl ca} makes: a flock CA, EC
- * P-256 host certificates {@code CN=<host>,O=bench}), so the cost of mTLS can be measured against a run without.
+ * The credentials of the {@code -tls} rows, RPC over mutual TLS (what {@code cagectl ca} makes: a flock CA, EC
+ * P-256 host certificates {@code CN=<host>,O=bench}), measured beside the plain rows in the same run.
  * The caller makes the files in a temporary folder and hands it to the callee as {@value #DIR_PROPERTY}.
  */
 final class BenchTls {
@@ -38,12 +38,6 @@ final class BenchTls {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private BenchTls() {
-    }
-
-    /** Whether {@code -Dtls} (or {@code -Dtls=true}) was given. */
-    static boolean on() {
-        String value = System.getProperty("tls");
-        return value != null && !value.equalsIgnoreCase("false");
     }
 
     /** Makes a CA and the certificates of hosts {@code callee} and {@code caller}; returns their folder. */

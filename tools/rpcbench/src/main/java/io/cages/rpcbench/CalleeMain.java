@@ -21,8 +21,9 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The callee JVM of {@link RpcBench}: a cage host with the RPC transport and the hello cage (and hello-vt, the
- * same cage with its greet on a virtual thread instead of the I/O thread), and beside it
+ * The callee JVM of {@link RpcBench}: two cage hosts with the hello cage (and hello-vt, the same cage with its
+ * greet on a virtual thread instead of the I/O thread), one behind the RPC transport on plain TCP and one behind
+ * it over mutual TLS (credentials from the folder {@value BenchTls#DIR_PROPERTY} names), and beside them
  * gRPC servers with the equivalent unary hello, all on loopback with free ports and the same number of NIO
  * event loop threads. Three gRPC servers differ only in where they run the handler:
  * <ul>
@@ -33,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code grpc-vt}: a virtual thread per call, the model the cages host uses for every handler
  *       (reported when asked for).</li>
  * </ul>
- * Prints {@code PORTS rpc=<port> grpc=<port> ...} on stdout once all are ready, and stops when its standard
+ * Prints {@code PORTS rpc=<port> rpc-tls=<port> grpc=<port> ...} on stdout once all are ready, and stops when its standard
  * input closes (so it never outlives the caller).
  *
  * <p>Usage: {@code CalleeMain <hello.jar>}
@@ -42,16 +43,11 @@ public final class CalleeMain {
 
     public static void main(String[] args) throws Exception {
         Path helloJar = Path.of(args[0]);
-        Path work = Files.createTempDirectory("cages-rpcbench-callee");
         RpcSettings settings = RpcSettings.defaults().withBind("127.0.0.1", 0);
-        String tlsDir = System.getProperty(BenchTls.DIR_PROPERTY);
-        // -Dtls (the caller made the credentials): RPC over mutual TLS; gRPC stays plaintext.
-        RpcTransport rpc = new RpcTransport(settings, tlsDir == null ? null : BenchTls.of(Path.of(tlsDir), "callee"));
-        HostConfig config = HostConfig.defaults().withName("callee").withWorkDir(work)
-                .withCageConfigDir(work.resolve("configs"))
-                // A file that does not exist: the bench host owns no resources, whatever configs/ holds.
-                .withResourcesFile(work.resolve("no-resources.json"))
-                .withHttp(new HostConfig.Http("127.0.0.1", 0, "127.0.0.1", -1, null, null, null, null, 1));
+        // Two callee hosts side by side, the same in all but the RPC transport: plain TCP, and mutual TLS with the
+        // credentials the caller made (gRPC stays plaintext), so both are measured in the same run.
+        RpcTransport rpc = new RpcTransport(settings, null);
+        RpcTransport rpcTls = new RpcTransport(settings, BenchTls.of(Path.of(System.getProperty(BenchTls.DIR_PROPERTY)), "callee"));
 
         // gRPC gets what the RPC transport has: one acceptor thread, settings.ioThreads() NIO workers.
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("grpc-accept", true));
@@ -64,20 +60,12 @@ public final class CalleeMain {
         Server perCall = grpcServer(boss, workers).executor(virtual).build();
         List<Server> servers = List.of(direct, pooled, perCall);
 
-        try (Host host = Host.start(config, List.of(rpc))) {
-            byte[] hello = Files.readAllBytes(helloJar);
-            // hello-vt: the same cage without Cage-Non-Blocking, so its greet runs on a virtual thread of its own.
-            byte[] helloVt = TestCages.withHeader(TestCages.withHeader(TestCages.withHeader(hello,
-                    "Cage-Name", "hello-vt"), "Bundle-SymbolicName", "cage.hello-vt"), "Cage-Non-Blocking", "");
-            for (byte[] jar : List.of(hello, helloVt)) {
-                if (!host.admin().deploy(jar, "bench").succeeded()) {
-                    throw new IllegalStateException("a hello cage did not deploy: " + host.admin().history());
-                }
-            }
+        try (Host host = start("callee", rpc, helloJar); Host tlsHost = start("callee", rpcTls, helloJar)) {
             for (Server s : servers) {
                 s.start();
             }
-            System.out.println("PORTS rpc=" + rpc.localAddress().getPort() + " grpc=" + direct.getPort()
+            System.out.println("PORTS rpc=" + rpc.localAddress().getPort() + " rpc-tls=" + rpcTls.localAddress().getPort()
+                    + " grpc=" + direct.getPort()
                     + " grpc-fjp=" + pooled.getPort() + " grpc-vt=" + perCall.getPort() + " ioThreads=" + settings.ioThreads());
             System.out.flush();
             while (System.in.read() >= 0) {
@@ -93,6 +81,28 @@ public final class CalleeMain {
             virtual.shutdownNow();
         }
         System.exit(0);
+    }
+
+    /** A callee host with the hello cages behind {@code rpc}. */
+    private static Host start(String name, RpcTransport rpc, Path helloJar) throws Exception {
+        Path work = Files.createTempDirectory("cages-rpcbench-callee");
+        HostConfig config = HostConfig.defaults().withName(name).withWorkDir(work)
+                .withCageConfigDir(work.resolve("configs"))
+                // A file that does not exist: the bench host owns no resources, whatever configs/ holds.
+                .withResourcesFile(work.resolve("no-resources.json"))
+                .withHttp(new HostConfig.Http("127.0.0.1", 0, "127.0.0.1", -1, null, null, null, null, 1));
+        Host host = Host.start(config, List.of(rpc));
+        byte[] hello = Files.readAllBytes(helloJar);
+        // hello-vt: the same cage without Cage-Non-Blocking, so its greet runs on a virtual thread of its own.
+        byte[] helloVt = TestCages.withHeader(TestCages.withHeader(TestCages.withHeader(hello,
+                "Cage-Name", "hello-vt"), "Bundle-SymbolicName", "cage.hello-vt"), "Cage-Non-Blocking", "");
+        for (byte[] jar : List.of(hello, helloVt)) {
+            if (!host.admin().deploy(jar, "bench").succeeded()) {
+                host.close();
+                throw new IllegalStateException("a hello cage did not deploy: " + host.admin().history());
+            }
+        }
+        return host;
     }
 
     private static NettyServerBuilder grpcServer(EventLoopGroup boss, EventLoopGroup workers) {

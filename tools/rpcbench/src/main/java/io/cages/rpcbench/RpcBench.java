@@ -5,6 +5,7 @@ import io.cages.host.spi.Reply;
 import io.cages.transport.rpc.RpcClient;
 import io.cages.host.Host;
 import io.cages.transport.rpc.RpcSettings;
+import io.cages.transport.rpc.RpcTls;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -50,6 +51,9 @@ import java.util.regex.Pattern;
  *       thread, as the gRPC reference runs its handler;</li>
  *   <li>{@code byname-vt}: the same path to {@code hello-vt}, the same cage without that declaration: the
  *       callee runs greet on a virtual thread of its own, the default for any operation;</li>
+ *   <li>{@code cages-tls}, {@code byname-tls}, {@code byname-vt-tls}: each of the three over mutual TLS 1.3 (another
+ *       client, caller host and callee host in the same two JVMs, credentials made by {@link BenchTls}), measured in
+ *       the same turns as the plain rows, so the ratios mTLS/plain of a round come from the same minutes;</li>
  *   <li>{@code grpc}: the reference, gRPC-java at its best for this work ({@link GrpcCaller}): server handler
  *       on {@code directExecutor()}, blocking stub for latency, direct-executor channel for throughput, Smile
  *       payloads as cages carries;</li>
@@ -155,10 +159,10 @@ public final class RpcBench {
         }
         List<String> extras = extras();
 
-        TLS_DIR = BenchTls.on() ? BenchTls.prepare() : null;
-        if (TLS_DIR != null) {
-            System.out.println("rpcbench: -Dtls: RPC (cages, byname, byname-vt) over mutual TLS 1.3; gRPC stays plaintext");
+        if (System.getProperty("tls") != null) {
+            System.out.println("rpcbench: -Dtls is no longer needed: every run measures RPC plain and over mutual TLS (the -tls rows)");
         }
+        TLS_DIR = BenchTls.prepare();
         Process callee = startCallee(helloJar);
         CALLEE = callee.toHandle();
         int status = 0;
@@ -178,18 +182,29 @@ public final class RpcBench {
     private static void run(Matcher ports, List<String> extras, int rounds, int seconds, int concurrency,
                             int latencyCalls) throws Exception {
         int ioThreads = Integer.parseInt(ports.group("io"));
-        RpcClient rpc = new RpcClient(RpcSettings.defaults().withConnectionsPerPeer(1).withIoThreads(ioThreads),
-                TLS_DIR == null ? null : BenchTls.of(TLS_DIR, "caller"));
+        RpcSettings clientSettings = RpcSettings.defaults().withConnectionsPerPeer(1).withIoThreads(ioThreads);
+        RpcClient rpc = new RpcClient(clientSettings, null);
+        RpcTls callerTls = BenchTls.of(TLS_DIR, "caller");
+        RpcClient rpcTls = new RpcClient(clientSettings, callerTls);
         EventLoopGroup grpcLoops = new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("grpc-client", true));
         Map<String, ManagedChannel> channels = new LinkedHashMap<>();
         List<Caller> systems = new ArrayList<>();
-        Host callerHost = null;
+        List<Host> callerHosts = new ArrayList<>();
         try {
+            // Each RPC system twice, plain and over mutual TLS ("-tls"): the same caller and callee code, another
+            // client, caller host and callee host (in the same two JVMs), measured in the same turns.
             InetSocketAddress callee = new InetSocketAddress("127.0.0.1", Integer.parseInt(ports.group("rpc")));
-            systems.add(cages(rpc, callee));
-            callerHost = ByNameCaller.startHost(rpc, callee, Set.of("hello", "hello-vt"));
+            InetSocketAddress calleeTls = new InetSocketAddress("127.0.0.1", Integer.parseInt(ports.group("rpctls")));
+            systems.add(cages("cages", rpc, callee));
+            systems.add(cages("cages" + TLS, rpcTls, calleeTls));
+            Host callerHost = ByNameCaller.startHost(rpc, callee, Set.of("hello", "hello-vt"));
+            callerHosts.add(callerHost);
+            Host callerHostTls = ByNameCaller.startHost(rpcTls, calleeTls, Set.of("hello", "hello-vt"));
+            callerHosts.add(callerHostTls);
             systems.add(ByNameCaller.to(callerHost, "byname", "hello", DEADLINE_MS));
+            systems.add(ByNameCaller.to(callerHostTls, "byname" + TLS, "hello", DEADLINE_MS));
             systems.add(ByNameCaller.to(callerHost, "byname-vt", "hello-vt", DEADLINE_MS));
+            systems.add(ByNameCaller.to(callerHostTls, "byname-vt" + TLS, "hello-vt", DEADLINE_MS));
             Caller grpc = new GrpcCaller("grpc", channel(channels, grpcLoops, ports, "grpc"), GrpcHello.Codec.SMILE, PARAMS, DEADLINE_MS);
             systems.add(grpc);
             for (String extra : extras) {
@@ -216,6 +231,8 @@ public final class RpcBench {
             }
             System.out.printf("cage-to-cage RPC vs gRPC-java unary hello, caller and callee JVMs on loopback, %d cores, %s%n",
                     Runtime.getRuntime().availableProcessors(), Runtime.version());
+            System.out.printf("RPC rows plain and over mutual TLS 1.3 (the %s rows; TLS provider %s, set both JVMs' with"
+                    + " -Dcages.rpc.tls.provider=jdk|openssl); gRPC stays plaintext%n", TLS, callerTls.provider());
             System.out.printf("%d rounds; each: %d sequential calls (latency), then %d in flight for %d s (throughput), per system,"
                     + " in slices of %d calls and %d ms taking turns; 1 connection each, %d I/O threads a side%n", rounds, latencyCalls,
                     concurrency, seconds, LATENCY_SLICE_CALLS, THROUGHPUT_SLICE_MS, ioThreads);
@@ -235,19 +252,32 @@ public final class RpcBench {
                     Throughput t = measured.get(c).throughput();
                     results.get(c).latency().add(l);
                     results.get(c).throughput().add(t);
-                    System.out.printf("  round %d %-11s p50 %7.1f us  p99 %7.1f us  %9.0f calls/s  cpu %5.1f us/call  errors %d%n",
+                    System.out.printf("  round %d %-14s p50 %7.1f us  p99 %7.1f us  %9.0f calls/s  cpu %5.1f us/call  errors %d%n",
                             round + 1, c.name(), l.p50Us(), l.p99Us(), t.callsPerSecond(), t.cpuUsPerCall(), l.errors() + t.errors());
+                }
+                for (Caller c : systems) {
+                    Caller plain = plainOf(c, systems);
+                    if (plain != null) {
+                        Measured m = measured.get(c);
+                        Measured p = measured.get(plain);
+                        System.out.printf("  round %d %-14s mTLS/plain: p50 %.2f  p99 %.2f  throughput %.2f  cpu/call %.2f%n", round + 1,
+                                c.name(), m.latency().p50Us() / p.latency().p50Us(), m.latency().p99Us() / p.latency().p99Us(),
+                                m.throughput().callsPerSecond() / p.throughput().callsPerSecond(),
+                                m.throughput().cpuUsPerCall() / p.throughput().cpuUsPerCall());
+                    }
                 }
             }
             report(results, grpc, rounds);
+            reportTls(results, systems, rounds);
         } finally {
             for (Caller c : systems) {
                 c.close();
             }
-            if (callerHost != null) {
-                callerHost.close();
+            for (Host h : callerHosts) {
+                h.close();
             }
             rpc.close();
+            rpcTls.close();
             for (ManagedChannel channel : channels.values()) {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
@@ -258,8 +288,8 @@ public final class RpcBench {
     private static void report(Map<Caller, Results> results, Caller reference, int rounds) {
         Results ref = results.get(reference);
         System.out.println("medians over rounds:");
-        System.out.printf("%-11s %10s %10s %12s %14s %8s%n", "system", "p50 us", "p99 us", "calls/s", "cpu us/call", "errors");
-        results.forEach((c, r) -> System.out.printf("%-11s %10.1f %10.1f %12.0f %14.1f %8d%n", c.name(), r.medianP50(), r.medianP99(),
+        System.out.printf("%-14s %10s %10s %12s %14s %8s%n", "system", "p50 us", "p99 us", "calls/s", "cpu us/call", "errors");
+        results.forEach((c, r) -> System.out.printf("%-14s %10.1f %10.1f %12.0f %14.1f %8d%n", c.name(), r.medianP50(), r.medianP99(),
                 r.medianTput(), r.medianCpu(), r.errors()));
         System.out.println("ratios to grpc (latency target <= 1.0, throughput target >= 1.0): of the medians [range of per-round ratios]");
         results.forEach((c, r) -> {
@@ -274,10 +304,48 @@ public final class RpcBench {
                 p99[i] = r.p99(i) / ref.p99(i);
                 tput[i] = r.tput(i) / ref.tput(i);
             }
-            System.out.printf("%-11s p50 %.2f [%s]  p99 %.2f [%s]  throughput %.2f [%s]%n", c.name(),
+            System.out.printf("%-14s p50 %.2f [%s]  p99 %.2f [%s]  throughput %.2f [%s]%n", c.name(),
                     r.medianP50() / ref.medianP50(), range(p50), r.medianP99() / ref.medianP99(), range(p99),
                     r.medianTput() / ref.medianTput(), range(tput));
         });
+    }
+
+    /**
+     * The cost of security: each -tls row against its plain row, of the medians and the range of the per-round
+     * ratios (both measured in the same rounds, slice by slice). Target: mTLS throughput >= 0.8x of plain.
+     */
+    private static void reportTls(Map<Caller, Results> results, List<Caller> systems, int rounds) {
+        System.out.println("mutual TLS / plain, same run (throughput target >= 0.80): of the medians [range of per-round ratios]");
+        for (Caller c : systems) {
+            Caller plain = plainOf(c, systems);
+            if (plain == null) {
+                continue;
+            }
+            Results t = results.get(c);
+            Results p = results.get(plain);
+            double[] p50 = new double[rounds];
+            double[] p99 = new double[rounds];
+            double[] tput = new double[rounds];
+            double[] cpu = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                p50[i] = t.p50(i) / p.p50(i);
+                p99[i] = t.p99(i) / p.p99(i);
+                tput[i] = t.tput(i) / p.tput(i);
+                cpu[i] = t.throughput().get(i).cpuUsPerCall() / p.throughput().get(i).cpuUsPerCall();
+            }
+            System.out.printf("%-14s p50 %.2f [%s]  p99 %.2f [%s]  throughput %.2f [%s]  cpu/call %.2f [%s]%n", c.name(),
+                    t.medianP50() / p.medianP50(), range(p50), t.medianP99() / p.medianP99(), range(p99),
+                    t.medianTput() / p.medianTput(), range(tput), t.medianCpu() / p.medianCpu(), range(cpu));
+        }
+    }
+
+    /** The plain system of a -tls system (null for any other). */
+    private static Caller plainOf(Caller c, List<Caller> systems) {
+        if (!c.name().endsWith(TLS)) {
+            return null;
+        }
+        String plain = c.name().substring(0, c.name().length() - TLS.length());
+        return systems.stream().filter(s -> s.name().equals(plain)).findFirst().orElse(null);
     }
 
     private static String range(double[] values) {
@@ -330,11 +398,11 @@ public final class RpcBench {
         return asked;
     }
 
-    private static Caller cages(RpcClient client, InetSocketAddress peer) {
+    private static Caller cages(String name, RpcClient client, InetSocketAddress peer) {
         return new Caller() {
             @Override
             public String name() {
-                return "cages";
+                return name;
             }
 
             private CompletableFuture<Reply> start() {
@@ -509,17 +577,17 @@ public final class RpcBench {
 
     // ---- the callee process -------------------------------------------------------------------------------
 
-    /** Same java binary, JVM flags and class path as this JVM; its stderr (logs) goes to ours. */
-    /** With -Dtls: the folder of the credentials both JVMs use; null: plain TCP. */
+    /** The suffix of the systems over mutual TLS. */
+    static final String TLS = "-tls";
+    /** The folder of the mutual-TLS credentials both JVMs use. */
     private static Path TLS_DIR;
 
+    /** Same java binary, JVM flags and class path as this JVM; its stderr (logs) goes to ours. */
     private static Process startCallee(Path helloJar) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        if (TLS_DIR != null) {
-            command.add("-D" + BenchTls.DIR_PROPERTY + "=" + TLS_DIR);
-        }
+        command.add("-D" + BenchTls.DIR_PROPERTY + "=" + TLS_DIR);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(CalleeMain.class.getName());
@@ -530,7 +598,7 @@ public final class RpcBench {
     }
 
     private static final Pattern PORTS = Pattern.compile(
-            "PORTS rpc=(?<rpc>\\d+) grpc=(?<grpc>\\d+) grpc-fjp=(?<fjp>\\d+) grpc-vt=(?<vt>\\d+) ioThreads=(?<io>\\d+)");
+            "PORTS rpc=(?<rpc>\\d+) rpc-tls=(?<rpctls>\\d+) grpc=(?<grpc>\\d+) grpc-fjp=(?<fjp>\\d+) grpc-vt=(?<vt>\\d+) ioThreads=(?<io>\\d+)");
 
     private static Matcher awaitPorts(Process callee) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(callee.getInputStream(), StandardCharsets.UTF_8));

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mutual TLS for the RPC transport: this host's {@link HostCredentials}, re-read from disk when one of the three
- * files changes, and the TLS contexts made from them (TLS 1.3, the JDK's provider; a peer must present a
- * certificate from the CA bundle that names this flock). Give the same instance to {@link RpcTransport} and
+ * files changes, and the TLS contexts made from them (TLS 1.3; a peer must present a certificate from the CA bundle
+ * that names this flock). The TLS implementation is OpenSSL (netty-tcnative's BoringSSL) where it is available,
+ * else the JDK's; {@code -Dcages.rpc.tls.provider=jdk|openssl} forces one. It is chosen when this is made,
+ * logged once, and kept for every reload. Give the same instance to {@link RpcTransport} and
  * {@link RpcClient}.
  *
  * <p>Rotation: the files' modification times (and sizes and inodes) are polled every second. When they changed
@@ -54,6 +56,7 @@ public final class RpcTls implements AutoCloseable {
     private final Path key;
     private final String hostName;
     private final String flockName;
+    private final SslProvider provider;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService poller;
     // CONCURRENCY: replaced by the poller thread, read by event loops when a connection opens.
@@ -67,6 +70,7 @@ public final class RpcTls implements AutoCloseable {
         this.key = key;
         this.hostName = hostName;
         this.flockName = flockName;
+        this.provider = TlsProviderChoice.choose();
         List<Object> stamps = stamps();
         this.state = build(HostCredentials.load(ca, cert, key, hostName, flockName), 1, stamps);
         if (watch) {
@@ -79,6 +83,8 @@ public final class RpcTls implements AutoCloseable {
         } else {
             poller = null;
         }
+        LOG.info("rpc tls: {}, {} only, mutual, for host '{}' of flock '{}'", TlsProviderChoice.describe(provider),
+                PROTOCOLS.get(0), hostName, flockName);
     }
 
     /**
@@ -110,6 +116,11 @@ public final class RpcTls implements AutoCloseable {
     /** Runs {@code listener} (on the watch thread) after each change of the credentials in use. */
     public void onChange(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The TLS implementation in use: {@link SslProvider#OPENSSL} where it is available, else {@link SslProvider#JDK}. */
+    public SslProvider provider() {
+        return provider;
     }
 
     /** The server side's context now, for a connection being accepted. Internal to the transport. */
@@ -176,17 +187,17 @@ public final class RpcTls implements AutoCloseable {
         }
     }
 
-    private static State build(HostCredentials credentials, long generation, List<Object> stamps) {
+    private State build(HostCredentials credentials, long generation, List<Object> stamps) {
         SimpleTrustManagerFactory trust = flockTrust(credentials);
         try {
             SslContext server = SslContextBuilder.forServer(credentials.keyManagerFactory())
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider)
                     .protocols(PROTOCOLS)
                     .clientAuth(ClientAuth.REQUIRE)
                     .trustManager(trust)
                     .build();
             SslContext client = SslContextBuilder.forClient()
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider)
                     .protocols(PROTOCOLS)
                     .keyManager(credentials.keyManagerFactory())
                     .trustManager(trust)

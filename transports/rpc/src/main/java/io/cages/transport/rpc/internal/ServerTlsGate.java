@@ -87,7 +87,7 @@ final class ServerTlsGate extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static String reason(Throwable cause) {
+    static String reason(Throwable cause) {
         Throwable c = cause;
         while (c.getCause() != null && c.getCause() != c && c.getMessage() == null) {
             c = c.getCause();
@@ -98,6 +98,16 @@ final class ServerTlsGate extends ChannelInboundHandlerAdapter {
         String message = c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
         if (c instanceof io.netty.handler.ssl.NotSslRecordException) {
             message = "not TLS (a plain TCP client?)";
+        }
+        // OpenSSL names only its verify error; why the trust manager refused (the PKIX or the flock check) is in
+        // the cause. The JDK's message already carries it, so it stays as it was.
+        for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException refusal && refusal.getMessage() != null) {
+                if (!message.contains(refusal.getMessage())) {
+                    message = message + " (" + refusal.getMessage() + ")";
+                }
+                break;
+            }
         }
         return FrameCodec.clip(message);
     }
