@@ -138,6 +138,16 @@ public final class FlockTransport implements Transport {
         }
     }
 
+    /** The RPC listener (tests: its connections), or null when not in a flock. */
+    RpcTransport rpcTransport() {
+        return rpc;
+    }
+
+    /** The RPC client calls by name go out on (tests: its drained connections), or null when not in a flock. */
+    RpcClient rpcClient() {
+        return client;
+    }
+
     /** This host's mutual TLS credentials (re-read on change), or null when RPC is plain TCP. */
     public RpcTls tls() {
         return tls;
