@@ -243,6 +243,56 @@ class FlockRotationTest {
         assertMembership();
     }
 
+    /**
+     * The membership (JGroups) takes the files at the start only: after a full rotation a host restarted with the
+     * new certificate and the new-CA-only bundle must still be let in by the hosts that kept running since before it.
+     */
+    @Test
+    void aHostRestartedAfterTheRotationRejoinsTheHostsThatKeptRunning() throws Exception {
+        String flock = "rotation-" + UUID.randomUUID();
+        TestPki.Issued oldCa = TestPki.ca(flock);
+        TestPki.Issued newCa = TestPki.ca(flock);
+        int[] ports = {Ports.free(), Ports.free(), Ports.free()};
+        Path[] tlsDirs = new Path[3];
+        FlockTransport[] flocks = new FlockTransport[3];
+        for (int i = 0; i < 3; i++) {
+            tlsDirs[i] = dir.resolve(NAMES[i] + "-tls");
+            TestPki.write(tlsDirs[i], TestPki.host(oldCa, NAMES[i], flock), oldCa);
+            flocks[i] = new FlockTransport();
+            hosts.add(Host.start(config(flock, ports, i, tlsDirs[i]), List.of(flocks[i])));
+        }
+        awaitMembers(hosts, List.of("h1", "h2", "h3"));
+        for (int i = 0; i < 3; i++) {
+            TestPki.writeBundle(tlsDirs[i], oldCa, newCa);
+            RpcTls tls = flocks[i].tls();
+            Await.until(NAMES[i] + " trusts both CAs", STEP, () -> tls.credentials().authorities().size() == 2);
+        }
+        for (int i = 0; i < 3; i++) {
+            TestPki.Issued fresh = TestPki.host(newCa, NAMES[i], flock);
+            TestPki.writeHost(tlsDirs[i], fresh);
+            RpcTls tls = flocks[i].tls();
+            Await.until(NAMES[i] + " uses its new certificate", STEP, () -> tls.credentials().certificate().equals(fresh.cert()));
+        }
+        for (int i = 0; i < 3; i++) {
+            TestPki.writeBundle(tlsDirs[i], newCa);
+            RpcTls tls = flocks[i].tls();
+            Await.until(NAMES[i] + " trusts the new CA only", STEP, () -> tls.credentials().authorities().equals(List.of(newCa.cert())));
+        }
+        awaitMembers(hosts, List.of("h1", "h2", "h3"));
+
+        hosts.remove(2).close();
+        awaitMembers(hosts, List.of("h1", "h2"));
+        hosts.add(Host.start(config(flock, ports, 2, tlsDirs[2]), List.of(new FlockTransport())));
+        awaitMembers(hosts, List.of("h1", "h2", "h3"));
+    }
+
+    private static void awaitMembers(List<Host> hosts, List<String> names) {
+        for (Host h : hosts) {
+            Await.until(h.admin() + " lists " + names, STEP,
+                    () -> h.admin().flock().stream().map(FlockMember::name).sorted().toList().equals(names));
+        }
+    }
+
     /** In the phase just begun, every host has answered calls from each other host (the calls cross hosts throughout). */
     private static void awaitCallsOnEveryPath(AtomicLongArray crossed, int phase) {
         Await.until("calls between every pair of hosts in phase '" + PHASES[phase] + "'", STEP, () -> {
