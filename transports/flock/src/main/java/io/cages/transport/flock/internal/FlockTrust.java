@@ -2,15 +2,15 @@ package io.cages.transport.flock.internal;
 
 import io.cages.transport.rpc.HostCredentials;
 import io.cages.transport.flock.FlockCredentials;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertificateException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
@@ -20,10 +20,13 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -44,6 +47,8 @@ final class FlockTrust {
     private final String flock;
     // CONCURRENCY: replaced by update() (the RPC credentials watcher), read by JGroups threads per join and handshake.
     private volatile Keys keys;
+    /** The contexts handed to the key exchange, whose cached sessions {@link #update} ends. */
+    private final List<SSLContext> contexts = new CopyOnWriteArrayList<>();
 
     private FlockTrust(String flock, Keys keys) {
         this.flock = flock;
@@ -60,6 +65,17 @@ final class FlockTrust {
      */
     void update(FlockCredentials credentials) throws GeneralSecurityException {
         keys = keys(credentials);
+        // A resumed TLS session skips the certificates: the next key exchange must show the ones in use now.
+        for (SSLContext context : contexts) {
+            for (SSLSessionContext sessions : List.of(context.getClientSessionContext(), context.getServerSessionContext())) {
+                for (byte[] id : Collections.list(sessions.getIds())) {
+                    SSLSession session = sessions.getSession(id);
+                    if (session != null) {
+                        session.invalidate();
+                    }
+                }
+            }
+        }
     }
 
     private static Keys keys(FlockCredentials credentials) throws GeneralSecurityException {
@@ -102,6 +118,7 @@ final class FlockTrust {
     SSLContext sslContext() throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLSv1.3");
         context.init(new KeyManager[] {new CurrentKeyManager()}, new TrustManager[] {new CurrentTrustManager()}, null);
+        contexts.add(context);
         return context;
     }
 
