@@ -48,8 +48,8 @@ public final class FlockTransport implements Transport {
 
     /**
      * What the membership authenticates with: the credentials given to the constructor (embedding, tests), else the
-     * host's own {@code tls} files as RPC read them at the start, else none (open membership, as before). JGroups
-     * takes them once: a rotation of the files reaches RPC at once and the membership at the host's next start.
+     * host's own {@code tls} files as RPC reads them, else none (open membership, as before). A rotation of the files
+     * reaches the membership when it reaches RPC ({@link #membershipFollowsTls}): joins from then on use the new ones.
      */
     private FlockCredentials membershipCredentials() {
         if (credentials != null) {
@@ -91,6 +91,9 @@ public final class FlockTransport implements Transport {
         Membership members = Membership.join(context.config().name(), settings, membershipCredentials(), context.admin(),
                 rpc.localAddress().getPort());
         membership = members;
+        if (credentials == null && tls != null) {
+            tls.onChange(this::membershipFollowsTls);
+        }
         CallRouter router = new CallRouter(client, members.copies(), RouterSettings.defaults());
         // Ends the calls in flight to a host the directory dropped. Why: a host cut off from the flock answers
         // nothing, not even with a reset, so without this its calls would wait for the RPC idle timeout,
@@ -98,6 +101,21 @@ public final class FlockTransport implements Transport {
         members.onDeparture(router::hostLeft);
         context.offerRemoteCalls(members.remoteCalls(router));
         context.offerFlockProbe(members.healthProbes(client));
+    }
+
+    /** A rotation of the tls files reached RPC: the membership takes the same credentials (see README, rotation). */
+    private void membershipFollowsTls() {
+        Membership m = membership;
+        FlockCredentials now = membershipCredentials();
+        if (m == null || now == null) {
+            return;
+        }
+        try {
+            m.updateCredentials(now);
+            LOG.info("flock membership: new {} in use for joins", tls.credentials());
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            LOG.warn("flock membership: the new tls credentials cannot be used; joins keep the previous ones: {}", e.toString());
+        }
     }
 
     /** The RPC listener's port, or -1 when not in a flock. */
@@ -136,6 +154,16 @@ public final class FlockTransport implements Transport {
         if (t != null) {
             t.close();
         }
+    }
+
+    /** The RPC listener (tests: its connections), or null when not in a flock. */
+    RpcTransport rpcTransport() {
+        return rpc;
+    }
+
+    /** The RPC client calls by name go out on (tests: its drained connections), or null when not in a flock. */
+    RpcClient rpcClient() {
+        return client;
     }
 
     /** This host's mutual TLS credentials (re-read on change), or null when RPC is plain TCP. */

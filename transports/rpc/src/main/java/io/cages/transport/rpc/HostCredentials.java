@@ -11,14 +11,19 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -180,6 +185,34 @@ public final class HostCredentials {
             throw new CertificateException("the certificate of '" + peer.getSubjectX500Principal().getName() + "' names no host (CN)");
         }
         return host;
+    }
+
+    /**
+     * Whether a peer's chain (leaf first), accepted once, is still accepted by these credentials: it leads to a CA
+     * of this bundle and names this flock. What a server asks of the connections it holds after a CA rotation.
+     */
+    public boolean trusts(List<X509Certificate> chain) {
+        if (chain.isEmpty()) {
+            return false;
+        }
+        try {
+            Set<TrustAnchor> anchors = new HashSet<>();
+            authorities.forEach(ca -> anchors.add(new TrustAnchor(ca, null)));
+            PKIXParameters params = new PKIXParameters(anchors);
+            params.setRevocationEnabled(false); // the flock CA publishes no CRL; rotation replaces certificates
+            List<X509Certificate> path = chain;
+            if (authorities.contains(path.get(path.size() - 1))) {
+                path = path.subList(0, path.size() - 1); // a path excludes its trust anchor
+            }
+            if (path.isEmpty()) {
+                return false;
+            }
+            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
+            checkPeer(chain.get(0));
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     /** The host a certificate names (its subject's CN), or null. */

@@ -101,6 +101,11 @@ public final class RpcClient implements AutoCloseable {
         return client.openConnections(peer);
     }
 
+    /** Connections closed since start after a change of the TLS credentials, each once its calls were answered. */
+    public long drainedConnections() {
+        return client.drainedConnections();
+    }
+
     /**
      * Closes the connections to {@code peer} now: its calls in flight fail as connection lost (delivered or
      * not, per call, {@code reason} in the message), and the next call to it connects afresh. For a peer

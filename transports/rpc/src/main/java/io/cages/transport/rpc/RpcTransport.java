@@ -4,6 +4,8 @@ import io.cages.host.spi.Transport;
 import io.cages.host.spi.TransportContext;
 import io.cages.transport.rpc.internal.Server;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +88,30 @@ public final class RpcTransport implements Transport {
     public long requests() {
         Server s = server;
         return s == null ? 0 : s.requests();
+    }
+
+    /**
+     * The open mutual TLS connections accepted: per connection the certificate the calling host presented and the
+     * one this host presented (empty without TLS). Shows which credentials the live connections use after a rotation.
+     */
+    public List<TlsConnection> tlsConnections() {
+        Server s = server;
+        return s == null ? List.of() : s.tlsConnections();
+    }
+
+    /** Connections closed since start because a CA rotation removed the CA that authenticated their peer. */
+    public long closedUntrusted() {
+        Server s = server;
+        return s == null ? 0 : s.closedUntrusted();
+    }
+
+    /**
+     * One accepted mutual TLS connection.
+     *
+     * @param peer  the certificate the calling host presented
+     * @param local the certificate this host presented
+     */
+    public record TlsConnection(X509Certificate peer, X509Certificate local) {
     }
 
     public RpcSettings settings() {

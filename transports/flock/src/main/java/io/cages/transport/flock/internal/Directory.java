@@ -32,6 +32,8 @@ final class Directory implements AutoCloseable {
     private final List<Consumer<List<HostInfo>>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<HostInfo>> departureListeners = new CopyOnWriteArrayList<>();
     private volatile HostInfo self;
+    // CONCURRENCY: set once by join(), before the directory is shared; null on the open stack.
+    private FlockTrust trust;
     private volatile View view;
     private volatile long lastMalformedWarning = System.nanoTime() - 2_000_000_000L;
 
@@ -49,10 +51,12 @@ final class Directory implements AutoCloseable {
      * the protected stack, where only hosts with a flock certificate get in and read the directory.
      */
     static Directory join(FlockSettings settings, FlockCredentials credentials, HostInfo initial) throws Exception {
-        JChannel channel = JGroupsStack.channel(settings, credentials);
+        FlockTrust trust = credentials == null ? null : FlockTrust.of(settings.name(), credentials);
+        JChannel channel = JGroupsStack.channel(settings, trust);
         channel.setName(initial.name());
         channel.setDiscardOwnMessages(true);
         Directory directory = new Directory(channel);
+        directory.trust = trust;
         directory.self = initial;
         channel.setReceiver(directory.new Listener());
         try {
@@ -66,6 +70,18 @@ final class Directory implements AutoCloseable {
                 credentials == null ? "membership open to any host that reaches it, directory in plain text"
                         : "members authenticated by the flock CA, directory encrypted", channel.getView());
         return directory;
+    }
+
+    /**
+     * From now on joins, and admits joiners, with {@code credentials} (rotated on disk); members already in stay.
+     * False on the open stack, which has none to update.
+     */
+    boolean updateCredentials(FlockCredentials credentials) throws java.security.GeneralSecurityException {
+        if (trust == null) {
+            return false;
+        }
+        trust.update(credentials);
+        return true;
     }
 
     /** The JGroups channel, for tests that look at the wire. */

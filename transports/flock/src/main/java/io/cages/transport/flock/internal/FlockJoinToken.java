@@ -48,6 +48,8 @@ public final class FlockJoinToken extends AuthToken {
     private final FlockTrust trust;
     /** What goes on the wire (sent) or came from it (received). */
     private volatile Sealed sealed;
+    /** The chain (of {@link FlockTrust#chain()}, compared by identity) the sent token carries. */
+    private volatile List<X509Certificate> sealedChain;
 
     private record Sealed(String address, List<byte[]> chain, long timestamp, byte[] signature) {
         int size() {
@@ -159,7 +161,10 @@ public final class FlockJoinToken extends AuthToken {
         return null;
     }
 
-    /** The token to send now: re-signed when this host's address changed or the last one is a minute old. */
+    /**
+     * The token to send now: re-signed when this host's address changed, its certificate was rotated (the chain it
+     * carries is no longer the one in use), or the last one is a minute old.
+     */
     private Sealed current() {
         Sealed s = sealed;
         if (trust == null) {
@@ -167,9 +172,11 @@ public final class FlockJoinToken extends AuthToken {
         }
         String address = addressOf(auth == null ? null : auth.getAddress());
         long now = System.currentTimeMillis();
-        if (s == null || !address.equals(s.address()) || now - s.timestamp() > RESIGN_MS) {
+        List<X509Certificate> chain = trust.chain();
+        if (s == null || !address.equals(s.address()) || now - s.timestamp() > RESIGN_MS || chain != sealedChain) {
             s = seal(address, now);
             sealed = s;
+            sealedChain = chain;
         }
         return s;
     }

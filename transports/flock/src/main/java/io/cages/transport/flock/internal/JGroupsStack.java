@@ -50,6 +50,11 @@ final class JGroupsStack {
         return secureChannel(s, FlockTrust.of(s.name(), credentials));
     }
 
+    /** A channel for the flock: the protected stack with {@code trust} (later updatable), else (null) the open one. */
+    static JChannel channel(FlockSettings s, FlockTrust trust) throws Exception {
+        return trust == null ? channel(s, (FlockCredentials) null) : secureChannel(s, trust);
+    }
+
     /**
      * The protected stack. Built from the XML but handed its key material as objects (an SSL context, the token),
      * which XML cannot carry, before the protocols are initialised.

@@ -70,6 +70,14 @@ public final class Membership implements AutoCloseable {
         });
     }
 
+    /**
+     * The host's flock credentials changed on disk (a certificate or CA rotation): joins and the group key exchange
+     * use them from now on, as RPC does, so a host restarted with the new files gets in. Hosts already in stay in.
+     */
+    public void updateCredentials(FlockCredentials credentials) throws java.security.GeneralSecurityException {
+        directory.updateCredentials(credentials);
+    }
+
     /** From now on publishes that this host runs nothing, so callers stop choosing it. */
     public void retire() {
         publisher.retire();

@@ -100,6 +100,11 @@ public final class Client {
         return pool == null ? 0 : pool.openConnections();
     }
 
+    /** Connections closed since start once their calls were answered, because the TLS credentials changed. */
+    public long drainedConnections() {
+        return shared.drained.sum();
+    }
+
     /** Closes the connections to {@code peer}; its calls in flight fail as connection lost. */
     public void disconnect(InetSocketAddress peer, String reason) {
         PeerPool pool = pools.remove(peer);

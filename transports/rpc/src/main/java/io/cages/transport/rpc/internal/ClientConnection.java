@@ -106,6 +106,7 @@ final class ClientConnection {
             return;
         }
         if (inflight.isEmpty()) {
+            shared.drained.increment();
             close("drained after the TLS credentials changed");
         } else {
             ch.eventLoop().schedule(() -> closeWhenDrained(ch), 20, TimeUnit.MILLISECONDS);

@@ -35,6 +35,8 @@ final class ClientShared {
     final long idleTimeoutMs;
     /** Mutual TLS on every connection, or null: plain TCP. */
     final io.cages.transport.rpc.RpcTls tls;
+    /** Connections closed after their calls were answered because the TLS credentials changed (see PeerPool#drainStale). */
+    final java.util.concurrent.atomic.LongAdder drained = new java.util.concurrent.atomic.LongAdder();
 
     ClientShared(int ioThreads, int maxFrameBytes, long heartbeatIntervalMs, long idleTimeoutMs, long connectTimeoutMs) {
         this(ioThreads, maxFrameBytes, heartbeatIntervalMs, idleTimeoutMs, connectTimeoutMs, null);

@@ -3,18 +3,27 @@ package io.cages.transport.rpc.internal;
 import io.cages.host.spi.Dispatcher;
 import io.cages.transport.rpc.RpcSettings;
 import io.cages.transport.rpc.RpcTls;
+import io.cages.transport.rpc.RpcTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +71,10 @@ public final class Server {
                     .bind(settings.bindAddress(), settings.port())
                     .sync()
                     .channel();
+            if (tls != null) {
+                // A CA removed from the bundle: connections its certificates authenticated end (ServerConnectionHandler#checkTrust).
+                tls.onChange(() -> connections.forEach(Server::checkTrust));
+            }
             return new Server(shared, acceptors, workers, connections, listener);
         } catch (Exception e) {
             shutdown(acceptors);
@@ -88,6 +101,40 @@ public final class Server {
     /** Connections refused in their TLS handshake since start (always 0 without TLS). */
     public long refusedConnections() {
         return shared.refusedConnections();
+    }
+
+    /** Connections closed since start because the CA that authenticated their peer left the bundle. */
+    public long closedUntrusted() {
+        return shared.closedUntrustedCount();
+    }
+
+    /** The open connections that completed their TLS handshake: the certificates each side presented. */
+    public List<RpcTransport.TlsConnection> tlsConnections() {
+        List<RpcTransport.TlsConnection> out = new ArrayList<>();
+        for (Channel ch : connections) {
+            SslHandler ssl = ch.pipeline().get(SslHandler.class);
+            if (ssl == null || !ch.isActive() || !ssl.handshakeFuture().isSuccess()) {
+                continue;
+            }
+            SSLSession session = ssl.engine().getSession();
+            try {
+                Certificate[] peer = session.getPeerCertificates();
+                Certificate[] local = session.getLocalCertificates();
+                if (peer.length > 0 && local != null && local.length > 0) {
+                    out.add(new RpcTransport.TlsConnection((X509Certificate) peer[0], (X509Certificate) local[0]));
+                }
+            } catch (SSLPeerUnverifiedException e) {
+                // closing after a failed check: not a connection of the flock
+            }
+        }
+        return out;
+    }
+
+    private static void checkTrust(Channel ch) {
+        ChannelHandlerContext ctx = ch.pipeline().context(ServerConnectionHandler.class);
+        if (ctx != null) {
+            ch.eventLoop().execute(() -> ((ServerConnectionHandler) ctx.handler()).checkTrust(ctx));
+        }
     }
 
     /** Closes the listener; new requests on open connections are answered UNAVAILABLE, dispatched ones still answer. */

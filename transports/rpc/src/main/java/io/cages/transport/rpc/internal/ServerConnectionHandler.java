@@ -8,17 +8,25 @@ import io.cages.host.spi.Reply;
 import io.cages.host.spi.RefusedException;
 import io.cages.host.spi.TraceContext;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +58,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
     private String peerName;
     // CONCURRENCY: event loop only. Set by a fatal refusal: frames already buffered behind it are dropped.
     private boolean closing;
+    // CONCURRENCY: incremented on the event loop when a request is dispatched, decremented by whichever thread
+    // completes it. With untrusted, the connection closes when it reaches 0.
+    private final AtomicInteger unanswered = new AtomicInteger();
+    // CONCURRENCY: set once on the event loop (checkTrust); read by the threads completing requests.
+    private volatile String untrusted;
 
     ServerConnectionHandler(ServerShared server, Channel channel) {
         this.server = server;
@@ -105,6 +118,11 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
             write(channel, refusal(r, ErrorCode.UNAVAILABLE, "host '" + server.hostName + "' is shutting down; request not executed"));
             return;
         }
+        if (untrusted != null) {
+            write(channel, refusal(r, ErrorCode.UNAVAILABLE, "host '" + server.hostName + "' closes this connection: " + untrusted
+                    + "; request not executed"));
+            return;
+        }
         if (r.deadlineMs() == 0) {
             write(channel, refusal(r, ErrorCode.DEADLINE_EXCEEDED, "the call to cage '" + r.cage()
                     + "' arrived with its deadline already passed; not executed"));
@@ -124,7 +142,52 @@ final class ServerConnectionHandler extends ChannelInboundHandlerAdapter {
             // The dispatcher promises not to throw; if it does, the caller still gets an answer.
             outcome = CompletableFuture.failedFuture(e);
         }
-        outcome.whenComplete((reply, failure) -> write(channel, failure == null ? response(r, reply) : failure(r, failure)));
+        unanswered.incrementAndGet();
+        outcome.whenComplete((reply, failure) -> {
+            write(channel, failure == null ? response(r, reply) : failure(r, failure));
+            if (unanswered.decrementAndGet() == 0 && untrusted != null) {
+                closeAfterWrites(channel);
+            }
+        });
+    }
+
+    /**
+     * After a change of this host's TLS credentials: a peer whose certificate the new bundle no longer accepts
+     * (its CA was removed) may keep this connection only until its calls are answered. New requests on it are
+     * refused as not executed; it closes once the last reply is written. A client that follows the rotation
+     * has moved to new connections already; this ends the idle ones of a client that does not.
+     */
+    void checkTrust(ChannelHandlerContext ctx) {
+        if (untrusted != null || server.tls == null || !ctx.channel().isActive()) {
+            return;
+        }
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            for (Certificate c : ssl.engine().getSession().getPeerCertificates()) {
+                chain.add((X509Certificate) c);
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            return; // still in its handshake: ServerTlsGate decides
+        }
+        if (server.tls.credentials().trusts(chain)) {
+            return;
+        }
+        untrusted = "the certificate of '" + chain.get(0).getSubjectX500Principal().getName()
+                + "' is no longer accepted by this host's CA bundle";
+        server.closedUntrusted();
+        LOG.info("rpc connection from {}: {}; closing once its {} call(s) are answered", peerName, untrusted, unanswered.get());
+        if (unanswered.get() == 0) {
+            closeAfterWrites(ctx.channel());
+        }
+    }
+
+    /** Closes after the replies already queued are written (an empty write behind them, then close). */
+    private void closeAfterWrites(Channel channel) {
+        channel.eventLoop().execute(() -> {
+            outbox.run(); // what is queued goes out first
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        });
     }
 
     private Map<String, String> attributes(Frame.Request r) {

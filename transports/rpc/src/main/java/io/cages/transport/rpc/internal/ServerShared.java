@@ -21,6 +21,7 @@ final class ServerShared {
     private final LongAdder refusedFrames = new LongAdder();
     private final LongAdder requests = new LongAdder();
     private final LongAdder refusedConnections = new LongAdder();
+    private final LongAdder closedUntrusted = new LongAdder();
     private final RefusalLog refusalLog = new RefusalLog(LoggerFactory.getLogger(Server.class));
 
     ServerShared(Dispatcher dispatcher, String hostName, int maxFrameBytes) {
@@ -43,6 +44,15 @@ final class ServerShared {
     /** Connections refused in their TLS handshake since start. */
     long refusedConnections() {
         return refusedConnections.sum();
+    }
+
+    /** A connection closed because the CA that authenticated its peer left the bundle. */
+    void closedUntrusted() {
+        closedUntrusted.increment();
+    }
+
+    long closedUntrustedCount() {
+        return closedUntrusted.sum();
     }
 
     void drain() {
