@@ -215,7 +215,11 @@ class HttpEndToEndTest {
         assertEquals(10_000L, demo.limitsFor("hello").timeoutMs());
         for (String host : java.util.List.of("h1", "h2")) {
             HostConfig flockHost = HostConfig.load(repo.resolve("configs/flock/" + host + ".json"));
-            assertEquals("demo", io.cages.transport.flock.FlockSettings.from(flockHost.transport("flock")).name());
+            io.cages.transport.flock.FlockSettings flock = io.cages.transport.flock.FlockSettings.from(flockHost.transport("flock"));
+            assertEquals("demo", flock.name());
+            // The flock demo starts without certificates or the opt-out only because it stays on loopback.
+            assertEquals("127.0.0.1", flock.bind(), host);
+            assertTrue(flockHost.tls() == null && !flock.insecure(), host + ": no tls, no opt-out");
         }
     }
 }

@@ -76,11 +76,13 @@ class NetnsCutInFlightTest {
         byte[] svc = TestCages.withHeader(TestCages.build("svc", "1.0.0", VersionCage.class), "Cage-Idempotent", "version, sleep");
         byte[] ledger = TestCages.build("ledger", "1.0.0", LedgerCage.class);
         byte[] caller = TestCages.build("caller", "1.0.0", CallerCage.class);
+        FlockCertificates certificates = FlockCertificates.init(dir, flock);
         for (int i = 1; i <= 4; i++) {
             // A long RPC idle timeout, so that only the flock's drop can end the calls in flight.
             ObjectNode transports = NetnsLan.flockTransports(flock, i, FAILURE_TIMEOUT_MS, 60_000);
             Map<String, byte[]> cages = i == 1 ? Map.of("caller", caller) : Map.of("svc", svc, "ledger", ledger);
-            hosts.add(HostProcess.start("n" + i, dir.resolve("n" + i), cages, transports, NetnsLan.exec(i), NetnsLan.address(i)));
+            ObjectNode tls = NetnsLan.security(transports, certificates, "n" + i);
+            hosts.add(HostProcess.start("n" + i, dir.resolve("n" + i), cages, transports, NetnsLan.exec(i), NetnsLan.address(i), null, tls));
         }
     }
 

@@ -94,6 +94,7 @@ class NetnsDurableCallsFaultTest {
     private NetnsLan lan;
     private TcpRelay relay;
     private String flock;
+    private FlockCertificates certificates;
     private volatile byte[] ledgerJar;
     private int relayPort;
     /** Set at teardown: clients of a failed run stop instead of retrying forever. */
@@ -124,6 +125,7 @@ class NetnsDurableCallsFaultTest {
         relayPort = relay.port();
         prepareDatabases();
         flock = "netns-durable-" + UUID.randomUUID();
+        certificates = FlockCertificates.init(dir, flock);
         ledgerJar = TestCages.build("ledger", "1.0.0", DurableChargeCage.class);
         for (int i = 1; i <= CALLERS + TARGETS; i++) {
             hosts.set(i - 1, startHost(i));
@@ -358,8 +360,9 @@ class NetnsDurableCallsFaultTest {
         }
         Map<String, byte[]> cages = caller ? Map.of("front", TestCages.build("front", "1.0.0", DurableChargeCage.class))
                 : Map.of("ledger", ledgerJar);
-        return HostProcess.start("n" + i, dir.resolve("n" + i), cages, NetnsLan.flockTransports(flock, i, FAILURE_TIMEOUT_MS, 3_000),
-                NetnsLan.exec(i), NetnsLan.address(i), resources);
+        ObjectNode transports = NetnsLan.flockTransports(flock, i, FAILURE_TIMEOUT_MS, 3_000);
+        return HostProcess.start("n" + i, dir.resolve("n" + i), cages, transports, NetnsLan.exec(i), NetnsLan.address(i), resources,
+                NetnsLan.security(transports, certificates, "n" + i));
     }
 
     private ObjectNode jdbc(String database) {

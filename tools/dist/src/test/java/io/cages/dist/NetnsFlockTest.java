@@ -3,6 +3,7 @@ package io.cages.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cages.host.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three hosts, each in its own network namespace on a bridged LAN ({@code tools/netns/flock-net}), finding
- * each other by UDP multicast as on a real LAN. Cutting one host's link takes it out of the others'
+ * each other by UDP multicast as on a real LAN, with certificates from the flock's CA (mutual TLS, as a flock
+ * beyond loopback must). Cutting one host's link takes it out of the others'
  * directories within 3 s; plugging it back brings it back. Needs root: skipped (and reported so) elsewhere,
  * but never skipped under CI, where a missing root is a failure.
  */
@@ -34,9 +36,12 @@ class NetnsFlockTest {
     void start() throws Exception {
         lan = NetnsLan.up(3);
         String flock = "netns-" + UUID.randomUUID();
+        FlockCertificates certificates = FlockCertificates.init(dir, flock);
         for (int i = 1; i <= 3; i++) {
+            ObjectNode transports = NetnsLan.flockTransports(flock, i, 1_200, 3_000);
+            ObjectNode tls = NetnsLan.security(transports, certificates, "n" + i);
             hosts.add(HostProcess.start("n" + i, dir.resolve("n" + i), Map.of("hello", RunningHost.example("hello")),
-                    NetnsLan.flockTransports(flock, i, 1_200, 3_000), NetnsLan.exec(i), NetnsLan.address(i)));
+                    transports, NetnsLan.exec(i), NetnsLan.address(i), null, tls));
         }
     }
 

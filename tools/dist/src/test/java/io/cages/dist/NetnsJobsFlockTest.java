@@ -42,6 +42,7 @@ class NetnsJobsFlockTest {
     private Path ledger;
     private Path jobs;
     private String flock;
+    private FlockCertificates certificates;
     private byte[] cage;
 
     @AfterEach
@@ -57,13 +58,15 @@ class NetnsJobsFlockTest {
         ObjectNode transports = NetnsLan.flockTransports(flock, i, FAILURE_TIMEOUT_MS, 3_000);
         transports.putObject("jobs").put("dir", jobs.toString()).put("pollMs", 100).put("flockSize", 3)
                 .put("handoverMs", HANDOVER_MS);
-        return HostProcess.start("n" + i, hostDir, Map.of("ticker", cage), transports, NetnsLan.exec(i), NetnsLan.address(i));
+        ObjectNode tls = NetnsLan.security(transports, certificates, "n" + i);
+        return HostProcess.start("n" + i, hostDir, Map.of("ticker", cage), transports, NetnsLan.exec(i), NetnsLan.address(i), null, tls);
     }
 
     @Test
     void eachTickFiresOnOneHostThroughKillRestartAndCutLink() throws Exception {
         lan = NetnsLan.up(3);
         flock = "jobs-" + UUID.randomUUID();
+        certificates = FlockCertificates.init(dir, flock);
         ledger = Files.createDirectories(dir.resolve("ledger"));
         jobs = Files.createDirectories(dir.resolve("jobs"));
         cage = TestCages.build("ticker", "1.0.0", TickLedgerCage.class);

@@ -55,6 +55,25 @@ final class NetnsLan implements AutoCloseable {
         return List.of("ip", "netns", "exec", "cg-h" + host);
     }
 
+    /**
+     * The flocks on this LAN run mutual TLS, as they must beyond loopback (secure by default); with
+     * {@code -Dcages.netns.insecure=true} they opt out ({@code "insecure": true}) and run plain TCP, to compare.
+     */
+    static final boolean INSECURE = Boolean.getBoolean("cages.netns.insecure");
+
+    /**
+     * What host {@code host} needs besides {@code transports} (from {@link #flockTransports}) to start on this LAN:
+     * its {@code tls} section (top-level host.json keys), its certificate issued from {@code certificates}. Under
+     * {@link #INSECURE}, nothing (null): the flock section opts out instead.
+     */
+    static ObjectNode security(ObjectNode transports, FlockCertificates certificates, String host) {
+        if (INSECURE) {
+            ((ObjectNode) transports.get("flock")).put("insecure", true);
+            return null;
+        }
+        return certificates.hostConfig(host);
+    }
+
     /** A {@code transports} section joining {@code flock} by multicast on this LAN, bound to host {@code i}. */
     static ObjectNode flockTransports(String flock, int host, long failureTimeoutMs, long rpcIdleTimeoutMs) {
         ObjectNode section = JSON.createObjectNode().put("name", flock).put("discovery", "multicast")

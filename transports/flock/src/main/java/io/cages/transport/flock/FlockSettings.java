@@ -23,7 +23,8 @@ import java.util.function.Function;
  *     "publishMs": 500,              // how often this host's cages and load are re-published
  *     "failureTimeoutMs": 1200,      // a host silent this long leaves the directory
  *     "rpcIdleTimeoutMs": 3000,      // an RPC connection silent this long is closed
- *     "keyExchangePort": 2157        // with flock credentials: where the coordinator hands members the group key
+ *     "keyExchangePort": 2157,       // with flock credentials: where the coordinator hands members the group key
+ *     "insecure": false              // true: beyond loopback without a tls section (plain, open to the LAN)
  * } }
  * }</pre>
  *
@@ -41,14 +42,17 @@ import java.util.function.Function;
  *                         calls fail as connection lost; calls to a host the directory drops end at once anyway
  * @param keyExchangePort  with flock credentials ({@link FlockCredentials}): the TLS port the coordinator hands the
  *                         group key out on (JGroups' SSL_KEY_EXCHANGE), the same on every host; unused without
+ * @param insecure         the explicit opt-out of secure by default ({@link PlaintextFlockRule}): a flock that binds
+ *                         beyond loopback starts without a {@code tls} section, plain and open to its network
  */
 public record FlockSettings(String name, String discovery, String bind, String multicastAddress, Integer multicastPort,
                             Integer port, List<String> hosts, Integer rpcPort, Long publishMs, Long failureTimeoutMs,
-                            Long rpcIdleTimeoutMs, Integer keyExchangePort) {
+                            Long rpcIdleTimeoutMs, Integer keyExchangePort, boolean insecure) {
 
     private static final String PATH = "transports.flock";
     private static final Set<String> KEYS = Set.of("name", "discovery", "bind", "multicastAddress", "multicastPort",
-            "port", "hosts", "rpcPort", "publishMs", "failureTimeoutMs", "rpcIdleTimeoutMs", "keyExchangePort");
+            "port", "hosts", "rpcPort", "publishMs", "failureTimeoutMs", "rpcIdleTimeoutMs", "keyExchangePort",
+            "insecure");
 
     public FlockSettings {
         if (name == null || name.isBlank()) {
@@ -89,6 +93,14 @@ public record FlockSettings(String name, String discovery, String bind, String m
             throw new IllegalArgumentException("transports.flock.rpcIdleTimeoutMs must be at least " + minIdle
                     + " (twice the RPC heartbeat), was " + rpcIdleTimeoutMs);
         }
+    }
+
+    /** The same settings, secure by default (not {@code insecure}). */
+    public FlockSettings(String name, String discovery, String bind, String multicastAddress, Integer multicastPort,
+                         Integer port, List<String> hosts, Integer rpcPort, Long publishMs, Long failureTimeoutMs,
+                         Long rpcIdleTimeoutMs, Integer keyExchangePort) {
+        this(name, discovery, bind, multicastAddress, multicastPort, port, hosts, rpcPort, publishMs, failureTimeoutMs,
+                rpcIdleTimeoutMs, keyExchangePort, false);
     }
 
     /** The same settings without a key exchange port of their own (the default). */
@@ -135,7 +147,7 @@ public record FlockSettings(String name, String discovery, String bind, String m
                 s.optionalInteger("multicastPort", 0, 65535), s.optionalInteger("port", 0, 65535), hosts,
                 s.optionalInteger("rpcPort", 0, 65535), s.optionalLong("publishMs", 50, Long.MAX_VALUE),
                 s.optionalLong("failureTimeoutMs", 500, Long.MAX_VALUE), rpcIdleTimeoutMs,
-                s.optionalInteger("keyExchangePort", 1, 65535));
+                s.optionalInteger("keyExchangePort", 1, 65535), s.flag("insecure", false));
     }
 
     private static boolean isHostAndPort(String host) {

@@ -78,6 +78,7 @@ public final class FlockTransport implements Transport {
             return;
         }
         FlockSettings settings = FlockSettings.from(section);
+        PlaintextFlockRule.check(settings, context.config().tls() != null, context.config().name());
         String bind = settings.bind() != null ? settings.bind() : "0.0.0.0";
         RpcSettings rpcSettings = RpcSettings.defaults().withHeartbeat(RpcSettings.defaults().heartbeatIntervalMs(), settings.rpcIdleTimeoutMs());
         HostConfig.Tls tlsFiles = context.config().tls();

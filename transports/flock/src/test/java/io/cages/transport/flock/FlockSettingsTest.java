@@ -33,7 +33,7 @@ class FlockSettingsTest {
     void theSectionIsReadStrictlyWithTheFullKeyPath() {
         IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
                 () -> FlockSettings.from(section().put("rpcport", 7071)));
-        assertEquals("transports.flock.rpcport: unknown key (known: [bind, discovery, failureTimeoutMs, hosts, keyExchangePort, "
+        assertEquals("transports.flock.rpcport: unknown key (known: [bind, discovery, failureTimeoutMs, hosts, insecure, keyExchangePort, "
                 + "multicastAddress, multicastPort, name, port, publishMs, rpcIdleTimeoutMs, rpcPort])", typo.getMessage());
         ObjectNode statics = section().put("discovery", "static");
         statics.putArray("hosts").add("10.0.0.5:7800").add("10.0.0.6");
