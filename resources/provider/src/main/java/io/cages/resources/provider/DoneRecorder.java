@@ -97,7 +97,10 @@ final class DoneRecorder {
         }
     }
 
-    /** Records what is queued, then stops; marks added after this are not recorded (those calls stay pending). */
+    /**
+     * Records what is queued (where the database still takes writes), then stops; marks added after this are not
+     * recorded. Either way an unmarked call stays pending and is answered from the target's inbox when delivered again.
+     */
     void close() {
         closed = true;
         // Woken, not interrupted: an interrupt during an H2 write closes the database file under every connection.

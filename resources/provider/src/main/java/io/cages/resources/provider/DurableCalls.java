@@ -676,7 +676,9 @@ final class DurableCalls implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        done.close(); // marks what was delivered, while the pools are open
+        // Marks what was delivered, in the configured outbox databases; the host's own refuses writes once closing, so
+        // those calls stay pending and are answered from the target's inbox when delivered again after the restart.
+        done.close();
         synchronized (this) {
             if (own != null) {
                 own.close();
