@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -85,6 +86,9 @@ final class BatchedCommit {
     private final ReentrantLock committer = new ReentrantLock();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
+    /** Over every batch of this JVM, for the benchmark's commits per durable call. */
+    private static final LongAdder ALL_COMMITS = new LongAdder();
+    private static final LongAdder ALL_WRITES = new LongAdder();
 
     BatchedCommit(String database, Lookup<JdbcResource> databases) {
         this.database = database;
@@ -123,6 +127,15 @@ final class BatchedCommit {
 
     long writes() {
         return writes.get();
+    }
+
+    /** Commits of every batch in this JVM so far (DurableCallsBench divides them by its calls). */
+    static long commitsInThisJvm() {
+        return ALL_COMMITS.sum();
+    }
+
+    static long writesInThisJvm() {
+        return ALL_WRITES.sum();
     }
 
     /** Writes waiting for a commit (not yet taken into one). */
@@ -183,6 +196,8 @@ final class BatchedCommit {
         }
         commits.incrementAndGet();
         writes.addAndGet(batch.size());
+        ALL_COMMITS.increment();
+        ALL_WRITES.add(batch.size());
         for (Pending p : batch) {
             p.done().complete(null);
         }
@@ -197,6 +212,8 @@ final class BatchedCommit {
                 c.commit();
                 commits.incrementAndGet();
                 writes.incrementAndGet();
+                ALL_COMMITS.increment();
+                ALL_WRITES.increment();
                 p.done().complete(null);
             } catch (SQLException e) {
                 DurableCalls.rollbackQuietly(c);

@@ -94,6 +94,7 @@ final class DurableCalls implements AutoCloseable {
     private volatile boolean closed;
     private Thread relay;
     private final RelayCounts counts = new RelayCounts();
+    private final DoneRecorder done = new DoneRecorder(this::batchOf);
 
     DurableCalls(ResourceContext context, Lookup<JdbcResource> databases, DurableSettings settings) {
         this.context = context;
@@ -561,17 +562,21 @@ final class DurableCalls implements AutoCloseable {
         }
         deliveries.acquire();
         Thread.ofVirtual().start(() -> {
+            boolean marking = false;
             try {
-                deliver(database, call);
+                marking = deliver(database, call);
             } finally {
-                inFlight.remove(call.id());
+                if (!marking) {
+                    inFlight.remove(call.id());
+                }
                 deliveries.release();
             }
         });
     }
 
+    /** @return whether the call was delivered and handed to {@link DoneRecorder}, which takes it out of flight once marked */
     @SuppressWarnings("unchecked")
-    private void deliver(String database, Due call) {
+    private boolean deliver(String database, Due call) {
         long now = System.currentTimeMillis();
         Deadline deadline = Deadline.afterMillis(Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, call.expiresAt() - now)));
         JsonNode answer;
@@ -589,14 +594,20 @@ final class DurableCalls implements AutoCloseable {
                 earliestRetry.accumulateAndGet(next, Math::min);
                 wakeup.wake(false); // to wait no longer than till this retry
             }
-            return;
+            return false;
         } catch (InterruptedException e) {
-            return; // closing: the call stays pending and is delivered after the restart
+            return false; // closing: the call stays pending and is delivered after the restart
         } catch (JsonProcessingException e) {
             record(database, call, "failed", null, CageException.badRequest("stored parameters are not JSON: " + e.getMessage()), 0);
-            return;
+            return false;
         }
-        record(database, call, "done", answer, null, 0);
+        done.add(new DoneRecorder.Mark(database, call.id(), answer, marked -> {
+            if (marked) {
+                counts.recorded("done");
+            }
+            inFlight.remove(call.id());
+        }));
+        return true;
     }
 
     /** 100 ms, doubling per attempt, at most 30 s. */
@@ -665,6 +676,9 @@ final class DurableCalls implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // Marks what was delivered, in the configured outbox databases; the host's own refuses writes once closing, so
+        // those calls stay pending and are answered from the target's inbox when delivered again after the restart.
+        done.close();
         synchronized (this) {
             if (own != null) {
                 own.close();
