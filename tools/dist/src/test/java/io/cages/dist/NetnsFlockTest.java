@@ -1,6 +1,5 @@
 package io.cages.dist;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -53,8 +52,14 @@ class NetnsFlockTest {
     @Test
     void discoveryCrossesTheLinkAndACutLinkLeavesAndComesBack() throws Exception {
         HostProcess n1 = hosts.get(0);
-        Await.until("all three find each other by multicast", Duration.ofSeconds(30), () -> n1.flockMembers().equals(Set.of("n1", "n2", "n3")));
-        assertEquals(Set.of("n1", "n2", "n3"), hosts.get(2).flockMembers());
+        // Each host's own view, with its own deadline: n1 (the coordinator) lists a joiner as soon as it admits it,
+        // and with the membership encrypted the joiner reads the view (and the others' directory entries) only once
+        // it has the group key from the key exchange, a moment later (seen: n1 listing all three while n3 still
+        // listed itself alone).
+        for (HostProcess host : hosts) {
+            Await.until("all three find each other by multicast, as " + host.name + " sees it", Duration.ofSeconds(30),
+                    () -> host.flockMembers().equals(Set.of("n1", "n2", "n3")));
+        }
 
         long cutAt = System.nanoTime();
         lan.cut(3);
