@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * coverage-guided with Jazzer: it is read, or refused with a {@link SettingsException} naming the key under
  * {@code transports.flock}, never anything else (the host's launcher names {@code host.json} in a
  * {@code SettingsException} only: anything else would stop the start without saying which file or key). What is
- * read can be used: each of {@code hosts} has a port a member can connect to. Then the secure-by-default check
+ * read can be used: each of {@code hosts} is one address JGroups' host list can carry ({@code address[port]},
+ * separated by commas or white space) and a port it can connect to. Then the secure-by-default check
  * ({@link PlaintextFlockRule}) passes or refuses with an {@link IllegalStateException} that says why; it runs
  * only where it needs no name lookup (no bind, or an address literal), so the target stays off the network.
  * The ordinary test run replays the corpus under {@code src/test/resources}; {@code tools/bin/cages fuzz} fuzzes
@@ -27,6 +28,8 @@ class FlockSettingsFuzzTest {
 
     private static final Path HOST_JSON = Path.of("host.json");
     private static final Function<String, String> ENV = Map.of("FLOCK", "payments", "PORT", "7800", "EMPTY", "")::get;
+    /** No separator of TCPPING's host list (commas, white space) and no bracket of its {@code address[port]}. */
+    private static final Pattern HOST_LIST_SAFE = Pattern.compile("[^\\s,\\[\\]]+");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
     /** Brackets, or a first character that is a hex digit or ':', with a ':' in it: parsed as IPv6, never looked up. */
     private static final Pattern IPV6 = Pattern.compile("\\[.*]|[0-9a-fA-F:][^\\[\\]]*:.*");
@@ -58,9 +61,10 @@ class FlockSettingsFuzzTest {
             return;
         }
         for (String host : settings.hosts()) {
-            String port = host.substring(host.lastIndexOf(':') + 1);
-            if (Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
-                throw new AssertionError("read a host no member can connect to: '" + host + "'");
+            int colon = host.lastIndexOf(':');
+            int port = Integer.parseInt(host.substring(colon + 1));
+            if (port < 1 || port > 65_535 || !HOST_LIST_SAFE.matcher(host.substring(0, colon)).matches()) {
+                throw new AssertionError("read a host JGroups cannot contact: '" + host + "'");
             }
         }
         checkPlaintextRule(settings, true);
