@@ -70,8 +70,9 @@ public record FlockSettings(String name, String discovery, String bind, String m
             throw new IllegalArgumentException("transports.flock.hosts must list the other hosts (address:port) for static discovery");
         }
         for (String host : hosts) {
-            if (!isHostAndPort(host)) {
-                throw new IllegalArgumentException("transports.flock.hosts: '" + host + "' is not address:port");
+            String wrong = hostProblem(host);
+            if (wrong != null) {
+                throw new IllegalArgumentException("transports.flock.hosts: '" + host + "' " + wrong);
             }
         }
         rpcPort = port(rpcPort, 7070, "rpcPort");
@@ -134,8 +135,9 @@ public record FlockSettings(String name, String discovery, String bind, String m
             throw s.invalid("hosts", "must list the other hosts (address:port) for static discovery");
         }
         for (int i = 0; i < hosts.size(); i++) {
-            if (!isHostAndPort(hosts.get(i))) {
-                throw s.invalid("hosts[" + i + "]", "is not address:port");
+            String wrong = hostProblem(hosts.get(i));
+            if (wrong != null) {
+                throw s.invalid("hosts[" + i + "]", wrong);
             }
         }
         Long rpcIdleTimeoutMs = s.optionalLong("rpcIdleTimeoutMs", 0, Long.MAX_VALUE);
@@ -150,9 +152,25 @@ public record FlockSettings(String name, String discovery, String bind, String m
                 s.optionalInteger("keyExchangePort", 1, 65535), s.flag("insecure", false));
     }
 
-    private static boolean isHostAndPort(String host) {
+    /**
+     * Null when {@code host} is an {@code address:port} JGroups can contact, else what is wrong with it. Why so
+     * strict: TCPPING reads the hosts as one string, {@code address[port]} separated by commas or white space, so
+     * such a character or a bracket in an address garbles the list (a bracketed IPv6 address makes it parse the
+     * address as the port: a bare NumberFormatException at start), and it takes a port out of range as it is.
+     */
+    private static String hostProblem(String host) {
         int colon = host.lastIndexOf(':');
-        return colon > 0 && host.substring(colon + 1).matches("\\d{1,5}");
+        if (colon <= 0 || !host.substring(colon + 1).matches("\\d{1,5}")) {
+            return "is not address:port";
+        }
+        for (int i = 0; i < colon; i++) {
+            char c = host.charAt(i);
+            if (Character.isWhitespace(c) || c == ',' || c == '[' || c == ']') {
+                return "is not address:port (one host per entry; an IPv6 address goes without brackets: fe80::1:7800)";
+            }
+        }
+        int port = Integer.parseInt(host.substring(colon + 1));
+        return port >= 1 && port <= 65_535 ? null : "has a port out of range: must be 1..65535";
     }
 
     private static int port(Integer value, int fallback, String key) {

@@ -46,6 +46,25 @@ class FlockSettingsTest {
     }
 
     @Test
+    void aHostJGroupsCannotContactIsRefusedByIndex() {
+        for (String unreachable : new String[] {"10.0.0.6:78000", "10.0.0.6:0"}) {
+            ObjectNode statics = section().put("discovery", "static");
+            statics.putArray("hosts").add("10.0.0.5:7800").add("fe80::1:7800").add(unreachable);
+            assertEquals("transports.flock.hosts[2] has a port out of range: must be 1..65535",
+                    assertThrows(IllegalArgumentException.class, () -> FlockSettings.from(statics)).getMessage());
+        }
+        for (String garbled : new String[] {"[fe80::1]:7800", "10.0.0.5:7800,10.0.0.6:7800", "10.0.0.5 10.0.0.6:7800"}) {
+            ObjectNode one = section().put("discovery", "static");
+            one.putArray("hosts").add(garbled);
+            assertEquals("transports.flock.hosts[0] is not address:port (one host per entry; an IPv6 address goes without"
+                    + " brackets: fe80::1:7800)", assertThrows(IllegalArgumentException.class, () -> FlockSettings.from(one)).getMessage());
+        }
+        ObjectNode fine = section().put("discovery", "static");
+        fine.putArray("hosts").add("10.0.0.5:7800").add("fe80::1:7800").add("h2.example:1");
+        assertEquals(3, FlockSettings.from(fine).hosts().size());
+    }
+
+    @Test
     void theKeyExchangePortDefaultsToJGroupsAndMayNotBeZero() {
         assertEquals(2157, FlockSettings.from(section()).keyExchangePort());
         assertEquals(7801, FlockSettings.from(section().put("keyExchangePort", 7801)).keyExchangePort());
