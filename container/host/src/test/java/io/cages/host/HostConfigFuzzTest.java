@@ -28,7 +28,7 @@ class HostConfigFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void aHostConfigIsReadOrRefusedNamingTheFile(byte[] json) throws IOException {
         Files.write(FILE, json);
         try {

@@ -16,7 +16,7 @@ class CageManifestFuzzTest {
 
     private final ProcessRuntime runtime = new ProcessRuntime();
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void aManifestIsReadOrRefusedWithAReason(byte[] manifest) throws IOException {
         try {
             runtime.read(archive(manifest));

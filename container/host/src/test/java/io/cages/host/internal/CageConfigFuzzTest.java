@@ -11,7 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  */
 class CageConfigFuzzTest {
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void aCageConfigIsReadOrRefusedWithAReason(byte[] json) {
         try {
             HostCageConfig config = CageConfigs.parse(json);

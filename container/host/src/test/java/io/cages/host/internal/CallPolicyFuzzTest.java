@@ -44,7 +44,7 @@ class CallPolicyFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void aCallPolicyIsReadOrRefusedNamingTheFile(byte[] json) throws IOException {
         Files.write(FILE, json);
         try {

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 class ResourcesFileFuzzTest {
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void aResourcesFileIsReadOrRefusedWithAReason(byte[] json) {
         try {
             ResourcesFile.parse(Settings.parse(json), Map.of("BROKER_PORT", "61617")::get);

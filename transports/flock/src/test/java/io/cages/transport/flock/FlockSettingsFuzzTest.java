@@ -39,7 +39,7 @@ class FlockSettingsFuzzTest {
         ((Logger) LoggerFactory.getLogger(PlaintextFlockRule.class)).setLevel(Level.ERROR);
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void aFlockSectionIsReadOrRefusedNamingTheKey(byte[] json) {
         JsonNode section;
         try {

@@ -35,7 +35,7 @@ class RequestParamsFuzzTest {
     private static final int FROM_INPUT = CONTENT_TYPES.size();
     private static final int NONE = FROM_INPUT + 1;
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void parametersAreParsedOrRefusedAsABadRequest(byte[] input) {
         if (input.length == 0) {
             return;

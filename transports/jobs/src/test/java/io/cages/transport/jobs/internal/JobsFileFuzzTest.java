@@ -29,7 +29,7 @@ class JobsFileFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void aJobsFileIsReadOrRefusedNamingTheFile(byte[] json) throws IOException {
         Files.write(FILE, json);
         for (boolean flock : new boolean[] {false, true}) {

@@ -21,7 +21,7 @@ class FrameCodecFuzzTest {
 
     private static final int MAX_FRAME_BYTES = 1 << 20;
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void decodesAFrameOrRefusesItWithAFrameException(byte[] input) throws Exception {
         Frame frame;
         try {
