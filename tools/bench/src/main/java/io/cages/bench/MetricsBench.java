@@ -176,10 +176,12 @@ public final class MetricsBench {
         return values.stream().map(r -> String.format("%.3f", r)).toList().toString();
     }
 
+    /** The middle value, or the mean of the two middle ones for an even count (not the upper one, which leans). */
     private static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         sorted.sort(Double::compare);
-        return sorted.get(sorted.size() / 2);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static double min(List<Double> values) {
